@@ -1,0 +1,216 @@
+"""Read an agency-year's data — YAML or the Excel template — into :class:`ReportData`.
+
+This is the only module that reads inputs. It validates everything before any kernel starts:
+each problem raises one :class:`DataError` naming the file, the YAML key or the sheet and cell,
+and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import DataError, ParamsError
+from .format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, TABLES, UNKNOWN_MARK, Column, cell_key
+from .model import PLACEHOLDER, ReportData, Value, empty_cells, placeholder_key
+from .params import Project
+
+TOP_KEYS = ("agency", "year", "published", *TABLES, "narrative", "notes")
+
+
+def parse_value(raw: Any, column: Column, **where: Any) -> Value:
+    """One cell as typed by an analyst, checked against its column's kind.
+
+    ``where`` names the place for the error message (file and key, or file, sheet and cell).
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise DataError(f"“{column.label}”应填数字，而不是 {raw}", hint="请填写数字，或留空", **where)
+    if isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+        if not text:
+            return None
+        if raw.strip() in BLANK_MARKS or text in BLANK_MARKS:
+            return raw.strip()
+        if text in (UNKNOWN_MARK, "？"):
+            return UNKNOWN_MARK
+        try:
+            raw = int(text) if text.lstrip("-").isdigit() else float(text)
+        except ValueError:
+            raise DataError(
+                f"“{column.label}”中是文本“{raw.strip()}”，不是数字",
+                hint="只填阿拉伯数字（不带“件”“万元”等单位）；无数据留空，或填 / 或 —",
+                **where,
+            ) from None
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise DataError(f"“{column.label}”中的 {raw} 不是有效数字", **where)
+    if not isinstance(raw, (int, float)):
+        raise DataError(f"“{column.label}”应填数字，而不是 {raw!r}", **where)
+    if raw < 0:
+        raise DataError(f"“{column.label}”不能为负数（{raw}）", hint="请填写 0 或正数", **where)
+    if column.kind == AMOUNT:
+        return raw
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise DataError(f"“{column.label}”是件数，应为整数，而不是 {raw}", hint="请填写整数", **where)
+        return int(raw)
+    return raw
+
+
+def read_yaml(path: Path) -> ReportData:
+    """Read a YAML data file (the bundled examples' form)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError("找不到数据文件", file=path, hint="用 nianbao template 生成模板后填写") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise DataError(f"YAML 格式错误 {where}：{getattr(exc, 'problem', exc)}", file=path) from None
+    if not isinstance(raw, dict):
+        raise DataError("数据文件应为映射（agency、year、A、B、C、F、narrative）", file=path)
+    unknown = set(raw) - set(TOP_KEYS)
+    if unknown:
+        raise DataError(f"未知的键 {sorted(unknown)}", file=path, hint=f"可用的键：{'、'.join(TOP_KEYS)}")
+    for key in ("agency", "year"):
+        if key not in raw:
+            raise DataError(f"缺少 {key}", file=path, key=key)
+    cells = empty_cells()
+    for table in TABLES.values():
+        cells.update(_yaml_table(path, table.key, raw.get(table.key)))
+    narrative = _yaml_narrative(path, raw.get("narrative") or {})
+    notes = raw.get("notes") or {}
+    if not isinstance(notes, dict) or set(notes) - set(TABLES):
+        raise DataError("notes 应为“表代码: 说明”的映射", file=path, key="notes", hint=f"表代码：{'、'.join(TABLES)}")
+    return _report(path, raw["agency"], raw["year"], cells, narrative, raw.get("published"), notes)
+
+
+def _yaml_table(path: Path, key: str, rows: Any) -> dict[str, Value]:
+    table = TABLES[key]
+    if not isinstance(rows, dict):
+        raise DataError(f"缺少表 {key}（{table.title}）", file=path, key=key, hint="每张表都要写出全部行；无数据的格写 ~")
+    known = {r.key for r in table.figure_rows()}
+    unknown = set(rows) - known
+    if unknown:
+        raise DataError(f"表 {key} 中有未知的行 {sorted(unknown)}", file=path, key=key, hint=f"可用的行：{'、'.join(known)}")
+    cells: dict[str, Value] = {}
+    for row in table.figure_rows():
+        where = f"{key}.{row.key}"
+        if row.key not in rows:
+            raise DataError(f"缺少“{row.label}”这一行", file=path, key=where, hint="无数据的格写 ~，不要删去整行")
+        columns = table.columns_of(row)
+        values = rows[row.key]
+        if not isinstance(values, list):
+            values = [values]
+        if len(values) != len(columns):
+            labels = "、".join(c.label for c in columns)
+            raise DataError(
+                f"“{row.label}”应有 {len(columns)} 个值（{labels}），实有 {len(values)} 个", file=path, key=where
+            )
+        for i, (column, value) in enumerate(zip(columns, values)):
+            k = cell_key(key, row.key, column.key)
+            cells[k] = parse_value(value, column, file=path, key=f"{where}[{i}]（{column.label}）")
+    return cells
+
+
+def _yaml_narrative(path: Path, raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise DataError("narrative 应为映射", file=path, key="narrative")
+    flat: dict[str, str] = {}
+    for name, value in raw.items():
+        if isinstance(value, dict):
+            for sub, text in value.items():
+                flat[f"{name}.{sub}"] = text
+        else:
+            flat[str(name)] = value
+    return _check_narrative(flat, file=path)
+
+
+def _check_narrative(flat: Mapping[str, Any], **where: Any) -> dict[str, str]:
+    unknown = set(flat) - set(NARRATIVE_KEYS)
+    if unknown:
+        raise DataError(
+            f"叙述中有未知的段落 {sorted(unknown)}", key="narrative", hint=f"可用的段落：{'、'.join(NARRATIVE_KEYS)}", **where
+        )
+    out = {}
+    for key in NARRATIVE_KEYS:
+        text = flat.get(key)
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            text = str(text)
+        for name in PLACEHOLDER.findall(text):
+            if placeholder_key(name) is None:
+                raise DataError(
+                    f"占位符 {{{{ {name} }}}} 不指向任何表格数据",
+                    key=f"narrative.{key}",
+                    hint="占位符写作 {{ 表.行.列 }}（如 {{ B.new.total }}）或别名（如 {{ 本年新收 }}）；nianbao template --help 列出全部",
+                    **where,
+                )
+        out[key] = text.strip()
+    return out
+
+
+def _report(path, agency, year, cells, narrative, published, notes, **where) -> ReportData:
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise DataError(f"年度 {year!r} 无效", file=path, key="year", hint="填写四位年份，如 2024", **where)
+    if isinstance(published, (dt.date, dt.datetime)):
+        published = published.isoformat()[:10]
+    if published:
+        try:
+            dt.date.fromisoformat(str(published))
+        except ValueError:
+            raise DataError(f"发布日期 {published!r} 无效", file=path, key="published", hint="写作 2025-01-31") from None
+    return ReportData(str(agency), year, cells, narrative, str(published or ""), dict(notes), str(path))
+
+
+def read_data(path: Path) -> ReportData:
+    """Read a data file of either form, by its suffix."""
+    if path.suffix in (".yaml", ".yml"):
+        return read_yaml(path)
+    if path.suffix == ".xlsx":
+        return read_xlsx(path)
+    raise DataError("不认识的数据文件类型", file=path, hint="数据文件应为 .yaml 或 .xlsx")
+
+
+def load_report(project: Project, agency: str, year: int) -> ReportData:
+    """The agency-year's data from ``data/<year>/<agency>.yaml`` or ``.xlsx``, checked to match."""
+    files = project.data_files(agency, year)
+    if not files:
+        raise ParamsError(
+            f"没有 {agency} 的 {year} 年数据",
+            agency=agency,
+            year=year,
+            hint=f"请创建 data/{year}/{agency}.yaml，或用 nianbao template --agency {agency} --year {year} 生成 Excel 模板",
+        )
+    if len(files) > 1:
+        raise DataError(
+            "同一单位同一年度有两份数据文件", file=" 和 ".join(map(str, files)), hint="请只保留一份（YAML 或 Excel）"
+        )
+    data = read_data(files[0])
+    if data.agency != agency or data.year != year:
+        raise DataError(
+            f"文件中写的是 {data.agency} {data.year} 年，而文件位置对应 {agency} {year} 年",
+            file=files[0],
+            hint="请核对文件中的 agency 和 year，或把文件放到正确位置",
+        )
+    return data
+
+
+def load_history(project: Project, agency: str, year: int) -> dict[int, ReportData]:
+    """Every year of the agency's data up to and including ``year``, keyed by year."""
+    return {y: load_report(project, agency, y) for y in project.years_with_data(agency) if y <= year}
+
+
+def read_xlsx(path: Path) -> ReportData:
+    """Read a workbook made by ``nianbao template`` and filled in Excel or WPS."""
+    raise NotImplementedError  # filled in with the Excel template
+
+
+__all__ = ["parse_value", "read_yaml", "read_xlsx", "read_data", "load_report", "load_history"]

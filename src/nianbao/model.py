@@ -1,0 +1,98 @@
+"""One agency-year's report data: every cell of the format's tables, and the narrative.
+
+A cell holds one of:
+
+- an ``int`` (counts) or ``int``/``float`` (amounts): a figure;
+- ``None``: blank, as the agency published it — not the same as 0;
+- one of :data:`~nianbao.format.BLANK_MARKS` (``"/"``, ``"—"`` …): a dash, kept as written;
+- :data:`~nianbao.format.UNKNOWN_MARK` (``"?"``): a value nobody could place with certainty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+from .format import ALIASES, BLANK_MARKS, UNKNOWN_MARK, all_cell_keys
+
+Value = Union[int, float, str, None]
+
+
+def is_figure(value: Value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_empty(value: Value) -> bool:
+    """Blank or a dash: the agency reported nothing in the cell."""
+    return value is None or value in BLANK_MARKS
+
+
+def is_unknown(value: Value) -> bool:
+    return value == UNKNOWN_MARK
+
+
+def number(value: Value) -> int | float | None:
+    """The value for arithmetic: a figure as is, blank or a dash as 0, unknown as ``None``."""
+    if is_figure(value):
+        return value  # type: ignore[return-value]
+    if is_empty(value):
+        return 0
+    return None
+
+
+def show(value: Value) -> str:
+    """The value as the report prints it in a table."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if is_unknown(value):
+        return "？"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The figures and narrative of one agency's report for one year."""
+
+    agency: str
+    year: int
+    cells: Mapping[str, Value]
+    narrative: Mapping[str, str] = field(default_factory=dict)
+    published: str = ""  # ISO date the report is dated, e.g. "2025-01-31"
+    notes: Mapping[str, str] = field(default_factory=dict)  # per table key: a note printed under it
+    source: str = ""  # the file it was read from
+
+    def __post_init__(self) -> None:
+        missing = set(all_cell_keys()) - set(self.cells)
+        if missing:
+            raise ValueError(f"cells missing from ReportData: {sorted(missing)[:5]}")
+
+    def value(self, key: str) -> Value:
+        return self.cells[key]
+
+    def number(self, key: str) -> int | float | None:
+        return number(self.cells[key])
+
+    def with_cells(self, cells: Mapping[str, Value]) -> "ReportData":
+        return ReportData(
+            self.agency, self.year, {**self.cells, **cells}, self.narrative, self.published, self.notes, self.source
+        )
+
+
+def empty_cells() -> dict[str, Value]:
+    return {k: None for k in all_cell_keys()}
+
+
+#: A placeholder in narrative text: ``{{ B.new.total }}`` or ``{{ 本年新收 }}``.
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+
+
+def placeholder_key(name: str) -> str | None:
+    """The cell key a placeholder names, or ``None`` when it names nothing the format knows."""
+    key = ALIASES.get(name, name)
+    return key if key in _CELL_KEYS else None
+
+
+_CELL_KEYS = frozenset(all_cell_keys())

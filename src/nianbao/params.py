@@ -1,0 +1,162 @@
+"""Where a project keeps its files, the agency registry, and the parameters of one run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import ParamsError
+from .format import AGENCY_KINDS
+
+SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+REGISTRY = "agencies.yaml"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder: ``params/``, ``data/``, ``notebooks/`` and ``outputs/`` under one root."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, start: str | Path = ".") -> "Project":
+        """The nearest folder at or above ``start`` that holds ``params/agencies.yaml``."""
+        here = Path(start).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "params" / REGISTRY).is_file():
+                return cls(folder)
+        raise ParamsError(
+            f"在 {here} 及其上级目录中找不到 params/{REGISTRY}",
+            hint="请在项目目录中运行，或用 --project 指定项目目录",
+        )
+
+    @property
+    def params_dir(self) -> Path:
+        return self.root / "params"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def notebook(self) -> Path:
+        return self.root / "notebooks" / "report.ipynb"
+
+    def params_file(self, agency: str, year: int) -> Path:
+        return self.params_dir / str(year) / f"{agency}.yaml"
+
+    def data_files(self, agency: str, year: int) -> list[Path]:
+        """The agency-year's data files that exist: YAML or Excel (the loader refuses two)."""
+        folder = self.data_dir / str(year)
+        return [p for p in (folder / f"{agency}.yaml", folder / f"{agency}.xlsx") if p.is_file()]
+
+    def output_dir(self, agency: str, year: int) -> Path:
+        return self.outputs_dir / str(year) / agency
+
+    def years_with_data(self, agency: str) -> list[int]:
+        years = []
+        for folder in self.data_dir.iterdir() if self.data_dir.is_dir() else ():
+            if folder.name.isdigit() and self.data_files(agency, int(folder.name)):
+                years.append(int(folder.name))
+        return sorted(years)
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str  # full Chinese name, e.g. 岳阳市岳阳楼区人民政府
+    kind: str  # a key of format.AGENCY_KINDS
+    office: str = ""  # the office that publishes the report
+    contact: str = ""  # telephone or address for questions
+
+    @property
+    def kind_label(self) -> str:
+        return AGENCY_KINDS[self.kind]
+
+
+def load_registry(project: Project) -> dict[str, Agency]:
+    """Read ``params/agencies.yaml``: one entry per agency, keyed by its ASCII id."""
+    path = project.params_dir / REGISTRY
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ParamsError("找不到单位名录", file=path, hint="请创建 params/agencies.yaml") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"YAML 格式错误：{exc}", file=path) from None
+    if not isinstance(raw, dict):
+        raise ParamsError("单位名录应为“单位代码: 信息”的映射", file=path)
+    agencies = {}
+    for agency_id, info in raw.items():
+        agencies[agency_id] = _agency(path, agency_id, info)
+    return agencies
+
+
+def _agency(path: Path, agency_id: object, info: object) -> Agency:
+    if not isinstance(agency_id, str) or not SLUG.match(agency_id):
+        raise ParamsError(
+            f"单位代码 {agency_id!r} 不合规", file=path, key=agency_id, hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头"
+        )
+    if not isinstance(info, dict):
+        raise ParamsError("单位信息应为映射（name、kind、office、contact）", file=path, key=agency_id)
+    unknown = set(info) - {"name", "kind", "office", "contact"}
+    if unknown:
+        raise ParamsError(f"未知字段 {sorted(unknown)}", file=path, key=agency_id, hint="可用字段：name、kind、office、contact")
+    name, kind = info.get("name"), info.get("kind")
+    if not isinstance(name, str) or not name.strip():
+        raise ParamsError("缺少单位全称 name", file=path, key=f"{agency_id}.name")
+    if kind not in AGENCY_KINDS:
+        raise ParamsError(
+            f"单位类型 {kind!r} 无效", file=path, key=f"{agency_id}.kind", hint=f"可选：{'、'.join(AGENCY_KINDS)}"
+        )
+    return Agency(agency_id, name.strip(), kind, str(info.get("office") or ""), str(info.get("contact") or ""))
+
+
+def agency(project: Project, agency_id: str) -> Agency:
+    registry = load_registry(project)
+    if agency_id not in registry:
+        known = "、".join(sorted(registry)) or "（名录为空）"
+        raise ParamsError(
+            f"未知单位 {agency_id!r}",
+            file=project.params_dir / REGISTRY,
+            hint=f"名录中的单位：{known}；新单位请先加入 params/{REGISTRY}",
+        )
+    return registry[agency_id]
+
+
+def read_run_params(path: Path) -> dict:
+    """A params file as papermill reads it (``-f``), checked for the keys the notebook takes."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ParamsError("找不到参数文件", file=path, hint="用 nianbao template 或复制已有参数文件创建") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"YAML 格式错误：{exc}", file=path) from None
+    if not isinstance(raw, dict):
+        raise ParamsError("参数文件应为映射", file=path)
+    unknown = set(raw) - set(NOTEBOOK_PARAMETERS)
+    if unknown:
+        raise ParamsError(
+            f"未知参数 {sorted(unknown)}", file=path, hint=f"笔记本接受的参数：{'、'.join(NOTEBOOK_PARAMETERS)}"
+        )
+    for key in ("agency", "year"):
+        if key not in raw:
+            raise ParamsError(f"缺少参数 {key}", file=path, key=key)
+    if not isinstance(raw["year"], int):
+        raise ParamsError(f"year 应为整数年份，而不是 {raw['year']!r}", file=path, key="year")
+    return raw
+
+
+#: The master notebook's parameters, with their defaults (the hygiene test keeps the two in step).
+NOTEBOOK_PARAMETERS = {
+    "agency": "yueyanglou",
+    "year": 2024,
+    "project_dir": "",
+    "output_dir": "",
+}
