@@ -10,15 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any, Mapping
 
+import openpyxl
 import yaml
+from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import DataError, ParamsError
-from .format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, TABLES, UNKNOWN_MARK, Column, cell_key
+from .format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, TABLES, UNKNOWN_MARK, Column, cell_key, column_of
 from .model import PLACEHOLDER, ReportData, Value, empty_cells, placeholder_key
 from .params import Project
+from .template import GUIDE_SHEET, NARRATIVE_SHEET, Place, layout
 
 TOP_KEYS = ("agency", "year", "published", *TABLES, "narrative", "notes")
 
@@ -210,7 +215,73 @@ def load_history(project: Project, agency: str, year: int) -> dict[int, ReportDa
 
 def read_xlsx(path: Path) -> ReportData:
     """Read a workbook made by ``nianbao template`` and filled in Excel or WPS."""
-    raise NotImplementedError  # filled in with the Excel template
+    book = _open_workbook(path)
+    plan = layout()
+    for name in plan.sheets:
+        if name not in book.sheetnames:
+            raise DataError(
+                f"缺少工作表“{name}”",
+                file=path,
+                sheet=name,
+                hint="工作表不能删除或改名；请用 nianbao template 重新生成模板，再把数据抄过去",
+            )
+
+    def value(place: Place) -> Any:
+        return book[place.sheet][place.cell].value
+
+    for label in plan.labels:
+        found = value(label.place)
+        if _label_text(found) != _label_text(label.text):
+            raise DataError(
+                f"这里应是标签“{label.text}”，现在是“{'' if found is None else found}”",
+                file=path,
+                sheet=label.place.sheet,
+                cell=label.place.cell,
+                hint="表格的行、列或标签被移动或改动了；请不要插入、删除行列或改动标签，"
+                "可用 nianbao template 重新生成模板，再把数据填进对应的格子",
+            )
+    cells = {
+        key: parse_value(value(place), column_of(key), file=path, sheet=place.sheet, cell=place.cell)
+        for key, place in plan.cells.items()
+    }
+    narrative = _check_narrative(
+        {key: value(place) for key, place in plan.narrative.items()}, file=path, sheet=NARRATIVE_SHEET
+    )
+    notes = {table: text for table, place in plan.notes.items() if (text := str(value(place) or "").strip())}
+    agency = str(value(plan.meta["agency"]) or "").strip()
+    if not agency:
+        where = {"sheet": GUIDE_SHEET, "cell": plan.meta["agency"].cell}
+        raise DataError("没有填写单位代码", file=path, hint="填写 params/agencies.yaml 中的单位代码", **where)
+    year = value(plan.meta["year"])
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    elif isinstance(year, str) and year.strip().isdigit():
+        year = int(year.strip())
+    published = value(plan.meta["published"])
+    if isinstance(published, str):
+        published = published.strip()
+    return _report(path, agency, year, cells, narrative, published, notes, sheet=GUIDE_SHEET, cell=plan.meta["year"].cell)
+
+
+def _open_workbook(path: Path) -> openpyxl.Workbook:
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about Excel features it drops (extensions, styles); only the values are read.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            return openpyxl.load_workbook(path, data_only=True)
+    except FileNotFoundError:
+        raise DataError("找不到数据文件", file=path, hint="用 nianbao template 生成模板后填写") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:
+        raise DataError(
+            f"无法作为 Excel 工作簿打开（{type(exc).__name__}）",
+            file=path,
+            hint="请在 Excel 或 WPS 中另存为“Excel 工作簿（.xlsx）”后再试",
+        ) from None
+
+
+def _label_text(value: Any) -> str:
+    """A label as compared: NFKC-normalised, without any whitespace."""
+    return "".join(unicodedata.normalize("NFKC", "" if value is None else str(value)).split())
 
 
 __all__ = ["parse_value", "read_yaml", "read_xlsx", "read_data", "load_report", "load_history"]

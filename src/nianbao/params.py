@@ -20,6 +20,7 @@ class Project:
     """A project folder: ``params/``, ``data/``, ``notebooks/`` and ``outputs/`` under one root."""
 
     root: Path
+    data_root: Path | None = None  # the data folder, when it is not <root>/data
 
     @classmethod
     def find(cls, start: str | Path = ".") -> "Project":
@@ -39,7 +40,7 @@ class Project:
 
     @property
     def data_dir(self) -> Path:
-        return self.root / "data"
+        return self.data_root or self.root / "data"
 
     @property
     def outputs_dir(self) -> Path:
@@ -158,5 +159,5 @@ NOTEBOOK_PARAMETERS = {
     "agency": "yueyanglou",
     "year": 2024,
     "project_dir": "",
-    "output_dir": "",
+    "data_dir": "",
 }

@@ -1,0 +1,223 @@
+"""The report's figures as charts: data → :class:`matplotlib.figure.Figure`.
+
+Pure: nothing here saves a file, shows a window or touches pyplot's list of open figures, so it is
+safe in a long-running process. Charts are built under :func:`use_style`; :func:`render_svg` and
+:func:`render_pdf` draw them in memory, give the same bytes for the same data, and turn a character
+the fonts cannot draw into :class:`~nianbao.errors.GlyphError`.
+
+A value nobody could place (``"?"``) is drawn as absent with the note :data:`UNKNOWN_NOTE`, never as 0.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import warnings
+from contextlib import AbstractContextManager
+from typing import Any, Sequence
+
+import matplotlib as mpl
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from .errors import GlyphError
+from .format import AMOUNT, B_APPLICANTS, COUNT, TABLE_A, TABLE_B, TABLES, Column, Row, cell_key, column_of
+from .model import ReportData, show
+
+#: Chinese fonts to draw with, best first; the first one installed wins.
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei")
+#: Fonts for characters the Chinese font lacks.
+FALLBACK_FONTS = ("DejaVu Sans",)
+UNKNOWN_NOTE = "？无法确定"
+EMPTY_NOTE = "无申请"
+COLOR = "#3b6ea5"
+MUTED = "#888888"
+
+_OUTCOME_ROWS = ("disclosed", "partial", "withheld", "unavailable", "refused", "other")
+_HEADLINE_ROWS = ("licensing", "penalty", "coercion", "fees")
+_TREND_KEYS = ("B.new.total", "A.licensing.decisions", "A.penalty.decisions", "A.fees.amount")
+_GLYPH_WARNING = re.compile(r"Glyph .* missing from font")
+
+
+def style() -> dict[str, Any]:
+    """The rcParams every chart is drawn with.
+
+    Raises :class:`GlyphError` when none of :data:`CJK_FONTS` is installed.
+    """
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in installed]
+    if not cjk:
+        raise GlyphError(
+            f"找不到中文字体（{'、'.join(CJK_FONTS)}），图表中的汉字会显示为方框",
+            hint="在 Debian/Ubuntu 上安装 fonts-noto-cjk：apt-get install fonts-noto-cjk",
+        )
+    return {
+        "font.family": cjk + [name for name in FALLBACK_FONTS if name in installed],
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "figure.titlesize": 13,
+        "figure.dpi": 100,
+        "axes.unicode_minus": False,
+        "axes.formatter.useoffset": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "nianbao",
+    }
+
+
+def use_style() -> AbstractContextManager[Any]:
+    """A context manager that applies :func:`style` and restores the previous rcParams on exit."""
+    return mpl.rc_context(style())
+
+
+def outcomes(data: ReportData) -> Figure:
+    """Table B's results in the 总计 column, one bar per (一)–(六); (三)–(六) sum their numbered rows."""
+    rows = [TABLE_B.row(key) for key in _OUTCOME_ROWS]
+    values = [_b_total(data, row) for row in rows]
+    return _bar_chart("申请办理结果（件）", [_short(r.label) for r in rows], values)
+
+
+def applicants(data: ReportData) -> Figure:
+    """This year's new requests (table B, row 一) by applicant, without the 总计 column."""
+    columns = [c for c in TABLE_B.columns if c.key in B_APPLICANTS]
+    values = [data.number(cell_key("B", "new", c.key)) for c in columns]
+    title = f"{_short(TABLE_B.row('new').label)}（按申请人，件）"
+    return _bar_chart(title, [c.label for c in columns], values)
+
+
+def headline(data: ReportData) -> Figure:
+    """Table A's 行政许可, 行政处罚, 行政强制 and 行政事业性收费: one panel each, as their scales differ."""
+    rows = [TABLE_A.row(key) for key in _HEADLINE_ROWS]
+    with use_style():
+        fig = Figure(figsize=(7, 1.1 * len(rows) + 0.6), layout="constrained")
+        fig.suptitle(TABLE_A.title)
+        for ax, row in zip(fig.subplots(len(rows), 1), rows):
+            column = TABLE_A.columns_of(row)[0]
+            _draw_bars(ax, [row.label], [data.number(cell_key("A", row.key, column.key))], column.kind == COUNT)
+            ax.set_xlabel(f"{_short(column.label)}（{_unit(column)}）")
+    return fig
+
+
+def trends(history: dict[int, ReportData]) -> Figure | None:
+    """Main figures over the years, one panel each; ``None`` when there are fewer than two years."""
+    if len(history) < 2:
+        return None
+    years = sorted(history)
+    with use_style():
+        fig = Figure(figsize=(8, 5.5), layout="constrained")
+        fig.suptitle(f"{years[0]}—{years[-1]}年主要数据")
+        for ax, key in zip(fig.subplots(2, 2).flat, _TREND_KEYS):
+            column = column_of(key)
+            _draw_line(ax, years, [history[y].number(key) for y in years], column.kind == COUNT)
+            ax.set_title(f"{_short(_row_of(key).label)}（{_unit(column)}）")
+    return fig
+
+
+def render_svg(fig: Figure) -> str:
+    """The chart as SVG text, the same for the same data (no date, fixed ids).
+
+    Raises :class:`GlyphError` when a character has no glyph in the fonts.
+    """
+    buf = io.StringIO()
+    _save(fig, buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+
+
+def render_pdf(fig: Figure) -> bytes:
+    """The chart as PDF bytes, without a creation date.
+
+    Raises :class:`GlyphError` when a character has no glyph in the fonts.
+    """
+    buf = io.BytesIO()
+    _save(fig, buf, format="pdf", metadata={"CreationDate": None})
+    return buf.getvalue()
+
+
+def _save(fig: Figure, buf: io.IOBase, **kwargs: Any) -> None:
+    with use_style(), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=_GLYPH_WARNING.pattern, category=UserWarning)
+        try:
+            fig.savefig(buf, **kwargs)
+        except UserWarning as exc:
+            if not _GLYPH_WARNING.match(str(exc)):
+                raise
+            raise GlyphError(
+                f"图表中有字体无法显示的字符：{exc}",
+                hint="改用常用汉字，或安装含该字的字体（如 fonts-noto-cjk）",
+            ) from exc
+
+
+def _bar_chart(title: str, labels: Sequence[str], values: Sequence[float | None]) -> Figure:
+    with use_style():
+        fig = Figure(figsize=(7, 0.45 * len(labels) + 1.2), layout="constrained")
+        ax = fig.add_subplot()
+        _draw_bars(ax, labels, values, integer=True)
+        ax.set_title(title)
+        if all(v == 0 for v in values):
+            ax.text(0.5, 0.5, EMPTY_NOTE, transform=ax.transAxes, ha="center", va="center", fontsize=14, color=MUTED)
+    return fig
+
+
+def _draw_bars(ax: Axes, labels: Sequence[str], values: Sequence[float | None], integer: bool) -> None:
+    """Horizontal bars, top to bottom, each labelled with its value; unknown values get a note instead."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    bars = ax.barh([i for i, _ in known], [v for _, v in known], height=0.6, color=COLOR)
+    ax.bar_label(bars, labels=[show(v) for _, v in known], padding=3)
+    for i, v in enumerate(values):
+        if v is None:
+            ax.annotate(UNKNOWN_NOTE, (0, i), xytext=(3, 0), textcoords="offset points", va="center", color=MUTED)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(0, _top(values))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=integer))
+
+
+def _draw_line(ax: Axes, years: Sequence[int], values: Sequence[float | None], integer: bool) -> None:
+    """One series over the years; an unknown year breaks the line and gets a note."""
+    ax.plot(years, [math.nan if v is None else v for v in values], marker="o", color=COLOR)
+    for year, v in zip(years, values):
+        if v is None:
+            ax.text(year, 0.05, UNKNOWN_NOTE, transform=ax.get_xaxis_transform(), ha="center", color=MUTED)
+        else:
+            ax.annotate(show(v), (year, v), xytext=(0, 5), textcoords="offset points", ha="center")
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    ax.set_ylim(0, _top(values))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=integer))
+
+
+def _b_total(data: ReportData, row: Row) -> float | None:
+    """A row's 总计, or the sum of a heading's numbered rows; unknown if any part is unknown."""
+    rows = TABLE_B.children(row.key) if row.heading else (row,)
+    values = [data.number(cell_key("B", r.key, "total")) for r in rows]
+    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def _top(values: Sequence[float | None]) -> float:
+    """The axis limit that leaves room for value labels; 1 when every value is 0 or unknown."""
+    high = max((v for v in values if v is not None), default=0)
+    return high * 1.2 if high > 0 else 1
+
+
+def _short(label: str) -> str:
+    """A label without its numbering and trailing remark: （二）部分公开（区分…） → 部分公开."""
+    label = re.sub(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)", "", label)  # 一、 （三） 1.
+    return re.sub(r"（[^（）]*）$", "", label)
+
+
+def _unit(column: Column) -> str:
+    """件 for counts; for amounts the unit the label names: 本年收费金额（单位：万元） → 万元."""
+    found = re.search(r"（(?:单位：)?([^（）]+)）$", column.label)
+    return found.group(1) if column.kind == AMOUNT and found else "件"
+
+
+def _row_of(key: str) -> Row:
+    table, row, _ = key.split(".")
+    return TABLES[table].row(row)

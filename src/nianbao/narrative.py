@@ -1,0 +1,52 @@
+"""The analyst's narrative: placeholders filled from the tables, text made safe to display.
+
+Narrative text is Markdown. A figure that also stands in a table is written as a placeholder —
+``{{ B.new.total }}`` or an alias such as ``{{ 本年新收 }}`` — so text and tables cannot disagree.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Mapping
+
+from .model import PLACEHOLDER, ReportData, number, placeholder_key
+
+
+def figure_text(value: object) -> str:
+    """A cell's value as a sentence states it: blank and dashes read as 0, unknown as ？."""
+    n = number(value)  # type: ignore[arg-type]
+    if n is None:
+        return "？"
+    if isinstance(n, float):
+        return f"{n:.6g}" if not n.is_integer() else str(int(n))
+    return str(n)
+
+
+def fill(text: str, data: ReportData) -> str:
+    """The text with every placeholder replaced by the figure it names.
+
+    Placeholders were validated when the data was loaded; an unknown one is left as written.
+    """
+
+    def replace(match) -> str:
+        key = placeholder_key(match.group(1))
+        return figure_text(data.cells[key]) if key else match.group(0)
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def filled(data: ReportData) -> dict[str, str]:
+    """Every narrative field of the report, placeholders filled: the text a reader sees."""
+    return {key: fill(text, data) for key, text in data.narrative.items()}
+
+
+def safe_markdown(text: str) -> str:
+    """Markdown whose raw HTML shows as text: ``<script>`` stays the characters ``<script>``.
+
+    Markdown's own syntax (emphasis, lists, paragraphs) still works.
+    """
+    return html.escape(text, quote=False)
+
+
+def paragraphs(texts: Mapping[str, str], key: str) -> str:
+    return safe_markdown(texts.get(key, ""))

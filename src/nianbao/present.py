@@ -1,0 +1,277 @@
+"""The report's pieces as notebook outputs, each carrying HTML and LaTeX of the same content.
+
+The master notebook calls one function of this module per cell. Every output is a mime bundle:
+``text/html`` for the HTML report, ``text/latex`` for the PDF (nbconvert picks by priority),
+``text/markdown`` for the analyst's narrative (nbconvert renders it for both) and
+``text/plain`` for a plain view in JupyterLab.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import charts as charts_
+from . import checks as checks_
+from .format import PARTS, REPORT_TITLE, TABLE_NAMES, TABLES
+from .load import load_history, load_report
+from .model import ReportData
+from .narrative import filled, safe_markdown
+from .params import Agency, Project
+from .params import agency as find_agency
+from .tables import escape_latex, fill, layout, to_html, to_latex
+
+
+@dataclass(frozen=True)
+class Output:
+    """A display object with one representation per mime type."""
+
+    bundle: dict
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.bundle
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Several outputs shown one after another by a single notebook cell."""
+
+    items: tuple[Output, ...]
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(*self.items)
+
+
+def _out(html_text: str, latex: str, plain: str = "") -> Output:
+    return Output({"text/html": html_text, "text/latex": latex, "text/plain": plain or _strip(html_text)})
+
+
+def _markdown(text: str) -> Output:
+    return Output({"text/markdown": text, "text/plain": text})
+
+
+def _strip(text: str) -> str:
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the notebook shows for one agency-year, computed once."""
+
+    project: Project
+    agency: Agency
+    data: ReportData
+    history: dict[int, ReportData]
+    texts: dict[str, str]  # narrative with placeholders filled
+    results: list[checks_.Result]
+
+    @property
+    def title(self) -> str:
+        return f"{self.agency.name}{self.data.year}年{REPORT_TITLE}"
+
+    @property
+    def marks(self) -> dict[str, set[str]]:
+        return checks_.marks(self.results)
+
+
+def prepare(agency: str, year: int, project_dir: str = "", data_dir: str = "") -> Report:
+    """Load and check one agency-year: the only step of the notebook that reads files."""
+    project = Project(Path(project_dir).resolve()) if project_dir else Project.find()
+    if data_dir:
+        project = Project(project.root, (project.root / data_dir).resolve())
+    who = find_agency(project, agency)
+    data = load_report(project, agency, int(year))
+    history = {**load_history(project, agency, int(year) - 1), int(year): data}
+    texts = filled(data)
+    return Report(project, who, data, history, texts, checks_.run(data, texts))
+
+
+# ---------------------------------------------------------------- the title and the status
+
+
+def title(report: Report) -> Output:
+    """Title, byline, and the status of the checks — the first thing a reviewer sees."""
+    a, d = report.agency, report.data
+    byline = "　".join(x for x in (f"发布机关：{a.office}" if a.office else "", _date_line(d)) if x)
+    head = f'<h1 class="report-title">{html.escape(report.title)}</h1>'
+    if byline:
+        head += f'<p class="byline">{html.escape(byline)}</p>'
+    box_html, box_latex = _status_box(report)
+    return _out(head + box_html, box_latex, report.title)
+
+
+def _date_line(data: ReportData) -> str:
+    if not data.published:
+        return ""
+    day = dt.date.fromisoformat(data.published)
+    return f"发布日期：{day.year}年{day.month}月{day.day}日"
+
+
+def _status_box(report: Report) -> tuple[str, str]:
+    line = checks_.status_line(report.results)
+    open_ = [r for r in report.results if r.is_error or r.is_warning or r.status == checks_.UNCERTAIN]
+    kind = "ok" if line == "校验通过" else "error" if any(r.is_error for r in open_) else "warn"
+    items = "".join(f"<li>{_badge(r)}{html.escape(r.message)}</li>" for r in open_)
+    body = f'<ul class="findings">{items}</ul>' if items else ""
+    box = f'<div class="status status-{kind}" role="status"><strong>{html.escape(line)}</strong>{body}</div>'
+    latex_items = "".join(f"\\item {_latex_badge(r)}{escape_latex(r.message)}\n" for r in open_)
+    colour = {"ok": "nbok", "error": "nbflag", "warn": "nbwarn"}[kind]
+    latex = (
+        f"\\begin{{nbstatus}}{{{colour}}}\\textbf{{{escape_latex(line)}}}"
+        + (f"\\begin{{itemize}}\\small\n{latex_items}\\end{{itemize}}" if latex_items else "")
+        + "\\end{nbstatus}"
+    )
+    return box, latex
+
+
+def _badge(r: checks_.Result) -> str:
+    label = checks_.STATUS_NAMES[r.status] if r.status != checks_.FAILED else checks_.SEVERITY_NAMES[r.severity]
+    return f'<span class="badge badge-{r.status}-{r.severity}">{label}</span> <code>{r.rule}</code> '
+
+
+def _latex_badge(r: checks_.Result) -> str:
+    label = checks_.STATUS_NAMES[r.status] if r.status != checks_.FAILED else checks_.SEVERITY_NAMES[r.severity]
+    return f"\\textbf{{［{label}］}}\\texttt{{{escape_latex(r.rule)}}} "
+
+
+# ---------------------------------------------------------------- the six parts
+
+
+def preamble(report: Report) -> Output:
+    return _markdown(safe_markdown(report.texts.get("preamble", "")))
+
+
+def part(report: Report, key: str) -> Outputs:
+    """One of the six parts: its heading, then its narrative sections and its table."""
+    p = next(x for x in PARTS if x.key == key)
+    items = [_out(f"<h2>{html.escape(p.heading)}</h2>", f"\\section*{{{escape_latex(p.heading)}}}", p.heading)]
+    if p.sections:
+        items.append(_sections(report, p))
+    if p.table:
+        items.append(_out(*_table(report, p.table), TABLES[p.table].title))
+    return Outputs(tuple(items))
+
+
+def _sections(report: Report, p) -> Output:
+    chunks = []
+    for s in p.sections:
+        text = safe_markdown(report.texts.get(f"{p.key}.{s.key}", "")) or "（无）"
+        chunks.append(f"### {s.title}\n\n{text}" if s.title else text)
+    return _markdown("\n\n".join(chunks))
+
+
+def _table(report: Report, key: str) -> tuple[str, str]:
+    grid = fill(layout(key), report.data, report.marks)
+    caption = f"{TABLE_NAMES[key]}　{TABLES[key].title}"
+    findings = [r for r in report.results if r.table == key and not r.passed and r.status != checks_.SKIPPED]
+    note = report.data.notes.get(key, "")
+    h = f'<figure class="official-table"><figcaption>{html.escape(caption)}</figcaption>{to_html(grid)}'
+    l = (
+        "\\par\\noindent\\begin{minipage}{\\linewidth}\\centering"
+        f"\\textbf{{{escape_latex(caption)}}}\\par\\smallskip\n{to_latex(grid)}\n\\end{{minipage}}\\par\\medskip\n"
+    )
+    if note:
+        h += f'<p class="table-note">注：{html.escape(note)}</p>'
+        l += f"\n\\noindent{{\\small 注：{escape_latex(note)}}}\n"
+    if findings:
+        items = "".join(f"<li>{_badge(r)}{html.escape(r.message)}</li>" for r in findings)
+        h += f'<ul class="findings table-findings">{items}</ul>'
+        l += "\n\\begin{itemize}\\small\n" + "".join(
+            f"\\item \\textcolor{{nbflagtext}}{{{_latex_badge(r)}{escape_latex(r.message)}}}\n" for r in findings
+        ) + "\\end{itemize}\n"
+    return h + "</figure>", l
+
+
+# ---------------------------------------------------------------- appendices
+
+
+def checks(report: Report) -> Output:
+    """The details of every check: what failed or could not be decided, then a count per rule."""
+    open_ = [r for r in report.results if not r.passed]
+    h = [f'<h2>附一、数据校验</h2><p class="status-line">{html.escape(checks_.status_line(report.results))}</p>']
+    l = [f"\\section*{{附一、数据校验}}\n{escape_latex(checks_.status_line(report.results))}\n"]
+    if open_:
+        view = checks_.frame(open_)
+        view = view.assign(
+            severity=view.severity.map(checks_.SEVERITY_NAMES), status=view.status.map(checks_.STATUS_NAMES)
+        )[["rule", "severity", "status", "message"]]
+        view.columns = ["规则", "级别", "结果", "说明"]
+        h.append(_styler(view).format(escape="html").to_html())
+        l.append(
+            _styler(view).format(escape="latex").to_latex(
+                environment="longtable", column_format="p{2.2cm}p{1.1cm}p{1.7cm}p{11.4cm}", hrules=True
+            )
+        )
+    per_rule = _per_rule(report.results)
+    h.append(_styler(per_rule).format(escape="html").to_html())
+    l.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.2cm}p{8.2cm}rrrr", hrules=True))
+    return _out("".join(h), "\n".join(l), checks_.status_line(report.results))
+
+
+def _styler(frame):
+    return frame.style.hide(axis="index").set_uuid("nianbao").set_table_attributes('class="checks"')
+
+
+def _per_rule(results: list[checks_.Result]):
+    import pandas as pd
+
+    rows = []
+    for rule in checks_.RULES:
+        mine = [r for r in results if r.rule == rule.id]
+        rows.append(
+            {
+                "规则": rule.id,
+                "内容": rule.title,
+                "通过": sum(r.passed for r in mine),
+                "未通过": sum(r.status == checks_.FAILED for r in mine),
+                "无法判定": sum(r.status == checks_.UNCERTAIN for r in mine),
+                "跳过": sum(r.status == checks_.SKIPPED for r in mine),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def charts(report: Report) -> Outputs:
+    """The charts: application outcomes, applicant types, table 二's headline figures, trends."""
+    heading = _out("<h2>附二、图表</h2>", "\\section*{附二、图表}", "附二、图表")
+    return Outputs((heading, *(chart(report, name) for name in CHARTS)))
+
+
+CHARTS = ("outcomes", "applicants", "headline", "trends")
+
+
+def chart(report: Report, name: str) -> Output:
+    """One chart by name (``outcomes``, ``applicants``, ``headline``, ``trends``), as SVG and PDF."""
+    if name == "trends":
+        fig = charts_.trends(report.history)
+        if fig is None:
+            return _out(
+                '<p class="note">（只有一个年度的数据，暂无历年趋势图。）</p>',
+                "（只有一个年度的数据，暂无历年趋势图。）",
+            )
+    else:
+        fig = getattr(charts_, name)(report.data)
+    with charts_.use_style():
+        svg = charts_.render_svg(fig)
+        pdf = charts_.render_pdf(fig)
+    return Output({"image/svg+xml": svg, "application/pdf": base64.b64encode(pdf).decode("ascii"), "text/plain": name})
+
+
+def colophon(report: Report) -> Output:
+    """Where the figures came from: the data file and its fingerprint."""
+    source = Path(report.data.source)
+    try:
+        shown = source.resolve().relative_to(report.project.root).as_posix()
+    except ValueError:
+        shown = source.name
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16] if source.is_file() else ""
+    text = f"数据来源：{shown}" + (f"（SHA-256 {digest}）" if digest else "")
+    return _out(f'<p class="colophon">{html.escape(text)}</p>', f"\\vfill{{\\footnotesize {escape_latex(text)}}}", text)

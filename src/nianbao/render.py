@@ -1,0 +1,241 @@
+"""nbconvert in one place: the executed notebook → HTML and PDF, written atomically.
+
+A render stages everything in a fresh folder beside the output folder and swaps it in only when
+every file is made, so a failed render leaves the previous good outputs in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Iterator
+
+import nbformat
+from nbconvert import HTMLExporter, PDFExporter
+from nbconvert.exporters.pdf import LatexFailed
+from traitlets.config import Config
+
+from . import checks
+from .errors import GlyphError, RenderError
+from .model import ReportData
+from .narrative import filled
+from .notebook import execute
+from .params import Agency, Project
+
+TEMPLATES = Path(__file__).parent / "templates"
+HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+PACKAGES = ("nianbao", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "pandas", "matplotlib", "jinja2")
+_MISSING_GLYPH = re.compile(r"Missing character: There is no (.+?) in font (.+?)!")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    folder: Path
+    notebook: Path
+    html: Path | None
+    pdf: Path | None
+    checks_json: Path
+    summary: dict[str, int]
+
+
+def _config() -> Config:
+    c = Config()
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
+    c.TemplateExporter.exclude_input = True
+    c.TemplateExporter.exclude_input_prompt = True
+    c.TemplateExporter.exclude_output_prompt = True
+    return c
+
+
+def to_html(nb: nbformat.NotebookNode) -> str:
+    """The executed notebook as a self-contained HTML page: no code, no prompts, nothing remote."""
+    exporter = HTMLExporter(
+        config=_config(),
+        template_name="nianbao_html",
+        extra_template_basedirs=[str(TEMPLATES)],
+        language_code="zh",
+    )
+    css = (TEMPLATES / "nianbao_html" / "report.css").read_text(encoding="utf-8")
+    body, _ = exporter.from_notebook_node(nb, resources={"nianbao_css": css})
+    return body
+
+
+class ReportPDFExporter(PDFExporter):
+    """nbconvert's PDF exporter on the report's LaTeX template, failing on any missing glyph."""
+
+    def run_latex(self, filename, raise_on_failure=LatexFailed):
+        ok = super().run_latex(filename, raise_on_failure)
+        log = Path(filename).with_suffix(".log")
+        if log.is_file():
+            missing = sorted(set(_MISSING_GLYPH.findall(log.read_text(encoding="utf-8", errors="replace"))))
+            if missing:
+                chars = "、".join(f"“{c}”（{font}）" for c, font in missing[:10])
+                raise GlyphError(
+                    f"PDF 中有字体缺少的字符：{chars}",
+                    hint="请安装 Noto CJK 字体（apt-get install fonts-noto-cjk），或改用常见字符",
+                )
+        return ok
+
+
+def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
+    """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK)."""
+    exporter = ReportPDFExporter(
+        config=_config(), template_name="nianbao_latex", extra_template_basedirs=[str(TEMPLATES)], latex_count=2
+    )
+    with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1"):
+        try:
+            pdf, _ = exporter.from_notebook_node(nb)
+        except LatexFailed as exc:
+            tail = "\n".join(str(exc).splitlines()[-30:])
+            raise RenderError(f"xelatex 排版失败：\n{tail}", hint="请查看上面的 LaTeX 日志") from None
+        except OSError as exc:
+            raise RenderError(
+                f"无法运行 xelatex：{exc}",
+                hint="请安装 TeX：apt-get install texlive-xetex texlive-lang-chinese texlive-plain-generic fonts-noto-cjk",
+            ) from None
+    return pdf
+
+
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def source_date_epoch(data: ReportData) -> int:
+    """The PDF's date: ``SOURCE_DATE_EPOCH`` when set, else the report's publication date."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    day = dt.date.fromisoformat(data.published) if data.published else dt.date(data.year + 1, 1, 31)
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def input_hashes(project: Project, agency: str, year: int) -> dict[str, str]:
+    """SHA-256 of every file the report rests on, keyed by its path in the project."""
+    import hashlib
+
+    files = [project.notebook, project.params_dir / "agencies.yaml", project.params_file(agency, year)]
+    for y in project.years_with_data(agency):
+        if y <= year:
+            files += project.data_files(agency, y)
+    out = {}
+    for path in files:
+        if path.is_file():
+            try:
+                name = path.resolve().relative_to(project.root.resolve()).as_posix()
+            except ValueError:
+                name = str(path)
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def annotate(nb: nbformat.NotebookNode, agency: Agency, data: ReportData, hashes: dict[str, str]) -> None:
+    """Title, date and provenance into the executed notebook's metadata (read by the templates)."""
+    nb.metadata["title"] = f"{agency.name}{data.year}年政府信息公开工作年度报告"
+    if agency.office:
+        nb.metadata["authors"] = [{"name": agency.office}]
+    if data.published:
+        day = dt.date.fromisoformat(data.published)
+        nb.metadata["date"] = f"{day.year}年{day.month}月{day.day}日"
+    nb.metadata["nianbao"] = {"agency": agency.id, "year": data.year, "inputs": hashes, "versions": versions()}
+
+
+def write_checks(results: list[checks.Result], folder: Path, data: ReportData) -> Path:
+    """The check results as JSON (with the summary) and CSV, for batches and reviewers."""
+    frame = checks.frame(results)
+    payload = {
+        "agency": data.agency,
+        "year": data.year,
+        "status": checks.status_line(results),
+        "summary": checks.summary(results),
+        "results": json.loads(frame.to_json(orient="records", force_ascii=False)),
+    }
+    path = folder / "checks.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+    frame.to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
+    return path
+
+
+def render(
+    project: Project,
+    agency: Agency,
+    data: ReportData,
+    out: Path | None = None,
+    *,
+    pdf: bool = True,
+    timeout: int | None = 600,
+) -> Rendered:
+    """Execute the master notebook for one agency-year and write notebook, HTML, PDF and checks.
+
+    Inputs must already be loaded (and so validated) by the caller. On failure the partial executed
+    notebook is kept as ``<out>.failed.ipynb`` and the previous outputs stay as they were.
+    """
+    out = out or project.output_dir(agency.id, data.year)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stem = f"{agency.id}-{data.year}"
+    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
+    staging.mkdir()
+    try:
+        nb_path = staging / f"{stem}.ipynb"
+        failed = out.parent / f"{out.name}.failed.ipynb"
+        nb = execute(project, agency.id, data.year, nb_path, failed, timeout=timeout)
+        annotate(nb, agency, data, input_hashes(project, agency.id, data.year))
+        nbformat.write(nb, nb_path)
+        html_path = staging / f"{stem}.html"
+        html_path.write_text(to_html(nb), encoding="utf-8")
+        pdf_path = staging / f"{stem}.pdf"
+        if pdf:
+            pdf_path.write_bytes(to_pdf(nb, source_date_epoch(data)))
+        results = checks.run(data, filled(data))
+        write_checks(results, staging, data)
+        failed.unlink(missing_ok=True)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Rendered(
+        out,
+        out / nb_path.name,
+        out / html_path.name,
+        out / pdf_path.name if pdf else None,
+        out / "checks.json",
+        checks.summary(results),
+    )
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put ``staging`` where ``out`` is, keeping the old folder until the new one is in place."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.old"
+    out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,163 @@
+"""Charts: what they show, that they render cleanly and reproducibly, and that a missing glyph is an error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import matplotlib as mpl
+import pytest
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from nianbao import charts
+from nianbao.errors import GlyphError
+from nianbao.load import read_yaml
+from nianbao.model import ReportData, empty_cells
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return read_yaml(ROOT / "data" / "2024" / "yueyanglou.yaml")
+
+
+@pytest.fixture(scope="module")
+def empty() -> ReportData:
+    return ReportData("empty", 2024, empty_cells())
+
+
+def two_years(data: ReportData) -> dict[int, ReportData]:
+    cells = {"B.new.total": 60, "A.licensing.decisions": 41000, "A.penalty.decisions": 280, "A.fees.amount": 30.5}
+    earlier = replace(data.with_cells(cells), year=2023)
+    return {2023: earlier, 2024: data}
+
+
+def texts(fig: Figure) -> set[str]:
+    return {t.get_text() for t in fig.findobj(Text)}
+
+
+CHARTS = {
+    "outcomes": charts.outcomes,
+    "applicants": charts.applicants,
+    "headline": charts.headline,
+    "trends": lambda data: charts.trends(two_years(data)),
+}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_chart_renders_to_svg_and_pdf(name: str, data: ReportData) -> None:
+    fig = CHARTS[name](data)
+    assert charts.render_svg(fig).startswith("<?xml")
+    assert charts.render_pdf(fig).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("outcomes", {"申请办理结果（件）", "予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"}),
+        ("outcomes", {"75", "3", "2"}),
+        ("applicants", {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "80"}),
+        ("headline", {"行政许可", "行政处罚", "行政强制", "行政事业性收费", "本年收费金额（万元）"}),
+        ("headline", {"58787", "302", "46.6847"}),
+        ("trends", {"2023", "2024", "行政许可（件）", "行政事业性收费（万元）"}),
+        ("trends", {"58787", "41000", "302", "280", "80", "60"}),
+    ],
+)
+def test_chart_shows_labels_and_values(name: str, expected: set[str], data: ReportData) -> None:
+    assert expected <= texts(CHARTS[name](data))
+
+
+def test_applicants_leaves_out_total(data: ReportData) -> None:
+    assert "总计" not in texts(charts.applicants(data))
+
+
+def test_trends_needs_two_years(data: ReportData) -> None:
+    assert charts.trends({}) is None
+    assert charts.trends({2024: data}) is None
+    assert isinstance(charts.trends(two_years(data)), Figure)
+
+
+@pytest.mark.parametrize(
+    "name, cells, bars",
+    [
+        ("outcomes", {"B.withheld_law.total": "?"}, 5),
+        ("applicants", {"B.new.natural": "?"}, 5),
+    ],
+)
+def test_unknown_value_is_absent_with_note(name: str, cells: dict, bars: int, data: ReportData) -> None:
+    fig = CHARTS[name](data.with_cells(cells))
+    assert charts.UNKNOWN_NOTE in texts(fig)
+    assert len(fig.axes[0].containers[0]) == bars
+    charts.render_svg(fig)
+
+
+def test_unknown_headline_and_trend_values_are_not_zero(data: ReportData) -> None:
+    unknown = data.with_cells({"A.penalty.decisions": "?"})
+    for fig in (charts.headline(unknown), charts.trends({**two_years(data), 2024: unknown})):
+        assert charts.UNKNOWN_NOTE in texts(fig)
+        assert "302" not in texts(fig)
+        charts.render_svg(fig)
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_empty_data_gives_a_readable_chart(name: str, empty: ReportData) -> None:
+    fig = CHARTS[name](empty)
+    charts.render_svg(fig)
+    charts.render_pdf(fig)
+    if name in ("outcomes", "applicants"):
+        assert charts.EMPTY_NOTE in texts(fig)
+
+
+def lacks_glyph(char: str) -> bool:
+    """True when no font of the chart style has a glyph for ``char``."""
+    for family in charts.style()["font.family"]:
+        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        if font_manager.get_font(path).get_char_index(ord(char)):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("char", ["\ue000", "\U0003134a"])  # private use; a CJK Extension G ideograph
+@pytest.mark.parametrize("render", [charts.render_svg, charts.render_pdf])
+def test_missing_glyph_raises(char: str, render, data: ReportData) -> None:
+    assert lacks_glyph(char)
+    fig = charts.outcomes(data)
+    fig.axes[0].set_title(f"申请办理结果{char}")
+    with pytest.raises(GlyphError, match="missing from font"):
+        render(fig)
+    with pytest.raises(GlyphError):  # again: the warning is not swallowed by a once-only registry
+        render(fig)
+
+
+def test_same_data_gives_same_svg(data: ReportData) -> None:
+    fig = charts.outcomes(data)
+    assert charts.render_svg(fig) == charts.render_svg(charts.outcomes(data)) == charts.render_svg(fig)
+
+
+def test_rendering_leaves_global_settings_alone(data: ReportData) -> None:
+    before = dict(mpl.rcParams)
+    charts.render_svg(charts.headline(data))
+    assert dict(mpl.rcParams) == before
+
+
+def test_style() -> None:
+    style = charts.style()
+    assert style["font.family"][0] == "Noto Sans CJK SC"
+    assert style["axes.unicode_minus"] is False
+    assert (style["svg.hashsalt"], style["svg.fonttype"]) == ("nianbao", "path")
+
+
+def test_style_without_chinese_font_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "CJK_FONTS", ("没有这种字体",))
+    with pytest.raises(GlyphError, match="apt-get install fonts-noto-cjk"):
+        charts.style()
+
+
+def test_charts_do_not_use_pyplot() -> None:
+    code = "import sys, nianbao.charts; assert 'matplotlib.pyplot' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,58 @@
+"""Write notebooks/report.ipynb, the master notebook, from the cell list below.
+
+The notebook is committed; this script keeps it reviewable as code. Run it after changing a cell:
+    python tools/make_notebook.py
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HIDE = ["remove-cell"]
+
+cells = [
+    new_markdown_cell(
+        "# 政府信息公开工作年度报告 · 主笔记本\n\n"
+        "papermill 按单位和年度执行本笔记本（参数见下一格），nbconvert 把结果渲染为 HTML 和 PDF。"
+        "每个代码格只调用 `nianbao.present` 的一个函数；本说明格和参数格不出现在报告中。\n\n"
+        "在 JupyterLab 中直接“全部运行”即按默认参数生成示例单位的报告。",
+        metadata={"tags": HIDE},
+    ),
+    new_code_cell(
+        'agency: str = "yueyanglou"  # 单位代码，与 params/agencies.yaml、data/<年度>/ 中的文件名一致\n'
+        "year: int = 2024  # 报告年度（统计期为该年 1 月 1 日至 12 月 31 日）\n"
+        'project_dir: str = ""  # 项目目录；留空则从当前目录向上查找含 params/agencies.yaml 的目录\n'
+        'data_dir: str = ""  # 数据目录（相对项目目录）；留空则用项目的 data/',
+        metadata={"tags": ["parameters", *HIDE]},
+    ),
+    new_code_cell(
+        "import nianbao.present as nb\n\nreport = nb.prepare(agency, year, project_dir, data_dir)",
+        metadata={"tags": HIDE},
+    ),
+    new_code_cell("nb.title(report)"),
+    new_code_cell("nb.preamble(report)"),
+    new_code_cell('nb.part(report, "overview")'),
+    new_code_cell('nb.part(report, "active")'),
+    new_code_cell('nb.part(report, "requests")'),
+    new_code_cell('nb.part(report, "appeals")'),
+    new_code_cell('nb.part(report, "problems")'),
+    new_code_cell('nb.part(report, "other")'),
+    new_code_cell("nb.checks(report)"),
+    new_code_cell("nb.charts(report)"),
+    new_code_cell("nb.colophon(report)"),
+]
+
+nb = new_notebook(
+    cells=cells,
+    metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python"},
+    },
+)
+for i, cell in enumerate(nb.cells):
+    cell["id"] = f"cell-{i:02d}"
+path = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
+nbformat.validate(nb)
+path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+print(f"wrote {path}")
