@@ -1,9 +1,10 @@
 """Write notebooks/report.ipynb, the master notebook, from the cell list below.
 
 The notebook is committed; this script keeps it reviewable as code. Run it after changing a cell:
-    python tools/make_notebook.py
+    python tools/make_notebook.py [OUTPUT]
 """
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -52,7 +53,7 @@ nb = new_notebook(
 )
 for i, cell in enumerate(nb.cells):
     cell["id"] = f"cell-{i:02d}"
-path = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
+path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
 nbformat.validate(nb)
 path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
 print(f"wrote {path}")

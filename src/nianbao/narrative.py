@@ -7,7 +7,9 @@ Narrative text is Markdown. A figure that also stands in a table is written as a
 from __future__ import annotations
 
 import html
-from typing import Mapping
+import re
+
+import mistune
 
 from .model import PLACEHOLDER, ReportData, number, placeholder_key
 
@@ -40,13 +42,22 @@ def filled(data: ReportData) -> dict[str, str]:
     return {key: fill(text, data) for key, text in data.narrative.items()}
 
 
-def safe_markdown(text: str) -> str:
-    """Markdown whose raw HTML shows as text: ``<script>`` stays the characters ``<script>``.
+class _Renderer(mistune.HTMLRenderer):
+    """Raw HTML escaped, harmful links disarmed, and no images: the report loads nothing from elsewhere."""
 
-    Markdown's own syntax (emphasis, lists, paragraphs) still works.
-    """
-    return html.escape(text, quote=False)
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return text
 
 
-def paragraphs(texts: Mapping[str, str], key: str) -> str:
-    return safe_markdown(texts.get(key, ""))
+_to_html = mistune.create_markdown(renderer=_Renderer(escape=True))
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+
+
+def to_html(text: str) -> str:
+    """The analyst's Markdown as HTML in which typed HTML shows as text and never runs."""
+    return _to_html(text)
+
+
+def to_markdown(text: str) -> str:
+    """The analyst's Markdown for the PDF (pandoc): typed HTML kept as text, images left out."""
+    return html.escape(_IMAGE.sub(r"\1", text), quote=False)

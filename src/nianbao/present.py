@@ -20,7 +20,9 @@ from . import checks as checks_
 from .format import PARTS, REPORT_TITLE, TABLE_NAMES, TABLES
 from .load import load_history, load_report
 from .model import ReportData
-from .narrative import filled, safe_markdown
+from .narrative import filled
+from .narrative import to_html as markdown_html
+from .narrative import to_markdown
 from .params import Agency, Project
 from .params import agency as find_agency
 from .tables import escape_latex, fill, layout, to_html, to_latex
@@ -52,8 +54,9 @@ def _out(html_text: str, latex: str, plain: str = "") -> Output:
     return Output({"text/html": html_text, "text/latex": latex, "text/plain": plain or _strip(html_text)})
 
 
-def _markdown(text: str) -> Output:
-    return Output({"text/markdown": text, "text/plain": text})
+def _narrative(text: str) -> Output:
+    """Analyst-written Markdown: made safe here for HTML, converted by nbconvert (pandoc) for the PDF."""
+    return Output({"text/html": markdown_html(text), "text/markdown": to_markdown(text), "text/plain": text})
 
 
 def _strip(text: str) -> str:
@@ -146,7 +149,7 @@ def _latex_badge(r: checks_.Result) -> str:
 
 
 def preamble(report: Report) -> Output:
-    return _markdown(safe_markdown(report.texts.get("preamble", "")))
+    return _narrative(report.texts.get("preamble", ""))
 
 
 def part(report: Report, key: str) -> Outputs:
@@ -163,9 +166,9 @@ def part(report: Report, key: str) -> Outputs:
 def _sections(report: Report, p) -> Output:
     chunks = []
     for s in p.sections:
-        text = safe_markdown(report.texts.get(f"{p.key}.{s.key}", "")) or "（无）"
+        text = report.texts.get(f"{p.key}.{s.key}", "") or "（无）"
         chunks.append(f"### {s.title}\n\n{text}" if s.title else text)
-    return _markdown("\n\n".join(chunks))
+    return _narrative("\n\n".join(chunks))
 
 
 def _table(report: Report, key: str) -> tuple[str, str]:
@@ -259,10 +262,8 @@ def chart(report: Report, name: str) -> Output:
             )
     else:
         fig = getattr(charts_, name)(report.data)
-    with charts_.use_style():
-        svg = charts_.render_svg(fig)
-        pdf = charts_.render_pdf(fig)
-    return Output({"image/svg+xml": svg, "application/pdf": base64.b64encode(pdf).decode("ascii"), "text/plain": name})
+    pdf = base64.b64encode(charts_.render_pdf(fig)).decode("ascii")
+    return Output({"image/svg+xml": charts_.render_svg(fig), "application/pdf": pdf, "text/plain": name})
 
 
 def colophon(report: Report) -> Output:

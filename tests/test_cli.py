@@ -1,0 +1,99 @@
+"""The command line: export, template and check, with exact exit codes and output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nianbao import __version__
+from nianbao.cli import main
+from nianbao.format import all_cell_keys
+from nianbao.load import read_xlsx
+from nianbao.params import Project
+
+
+def invoke(project: Project, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project.root), *args])
+
+
+def test_version_and_help() -> None:
+    assert CliRunner().invoke(main, ["--version"]).output.strip() == f"nianbao, version {__version__}"
+    result = CliRunner().invoke(main, ["-h"])
+    assert result.exit_code == 0
+    for command in ("render", "export", "template", "check"):
+        assert command in result.output
+
+
+def test_export_csv_is_one_record_per_cell_with_format_labels(project: Project) -> None:
+    result = invoke(project, "export", "--agency", "yueyanglou", "--year", "2024", "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["key"] for r in rows] == list(all_cell_keys())
+    by_key = {r["key"]: r for r in rows}
+    assert by_key["A.licensing.decisions"] == {
+        "agency": "yueyanglou", "year": "2024", "table": "主动公开政府信息情况", "row": "行政许可",
+        "column": "本年处理决定数量", "value": "58787", "key": "A.licensing.decisions",
+    }
+    assert by_key["A.rules.issued"]["value"] == ""
+    assert by_key["C.cases.review_total"]["value"] == "?"
+
+
+def test_export_json_keeps_blank_apart_from_zero(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "x.json"
+    result = invoke(project, "export", "-a", "yueyanglou", "-y", "2024", "--format", "json", "-o", str(out))
+    assert result.exit_code == 0
+    records = {r["key"]: r["value"] for r in json.loads(out.read_text(encoding="utf-8"))}
+    assert records["A.rules.issued"] is None
+    assert records["A.coercion.decisions"] == 0
+    assert records["A.fees.amount"] == 46.6847
+
+
+def test_export_is_the_same_twice(project: Project) -> None:
+    first = invoke(project, "export", "-a", "shimen", "-y", "2023").output
+    assert invoke(project, "export", "-a", "shimen", "-y", "2023").output == first
+
+
+def test_template_writes_a_workbook_that_loads(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    result = invoke(project, "template", "--agency", "shimen", "--year", "2024", "--fill", "-o", str(out))
+    assert result.exit_code == 0 and f"已生成 {out}" in result.output
+    assert (read_xlsx(out).agency, read_xlsx(out).year) == ("shimen", 2024)
+    again = invoke(project, "template", "--agency", "shimen", "--year", "2024", "-o", str(out))
+    assert again.exit_code == 1 and "已存在" in again.output
+
+
+def test_template_filled_round_trips_every_cell(project: Project, tmp_path: Path) -> None:
+    from nianbao.load import load_report
+
+    out = tmp_path / "t.xlsx"
+    invoke(project, "template", "-a", "linjiang-scjg", "-y", "2023", "--fill", "-o", str(out))
+    assert read_xlsx(out).cells == load_report(project, "linjiang-scjg", 2023).cells
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["--agency", "shimen"], 0, "共 3 份报告：错误 0，警告 0"),
+        (["--agency", "broken-example"], 1, "共 1 份报告：错误 6，警告 0"),
+        ([], 1, "错误 6"),
+        (["--agency", "nowhere"], 1, "未知单位 'nowhere'"),
+        (["--format", "xml"], 2, "Invalid value for '--format'"),
+    ],
+)
+def test_check_exit_codes(project: Project, args: list[str], code: int, text: str) -> None:
+    result = invoke(project, "check", *args)
+    assert result.exit_code == code
+    assert text in result.output
+
+
+def test_check_json_lists_every_result(project: Project) -> None:
+    result = invoke(project, "check", "--agency", "broken-example", "--format", "json")
+    payload = json.loads(result.output)
+    assert [(p["agency"], p["year"], p["summary"]["errors"]) for p in payload] == [("broken-example", 2024, 6)]
+    assert {r["rule"] for r in payload[0]["results"] if r["status"] == "failed"} == {
+        "B-ROWSUM", "B-COLSUM", "B-BALANCE", "C-TOTAL", "N-FIGURES"}

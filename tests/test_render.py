@@ -1,0 +1,182 @@
+"""Rendering through papermill and nbconvert: what a reader sees in the HTML and the PDF.
+
+Each render starts a kernel (and, with PDF, xelatex); the renders are shared per module.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from nianbao.errors import RenderError
+from nianbao.format import TABLE_B
+from nianbao.load import load_report
+from nianbao.params import Project, agency
+from nianbao.render import Rendered, render
+
+from .conftest import copy_project
+from .test_tables import html_cells
+
+pytestmark = pytest.mark.kernel
+
+
+def run(project: Project, agency_id: str, out: Path, pdf: bool = True) -> Rendered:
+    return render(project, agency(project, agency_id), load_report(project, agency_id, 2024), out, pdf=pdf)
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> Project:
+    return copy_project(tmp_path_factory.mktemp("bundled"))
+
+
+@pytest.fixture(scope="module")
+def seed_render(bundled: Project) -> Rendered:
+    return run(bundled, "yueyanglou", bundled.root / "out-1")
+
+
+@pytest.fixture(scope="module")
+def html(seed_render: Rendered) -> str:
+    return seed_render.html.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pdf_text(seed_render: Rendered) -> str:
+    reader = PdfReader(seed_render.pdf)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_html_is_chinese_and_has_the_title(html: str) -> None:
+    assert re.search(r'<html lang="zh"', html)
+    assert "<title>岳阳市岳阳楼区人民政府2024年政府信息公开工作年度报告</title>" in html
+    assert '<h1 class="report-title">岳阳市岳阳楼区人民政府2024年政府信息公开工作年度报告</h1>' in html
+
+
+def test_html_has_no_code_prompts_or_parameters(html: str) -> None:
+    assert "jp-InputArea" not in html
+    assert not re.search(r"In\s*(&nbsp;)?\[\d*\]", html)
+    assert "nb.prepare" not in html and 'agency = "' not in html and "import nianbao" not in html
+
+
+def test_html_loads_nothing_from_the_network(html: str) -> None:
+    assert "<script" not in html
+    assert not re.search(r'<link[^>]+href="https?://', html)
+    assert not re.search(r'src="https?://', html)
+    assert not re.search(r"@import|url\(\s*['\"]?https?://", html)
+
+
+def test_html_tables_keep_their_merged_headers(html: str) -> None:
+    spans = {text: (rs, cs) for tag, rs, cs, text in html_cells(html) if tag == "th"}
+    assert spans[TABLE_B.row_header] == (3, 3)
+    assert spans["申请人情况"] == (1, 7) and spans["法人或其他组织"] == (1, 5)
+    assert spans["三、本年度办理结果"] == (22, 1)
+    assert spans["行政诉讼"] == (1, 10)
+    assert spans["第二十条第（一）项"] == (1, 4)
+
+
+def test_html_shows_the_six_parts_in_order(html: str) -> None:
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    parts = [h for h in headings if re.match(r"[一二三四五六]、", h)]
+    assert parts == [
+        "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
+    ]
+
+
+def test_html_narrative_has_figures_filled_in(html: str) -> None:
+    assert "全区共收到依申请公开件80件，上年度结转办理件0件，共办理完成80件，结转到2025年办理0件" in html
+    assert "{{" not in html
+
+
+def test_status_line_is_at_the_top(html: str) -> None:
+    body = html.split("<main>", 1)[1]
+    assert body.index("校验：0 项错误，0 项警告，4 项无法判定") < body.index("一、总体情况")
+
+
+def test_pdf_text_holds_title_labels_and_seed_figures(pdf_text: str, seed_render: Rendered) -> None:
+    text = re.sub(r"\s+", "", pdf_text)
+    for expected in [
+        "岳阳市岳阳楼区", "政府信息公开工作年度报告", "申请人情况", "法人或其他组织", "三、本年度办理结果",
+        "行政规范性文件", "本年处理决定数量", "行政复议", "未经复议直接起诉",
+        "58787", "302", "46.6847", "75", "第1页",
+    ]:
+        assert expected in text, expected
+    page = PdfReader(seed_render.pdf).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
+
+
+def test_executed_notebook_records_inputs_and_versions(seed_render: Rendered) -> None:
+    meta = nbformat.read(seed_render.notebook, as_version=4).metadata["nianbao"]
+    assert set(meta["inputs"]) >= {"data/2024/yueyanglou.yaml", "notebooks/report.ipynb", "params/agencies.yaml"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in meta["inputs"].values())
+    assert {"papermill", "nbconvert", "matplotlib", "pandas"} <= set(meta["versions"])
+
+
+def test_check_results_are_saved_beside_the_report(seed_render: Rendered) -> None:
+    import json
+
+    saved = json.loads(seed_render.checks_json.read_text(encoding="utf-8"))
+    assert saved["summary"]["uncertain"] == 4 and saved["summary"]["errors"] == 0
+    assert (seed_render.folder / "checks.csv").read_text(encoding="utf-8-sig").startswith("rule,title,severity")
+
+
+def test_same_inputs_render_identical_html_and_pdf(bundled: Project, seed_render: Rendered) -> None:
+    again = run(bundled, "yueyanglou", bundled.root / "out-2")
+    assert again.html.read_bytes() == seed_render.html.read_bytes()
+    assert again.pdf.read_bytes() == seed_render.pdf.read_bytes()
+
+
+def test_broken_report_shows_failures_at_the_top_and_at_the_tables(bundled: Project) -> None:
+    page = run(bundled, "broken-example", bundled.root / "out-broken", pdf=False).html.read_text(encoding="utf-8")
+    top = page.split("一、总体情况", 1)[0]
+    assert "status-error" in top and "校验：6 项错误" in top
+    assert top.count('class="badge badge-failed-error"') == 6
+    assert re.search(r'<td class="flag" data-cell="C\.cases\.review_total"', page)
+    assert re.search(r'<td class="flag" data-cell="B\.total\.natural"', page)
+    assert "table-findings" in page
+
+
+def test_typed_html_in_the_narrative_stays_inert_text(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    path = project.data_dir / "2024" / "yueyanglou.yaml"
+    evil = "<script>alert('x')</script> <img src=x onerror=alert(1)> [点我](javascript:alert(1)) 50% & $5 #1 a_b"
+    text = path.read_text(encoding="utf-8").replace("    problems: |\n", f"    problems: |\n      {evil}\n\n", 1)
+    path.write_text(text, encoding="utf-8")
+    done = run(project, "yueyanglou", tmp_path / "out")
+    page = done.html.read_text(encoding="utf-8")
+    assert "<script" not in page and "onerror=alert(1)>" not in page and 'href="javascript:' not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page or "&lt;script&gt;alert('x')&lt;/script&gt;" in page
+    pdf = "".join(p.extract_text() for p in PdfReader(done.pdf).pages)
+    assert "<script>" in pdf and "50%" in pdf
+
+
+def test_a_failed_render_keeps_the_previous_outputs(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    out = tmp_path / "out"
+    first = run(project, "shimen", out, pdf=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    nb = nbformat.read(project.notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('中途出错')"))
+    nbformat.write(nb, project.notebook)
+    with pytest.raises(RenderError, match="RuntimeError: 中途出错") as info:
+        run(project, "shimen", out, pdf=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert first.html.is_file()
+    failed = tmp_path / "out.failed.ipynb"
+    assert failed.is_file() and "中途出错" in failed.read_text(encoding="utf-8")
+    assert str(failed) in str(info.value)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".old"))]
+
+
+@pytest.mark.tex
+def test_a_character_missing_from_the_fonts_fails_the_pdf() -> None:
+    from nianbao.errors import GlyphError
+    from nianbao.render import to_pdf
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("正文\ue000")])
+    nb.metadata["title"] = "测试"
+    with pytest.raises(GlyphError, match="字体缺少的字符"):
+        to_pdf(nb, 0)
