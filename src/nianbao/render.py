@@ -33,7 +33,7 @@ from .params import Agency, Project
 TEMPLATES = Path(__file__).parent / "templates"
 HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
 PACKAGES = ("nianbao", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "pandas", "matplotlib", "jinja2")
-_MISSING_GLYPH = re.compile(r"Missing character: There is no (.+?) in font (.+?)!")
+_MISSING_GLYPH = re.compile(r"Missing character: There is no (.+?) in font ([^:!\n]+)")
 
 
 @dataclass(frozen=True)

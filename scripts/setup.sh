@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up everything nianbao needs on Debian/Ubuntu: the Debian packages for PDF (TeX with xeCJK,
+# Noto CJK fonts, pandoc, poppler), a virtual environment in .venv, and the package with its tests.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  texlive-xetex          # xelatex, which nbconvert's PDF exporter runs
+  texlive-lang-chinese   # xeCJK
+  texlive-fonts-recommended
+  texlive-plain-generic  # packages nbconvert's LaTeX template loads (adjustbox, ...)
+  lmodern
+  fonts-noto-cjk         # Chinese in the PDF and in the charts
+  pandoc                 # nbconvert turns Markdown into LaTeX with it
+  poppler-utils          # pdftotext / pdftoppm, to read and look at the PDFs
+)
+python3 -c 'import ensurepip, venv' 2>/dev/null || DEBIAN_PACKAGES+=(python3-venv)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo=(sudo)
+  else
+    echo "nianbao needs these Debian packages: ${missing[*]}" >&2
+    echo "Install them as root, then run this again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "==> apt-get install ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> python3 -m venv .venv"
+  python3 -m venv .venv
+fi
+echo "==> pip install -e .[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/nianbao --version
