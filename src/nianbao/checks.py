@@ -85,7 +85,7 @@ def _sum_rule(rule: Rule, data: ReportData, total: str, parts: list[str], where:
     if unknown:
         return rule.result(
             UNCERTAIN,
-            f"{where}：{'、'.join(_label(k, parts[0]) for k in unknown)} 无法确定，无法核对{what}",
+            f"{where}：{'、'.join(_label(k, parts[0]) for k in unknown)} 无法确定，本项无法核对",
             where=where,
             cells=tuple(unknown),
         )
@@ -182,7 +182,7 @@ def _b_balance(rule: Rule, data: ReportData) -> Iterator[Result]:
         where = f"表三「{column.label}」列"
         unknown = [k for k in keys if data.number(k) is None]
         if unknown:
-            yield rule.result(UNCERTAIN, f"{where}：{'、'.join(TABLE_B.row(k.split('.')[1]).label for k in unknown)} 无法确定，无法核对收支平衡",
+            yield rule.result(UNCERTAIN, f"{where}：{'、'.join(TABLE_B.row(k.split('.')[1]).label for k in unknown)} 无法确定，本项无法核对",
                               where=where, cells=tuple(unknown))
             continue
         new, carried, total, forward = (data.number(k) for k in keys)

@@ -11,7 +11,7 @@ A cell holds one of:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Union
 
 from .format import ALIASES, BLANK_MARKS, UNKNOWN_MARK, all_cell_keys
@@ -63,6 +63,11 @@ class ReportData:
     published: str = ""  # ISO date the report is dated, e.g. "2025-01-31"
     notes: Mapping[str, str] = field(default_factory=dict)  # per table key: a note printed under it
     source: str = ""  # the file it was read from
+    #: How a cell's value was obtained when it was not simply typed in (an import's "derived by
+    #: B-ROWSUM from …" or "unknown: …"), keyed by cell key.
+    provenance: Mapping[str, str] = field(default_factory=dict)
+    #: The part headings as a published report printed them (imports); empty for data made here.
+    headings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         missing = set(all_cell_keys()) - set(self.cells)
@@ -76,9 +81,10 @@ class ReportData:
         return number(self.cells[key])
 
     def with_cells(self, cells: Mapping[str, Value]) -> "ReportData":
-        return ReportData(
-            self.agency, self.year, {**self.cells, **cells}, self.narrative, self.published, self.notes, self.source
-        )
+        return replace(self, cells={**self.cells, **cells})
+
+    def with_narrative(self, narrative: Mapping[str, str]) -> "ReportData":
+        return replace(self, narrative={**self.narrative, **narrative})
 
 
 def empty_cells() -> dict[str, Value]:
