@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 status=0
 for params in params/*/*.yaml; do
+  case "$params" in *.reviews.yaml) continue ;; esac
   year=$(basename "$(dirname "$params")")
   agency=$(basename "$params" .yaml)
   echo "==> nianbao render --agency $agency --year $year"

@@ -97,3 +97,41 @@ def test_check_json_lists_every_result(project: Project) -> None:
     assert [(p["agency"], p["year"], p["summary"]["errors"]) for p in payload] == [("broken-example", 2024, 6)]
     assert {r["rule"] for r in payload[0]["results"] if r["status"] == "failed"} == {
         "B-ROWSUM", "B-COLSUM", "B-BALANCE", "C-TOTAL", "N-FIGURES"}
+
+
+def test_check_strict_fails_on_warnings_only_when_asked(project: Project) -> None:
+    plain = invoke(project, "check", "--agency", "jiangbin")
+    assert plain.exit_code == 0 and "[警告] X-CHANGE 行政处罚" in plain.output
+    assert invoke(project, "check", "--agency", "jiangbin", "--strict").exit_code == 1
+
+
+def test_check_parallel_output_equals_serial(project: Project) -> None:
+    serial = invoke(project, "check", "--jobs", "1").output
+    assert invoke(project, "check", "--jobs", "2").output == serial
+    assert serial.index("broken-example") < serial.index("jiangbin") < serial.index("yueyanglou")
+
+
+def test_verbose_check_lists_skipped_rules_with_reasons(project: Project) -> None:
+    result = invoke(project, "check", "-a", "shimen", "-y", "2022", "--verbose")
+    assert "[跳过] X-CARRY 没有上一年度（2021 年）的数据，本项跳过（不视为通过）" in result.output
+
+
+def test_accept_records_a_reviewers_reason_until_the_figures_change(project: Project) -> None:
+    args = ["accept", "-a", "broken-example", "-y", "2024", "--rule", "C-TOTAL", "--cell", "C.cases.review_total",
+            "--reason", "原件如此，已去函核实", "--by", "审核员"]
+    result = invoke(project, *args)
+    assert result.exit_code == 0, result.output
+    saved = project.reviews_file("broken-example", 2024)
+    assert "原件如此，已去函核实" in saved.read_text(encoding="utf-8")
+    after = invoke(project, "check", "-a", "broken-example")
+    assert "[已说明] C-TOTAL" in after.output and "共 1 份报告：错误 5" in after.output
+    data = project.data_dir / "2024" / "broken-example.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("cases: [10, 1,", "cases: [9, 1,", 1), encoding="utf-8")
+    reopened = invoke(project, "check", "-a", "broken-example")
+    assert "审核说明已失效" in reopened.output and "错误 6" in reopened.output
+
+
+def test_accept_refuses_a_finding_that_is_not_there(project: Project) -> None:
+    result = invoke(project, "accept", "-a", "shimen", "-y", "2024", "--rule", "C-TOTAL", "--cell", "C.cases.review_total",
+                    "--reason", "x")
+    assert result.exit_code == 1 and "没有 C-TOTAL@C.cases.review_total 这条待处理的校验结果" in result.output

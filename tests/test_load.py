@@ -114,7 +114,7 @@ def test_registry_refuses_an_unknown_kind(project: Project) -> None:
 def test_every_params_file_parses_and_names_its_own_agency_year() -> None:
     project = Project(ROOT)
     registry = load_registry(project)
-    files = sorted(project.params_dir.glob("*/*.yaml"))
+    files = project.params_files()
     assert files
     for path in files:
         params = read_run_params(path)

@@ -180,3 +180,24 @@ def test_a_character_missing_from_the_fonts_fails_the_pdf() -> None:
     nb.metadata["title"] = "测试"
     with pytest.raises(GlyphError, match="字体缺少的字符"):
         to_pdf(nb, 0)
+
+
+def test_an_accepted_finding_shows_as_explained_in_html_and_pdf(tmp_path: Path) -> None:
+    from nianbao.checks import figures
+    from nianbao.report import prepare
+
+    project = copy_project(tmp_path)
+    finding = next(r for r in prepare("broken-example", 2024, str(project.root)).results if r.rule == "C-TOTAL" and r.is_open)
+    data = load_report(project, "broken-example", 2024)
+    import yaml
+
+    project.reviews_file("broken-example", 2024).write_text(yaml.safe_dump(
+        [{"rule": "C-TOTAL", "cell": finding.cells[0], "reason": "原件如此已核实", "figures": figures(finding, data)}],
+        allow_unicode=True), encoding="utf-8")
+    done = run(project, "broken-example", tmp_path / "out")
+    page = done.html.read_text(encoding="utf-8")
+    assert "校验：5 项错误，0 项警告，1 项已说明" in page
+    assert 'class="accepted" data-cell="C.cases.review_total"' in page
+    assert "已说明：原件如此已核实" in page
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(done.pdf).pages))
+    assert "1项已说明" in text and "原件如此已核实" in text

@@ -99,6 +99,89 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
 
 
 @main.command(context_settings=CONTEXT)
+@click.option("--year", "-y", "years", multiple=True, type=int, help="年度，可重复；默认全部有数据的年度。")
+@click.option("--agency", "-a", "agencies", multiple=True, help="单位代码，可重复；默认名录中的全部单位。")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="并行的工作进程数；默认为 CPU 核数。")
+@click.option("--timeout", type=click.IntRange(1), default=600, show_default=True, help="每份报告的时限（秒），超时即终止并记为失败。")
+@click.option("--force", is_flag=True, help="输入未变的报告也重新渲染。")
+@click.option("--strict", is_flag=True, help="有校验错误时返回 3。")
+@click.option("--no-pdf", is_flag=True, help="只生成笔记本和 HTML。")
+@click.option("--no-summary", is_flag=True, help="不生成各年度的汇总。")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask 调度器地址（如 tcp://10.0.0.5:8786），在集群上渲染；需安装 nianbao[dask]。")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度条和汇总表，只显示失败。")
+@click.option("--verbose", "-v", is_flag=True, help="每完成一份报告显示一行。")
+@click.pass_context
+def batch(
+    ctx: click.Context, years: tuple[int, ...], agencies: tuple[str, ...], jobs: int | None, timeout: int, force: bool,
+    strict: bool, no_pdf: bool, no_summary: bool, scheduler: str | None, quiet: bool, verbose: bool,
+) -> None:
+    """批量渲染：每个有数据的单位和年度（或所选的）一份报告，再加每年的汇总；输入未变的跳过。
+
+    结果记入 outputs/ledger.json，审核索引在 outputs/index.html。返回 0：全部渲染成功；
+    1：有报告渲染失败；3：加 --strict 且有校验错误；130：被 Ctrl-C 中断。
+
+    \b
+    示例：
+      nianbao batch
+      nianbao batch --year 2024 --jobs 4 --no-pdf
+      nianbao batch -a shimen -a jiangbin --force --strict
+      nianbao batch --scheduler tcp://10.0.0.5:8786
+    """
+    from tqdm import tqdm
+
+    from . import batch as batch_
+
+    bar = tqdm(total=0, unit="份", disable=True if quiet else None, dynamic_ncols=True, file=sys.stderr)
+    counts = {"rendered": 0, "failed": 0, "skipped": 0}
+
+    def on_record(record: dict) -> None:
+        counts[record["batch_status"]] += 1
+        bar.set_postfix_str(f"完成 {counts['rendered']}，失败 {counts['failed']}，跳过 {counts['skipped']}", refresh=False)
+        bar.update()
+        failed = record["batch_status"] == "failed"
+        if verbose or failed:
+            line = f"{_STATES[record['batch_status']]} {record['year']} {record['name']}（{record['duration']:.1f} 秒）"
+            bar.write(line + (f"：{record['reason']}" if failed else ""), file=sys.stdout if not failed else sys.stderr)
+
+    def on_plan(total: int) -> None:
+        bar.reset(total=total)
+
+    project = _project(ctx)
+    try:
+        result = batch_.run(
+            project, agencies=agencies, years=years, jobs=jobs, timeout=timeout, pdf=not no_pdf, force=force,
+            summary=not no_summary, scheduler=scheduler, on_plan=on_plan, on_record=on_record,
+        )
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo("已中断：进行中的报告已停止，未写入半成品；已完成的记录在 outputs/ledger.json。", err=True)
+        ctx.exit(130)
+    bar.close()
+    if not quiet:
+        _batch_table(result.records)
+        click.echo(f"审核索引：{project.outputs_dir / 'index.html'}")
+    ctx.exit(result.exit_code(strict))
+
+
+_STATES = {"rendered": "完成", "failed": "失败", "skipped": "跳过"}
+
+
+def _batch_table(records: list[dict]) -> None:
+    """Per year: reports rendered, skipped, failed, with check errors and warnings; then the total."""
+    years = sorted({r["year"] for r in records})
+    rows = [("年度", "渲染", "跳过", "失败", "有错误", "有警告", "用时（秒）")]
+    for year in [*years, None]:
+        mine = [r for r in records if r["kind"] == "report" and (year is None or r["year"] == year)]
+        count = lambda s: sum(r["batch_status"] == s for r in mine)  # noqa: E731
+        flagged = lambda k: sum(1 for r in mine if (r.get("checks") or {}).get(k))  # noqa: E731
+        spent = sum(r["duration"] for r in mine if r["batch_status"] != "skipped")
+        rows.append((str(year or "合计"), count("rendered"), count("skipped"), count("failed"),
+                     flagged("errors"), flagged("warnings"), f"{spent:.1f}"))
+    for row in rows:
+        click.echo("  ".join(f"{str(c):>6}" for c in row))
+
+
+@main.command(context_settings=CONTEXT)
 @agency_option
 @year_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="输出格式。")
@@ -166,50 +249,125 @@ def template(ctx: click.Context, agency: str, year: int, output: Path | None, fi
 @click.option("--agency", "-a", "agencies", multiple=True, help="单位代码，可重复；默认全部。")
 @click.option("--year", "-y", "years", multiple=True, type=int, help="年度，可重复；默认全部。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--strict", is_flag=True, help="有警告也返回非零。")
+@click.option("--strict", is_flag=True, help="有警告也返回 1。")
+@click.option("--verbose", "-v", is_flag=True, help="也列出跳过的规则及原因。")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="并行进程数；默认为 CPU 核数。")
 @click.pass_context
-def check(ctx: click.Context, agencies: tuple[str, ...], years: tuple[int, ...], fmt: str, strict: bool) -> None:
-    """不启动内核，校验数据：有错误时返回 1。
+def check(
+    ctx: click.Context, agencies: tuple[str, ...], years: tuple[int, ...], fmt: str, strict: bool, verbose: bool,
+    jobs: int | None,
+) -> None:
+    """不启动内核，按全部规则校验数据。
+
+    返回 0：没有错误；1：有错误（加 --strict 时有警告也算）；2：用法错误。
 
     \b
     示例：
       nianbao check
       nianbao check --year 2024 --agency yueyanglou --format json
+      nianbao check --strict
     """
+    import functools
+    import os
+
+    from .report import check_all
+
+    each = functools.partial(_check_json if fmt == "json" else _check_text, verbose=verbose)
+    blocks = list(check_all(_project(ctx), agencies, years, jobs or os.cpu_count() or 1, each))
+    totals = {k: sum(counts[k] for counts, _ in blocks) for k in ("errors", "warnings", "uncertain")}
+    if fmt == "json":
+        click.echo("[" + ",\n".join(text for _, text in blocks) + "]")
+    else:
+        for _, text in blocks:
+            click.echo(text)
+        click.echo(f"共 {len(blocks)} 份报告：错误 {totals['errors']}，警告 {totals['warnings']}，无法判定 {totals['uncertain']}")
+    if totals["errors"] or (strict and totals["warnings"]):
+        ctx.exit(1)
+
+
+def _check_text(report, verbose: bool = False) -> tuple[dict[str, int], str]:
+    """One agency-year's check results as the text report prints them (made in a worker process)."""
     from . import checks
-    from .load import load_report
-    from .narrative import filled
-    from .params import load_registry
+
+    lines = [f"{report.agency.name}（{report.agency.id}）{report.data.year} 年：{checks.status_line(report.results)}"]
+    for x in report.results:
+        if x.is_open or x.status == checks.ACCEPTED or verbose and x.status == checks.SKIPPED:
+            lines.append(f"  [{_finding_label(x)}] {x.rule} {x.message}" + (f"（{x.note}）" if x.note else ""))
+    return checks.summary(report.results), "\n".join(lines)
+
+
+def _check_json(report, verbose: bool = False) -> tuple[dict[str, int], str]:
+    """One agency-year's check results as a JSON object (made in a worker process)."""
+    from . import checks
+
+    payload = {
+        "agency": report.agency.id,
+        "name": report.agency.name,
+        "year": report.data.year,
+        "status": checks.status_line(report.results),
+        "summary": checks.summary(report.results),
+        "results": [
+            {**vars(r), "cells": list(r.cells), "observed": _plain(r.observed), "expected": _plain(r.expected)}
+            for r in report.results
+        ],
+    }
+    return payload["summary"], json.dumps(payload, ensure_ascii=False, indent=1)
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, (int, float, str, list)) else str(value)
+
+
+def _finding_label(result) -> str:
+    from . import checks
+
+    if result.status == checks.FAILED:
+        return checks.SEVERITY_NAMES[result.severity]
+    return checks.STATUS_NAMES[result.status]
+
+
+@main.command(context_settings=CONTEXT)
+@agency_option
+@year_option
+@click.option("--rule", "rule_id", required=True, help="规则代码，如 C-TOTAL。")
+@click.option("--cell", required=True, help="单元格键（如 C.cases.review_total）或位置，见 nianbao check --format json 的 cells/where。")
+@click.option("--reason", required=True, help="说明理由，将显示在报告中。")
+@click.option("--by", default="", help="说明人。")
+@click.pass_context
+def accept(ctx: click.Context, agency: str, year: int, rule_id: str, cell: str, reason: str, by: str) -> None:
+    """记录审核说明：某条校验结果已核实，报告中显示为“已说明”及理由，直到它所依据的数字改变。
+
+    说明保存在 params/<年度>/<单位>.reviews.yaml。
+
+    \b
+    示例：
+      nianbao accept -a broken-example -y 2024 --rule C-TOTAL --cell C.cases.review_total \\
+        --reason "原件如此，已去函核实" --by 张三
+    """
+    import datetime as dt
+
+    import yaml
+
+    from . import checks
+    from .report import prepare
 
     project = _project(ctx)
-    registry = load_registry(project)
-    for a in agencies:
-        find_agency(project, a)
-    runs = []
-    for agency in agencies or sorted(registry):
-        for year in project.years_with_data(agency):
-            if years and year not in years:
-                continue
-            data = load_report(project, agency, year)
-            runs.append((agency, year, checks.run(data, filled(data))))
-    errors = sum(checks.summary(r)["errors"] for *_, r in runs)
-    warnings = sum(checks.summary(r)["warnings"] for *_, r in runs)
-    if fmt == "json":
-        payload = [
-            {"agency": a, "year": y, "summary": checks.summary(r), "results": [vars(x) | {"cells": list(x.cells)} for x in r]}
-            for a, y, r in runs
-        ]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=1, default=str))
-    else:
-        for a, y, r in runs:
-            click.echo(f"{registry[a].name}（{a}）{y} 年：{checks.status_line(r)}")
-            for x in r:
-                if not x.passed and x.status != checks.SKIPPED:
-                    label = checks.SEVERITY_NAMES[x.severity] if x.status == checks.FAILED else checks.STATUS_NAMES[x.status]
-                    click.echo(f"  [{label}] {x.rule} {x.message}")
-        click.echo(f"共 {len(runs)} 份报告：错误 {errors}，警告 {warnings}")
-    if errors or (strict and warnings):
-        ctx.exit(1)
+    report = prepare(agency, year, str(project.root))
+    key = f"{rule_id}@{cell}"
+    found = [r for r in report.results if r.key == key and (r.is_open or r.status == checks.ACCEPTED)]
+    if not found:
+        open_keys = "、".join(sorted({r.key for r in report.results if r.is_open})) or "（没有待处理的校验结果）"
+        raise click.ClickException(f"{agency} {year} 年没有 {key} 这条待处理的校验结果；待处理的有：{open_keys}")
+    if not reason.strip():
+        raise click.ClickException("理由 --reason 不能为空")
+    path = project.reviews_file(agency, year)
+    entries = [e for e in (yaml.safe_load(path.read_text(encoding="utf-8")) or []) if f"{e['rule']}@{e['cell']}" != key] if path.is_file() else []
+    entries.append({"rule": rule_id, "cell": cell, "reason": reason.strip(), "by": by, "date": dt.date.today().isoformat(),
+                    "figures": checks.figures(found[0], report.data)})
+    header = "# 审核说明：已核实的校验结果。所依据的数字（figures）改变后说明自动失效。请用 nianbao accept 修改。\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    click.echo(f"已记录：{key}（{path}）")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ A cell is addressed by a key ``"<table>.<row>.<column>"``, e.g. ``"B.new.natural
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -56,10 +57,7 @@ class Table:
         return tuple(r for r in self.rows if not r.heading)
 
     def row(self, key: str) -> Row:
-        for r in self.rows:
-            if r.key == key:
-                return r
-        raise KeyError(f"{self.key}.{key}")
+        return _ROWS[self.key][key]
 
     def columns_of(self, row: Row) -> tuple[Column, ...]:
         if not self.blocks:
@@ -311,16 +309,23 @@ def cell_key(table: str, row: str, column: str) -> str:
     return f"{table}.{row}.{column}"
 
 
+@functools.cache
 def all_cell_keys() -> tuple[str, ...]:
+    """Every cell of the format, table by table, row by row, in the official order."""
     return tuple(cell_key(t.key, r.key, c.key) for t in TABLES.values() for r, c in t.cells())
 
 
+_ROWS: dict[str, dict[str, Row]] = {t.key: {r.key: r for r in t.rows} for t in TABLES.values()}
+_COLUMNS: dict[str, Column] = {
+    cell_key(t.key, r.key, c.key): c for t in TABLES.values() for r in t.figure_rows() for c in t.columns_of(r)
+}
+
+
 def column_of(key: str) -> Column:
-    table, row, column = key.split(".")
-    t = TABLES[table]
-    return next(c for c in t.columns_of(t.row(row)) if c.key == column)
+    return _COLUMNS[key]
 
 
+@functools.cache
 def describe(key: str) -> str:
     """The Chinese address of a cell as the report prints it: 表三「（七）总计」行「总计」列."""
     table, row, column = key.split(".")

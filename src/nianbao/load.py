@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import DataError, ParamsError
 from .format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, TABLES, UNKNOWN_MARK, Column, cell_key, column_of
-from .model import PLACEHOLDER, ReportData, Value, empty_cells, placeholder_key
+from .model import PLACEHOLDER, ReportData, Review, Value, empty_cells, placeholder_key
 from .params import Project
 from .template import GUIDE_SHEET, NARRATIVE_SHEET, Place, layout
 
@@ -129,7 +129,10 @@ def _yaml_table(path: Path, key: str, rows: Any) -> dict[str, Value]:
             )
         for i, (column, value) in enumerate(zip(columns, values)):
             k = cell_key(key, row.key, column.key)
-            cells[k] = parse_value(value, column, file=path, key=f"{where}[{i}]（{column.label}）")
+            if value is None or type(value) is int and value >= 0:  # the common case, without the checks' cost
+                cells[k] = value
+            else:
+                cells[k] = parse_value(value, column, file=path, key=f"{where}[{i}]（{column.label}）")
     return cells
 
 
@@ -220,6 +223,32 @@ def load_report(project: Project, agency: str, year: int) -> ReportData:
 def load_history(project: Project, agency: str, year: int) -> dict[int, ReportData]:
     """Every year of the agency's data up to and including ``year``, keyed by year."""
     return {y: load_report(project, agency, y) for y in project.years_with_data(agency) if y <= year}
+
+
+def read_reviews(path: Path) -> list[Review]:
+    """A reviewers' decisions file (``params/<year>/<agency>.reviews.yaml``); none when it is absent."""
+    if not path.is_file():
+        return []
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or []
+    except yaml.YAMLError as exc:
+        raise DataError(f"YAML 格式错误：{exc}", file=path) from None
+    if not isinstance(raw, list):
+        raise DataError("审核说明文件应为列表，每项含 rule、cell、reason、figures", file=path)
+    reviews = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not {"rule", "cell", "reason", "figures"} <= set(item):
+            raise DataError("每项审核说明都要有 rule、cell、reason、figures", file=path, key=f"[{i}]",
+                            hint="请用 nianbao accept 记录审核说明，不要手工删改 figures")
+        if not str(item["reason"]).strip():
+            raise DataError("审核说明的理由 reason 不能为空", file=path, key=f"[{i}].reason")
+        reviews.append(Review(str(item["rule"]), str(item["cell"]), str(item["reason"]).strip(), dict(item["figures"]),
+                              str(item.get("by") or ""), str(item.get("date") or "")))
+    return reviews
+
+
+def load_reviews(project: Project, agency: str, year: int) -> list[Review]:
+    return read_reviews(project.reviews_file(agency, year))
 
 
 def read_xlsx(path: Path) -> ReportData:

@@ -70,8 +70,7 @@ class ReportData:
     headings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        missing = set(all_cell_keys()) - set(self.cells)
-        if missing:
+        if len(self.cells) != len(_CELL_KEYS) and (missing := _CELL_KEYS - set(self.cells)):
             raise ValueError(f"cells missing from ReportData: {sorted(missing)[:5]}")
 
     def value(self, key: str) -> Value:
@@ -85,6 +84,22 @@ class ReportData:
 
     def with_narrative(self, narrative: Mapping[str, str]) -> "ReportData":
         return replace(self, narrative={**self.narrative, **narrative})
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer's explanation of one finding, valid while the figures it rests on are unchanged."""
+
+    rule: str
+    cell: str  # the cell (or place) the finding is about: Result.key without the rule
+    reason: str
+    figures: Mapping[str, object]  # the finding's figures when it was explained
+    by: str = ""
+    date: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule}@{self.cell}"
 
 
 def empty_cells() -> dict[str, Value]:

@@ -53,6 +53,14 @@ class Project:
     def params_file(self, agency: str, year: int) -> Path:
         return self.params_dir / str(year) / f"{agency}.yaml"
 
+    def reviews_file(self, agency: str, year: int) -> Path:
+        """Reviewers' explanations of findings, beside the agency-year's params."""
+        return self.params_dir / str(year) / f"{agency}.reviews.yaml"
+
+    def params_files(self) -> list[Path]:
+        """Every run's params file, ``params/<year>/<agency>.yaml``, in order."""
+        return sorted(p for p in self.params_dir.glob("*/*.yaml") if not p.name.endswith(".reviews.yaml"))
+
     def data_files(self, agency: str, year: int) -> list[Path]:
         """The agency-year's data files that exist: YAML or Excel (the loader refuses two)."""
         folder = self.data_dir / str(year)

@@ -18,13 +18,10 @@ from pathlib import Path
 from . import charts as charts_
 from . import checks as checks_
 from .format import PARTS, REPORT_TITLE, TABLE_NAMES, TABLES
-from .load import load_history, load_report
 from .model import ReportData
-from .narrative import filled
 from .narrative import to_html as markdown_html
 from .narrative import to_markdown
-from .params import Agency, Project
-from .params import agency as find_agency
+from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
 from .tables import escape_latex, fill, layout, to_html, to_latex
 
 
@@ -65,38 +62,6 @@ def _strip(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
 
 
-@dataclass(frozen=True)
-class Report:
-    """Everything the notebook shows for one agency-year, computed once."""
-
-    project: Project
-    agency: Agency
-    data: ReportData
-    history: dict[int, ReportData]
-    texts: dict[str, str]  # narrative with placeholders filled
-    results: list[checks_.Result]
-
-    @property
-    def title(self) -> str:
-        return f"{self.agency.name}{self.data.year}年{REPORT_TITLE}"
-
-    @property
-    def marks(self) -> dict[str, set[str]]:
-        return checks_.marks(self.results)
-
-
-def prepare(agency: str, year: int, project_dir: str = "", data_dir: str = "") -> Report:
-    """Load and check one agency-year: the only step of the notebook that reads files."""
-    project = Project(Path(project_dir).resolve()) if project_dir else Project.find()
-    if data_dir:
-        project = Project(project.root, (project.root / data_dir).resolve())
-    who = find_agency(project, agency)
-    data = load_report(project, agency, int(year))
-    history = {**load_history(project, agency, int(year) - 1), int(year): data}
-    texts = filled(data)
-    return Report(project, who, data, history, texts, checks_.run(data, texts))
-
-
 # ---------------------------------------------------------------- the title and the status
 
 
@@ -120,12 +85,12 @@ def _date_line(data: ReportData) -> str:
 
 def _status_box(report: Report) -> tuple[str, str]:
     line = checks_.status_line(report.results)
-    open_ = [r for r in report.results if r.is_error or r.is_warning or r.status == checks_.UNCERTAIN]
-    kind = "ok" if line == "校验通过" else "error" if any(r.is_error for r in open_) else "warn"
-    items = "".join(f"<li>{_badge(r)}{html.escape(r.message)}</li>" for r in open_)
+    shown = [r for r in report.results if r.is_open or r.status == checks_.ACCEPTED]
+    kind = "error" if any(r.is_error for r in shown) else "warn" if any(r.is_open for r in shown) else "ok"
+    items = "".join(f"<li>{_badge(r)}{html.escape(_text(r))}</li>" for r in shown)
     body = f'<ul class="findings">{items}</ul>' if items else ""
     box = f'<div class="status status-{kind}" role="status"><strong>{html.escape(line)}</strong>{body}</div>'
-    latex_items = "".join(f"\\item {_latex_badge(r)}{escape_latex(r.message)}\n" for r in open_)
+    latex_items = "".join(f"\\item {_latex_badge(r)}{escape_latex(_text(r))}\n" for r in shown)
     colour = {"ok": "nbok", "error": "nbflag", "warn": "nbwarn"}[kind]
     latex = (
         f"\\begin{{nbstatus}}{{{colour}}}\\textbf{{{escape_latex(line)}}}"
@@ -133,6 +98,13 @@ def _status_box(report: Report) -> tuple[str, str]:
         + "\\end{nbstatus}"
     )
     return box, latex
+
+
+def _text(r: checks_.Result) -> str:
+    """A finding as a reader sees it, with a reviewer's explanation when there is one."""
+    if r.status == checks_.ACCEPTED:
+        return f"{r.message}——已说明：{r.note}"
+    return f"{r.message}（{r.note}）" if r.note else r.message
 
 
 def _badge(r: checks_.Result) -> str:
@@ -174,7 +146,7 @@ def _sections(report: Report, p) -> Output:
 def _table(report: Report, key: str) -> tuple[str, str]:
     grid = fill(layout(key), report.data, report.marks)
     caption = f"{TABLE_NAMES[key]}　{TABLES[key].title}"
-    findings = [r for r in report.results if r.table == key and not r.passed and r.status != checks_.SKIPPED]
+    findings = [r for r in report.results if r.table == key and (r.is_open or r.status == checks_.ACCEPTED)]
     note = report.data.notes.get(key, "")
     h = f'<figure class="official-table"><figcaption>{html.escape(caption)}</figcaption>{to_html(grid)}'
     l = (
@@ -185,10 +157,10 @@ def _table(report: Report, key: str) -> tuple[str, str]:
         h += f'<p class="table-note">注：{html.escape(note)}</p>'
         l += f"\n\\noindent{{\\small 注：{escape_latex(note)}}}\n"
     if findings:
-        items = "".join(f"<li>{_badge(r)}{html.escape(r.message)}</li>" for r in findings)
+        items = "".join(f"<li>{_badge(r)}{html.escape(_text(r))}</li>" for r in findings)
         h += f'<ul class="findings table-findings">{items}</ul>'
         l += "\n\\begin{itemize}\\small\n" + "".join(
-            f"\\item \\textcolor{{nbflagtext}}{{{_latex_badge(r)}{escape_latex(r.message)}}}\n" for r in findings
+            f"\\item \\textcolor{{nbflagtext}}{{{_latex_badge(r)}{escape_latex(_text(r))}}}\n" for r in findings
         ) + "\\end{itemize}\n"
     return h + "</figure>", l
 
@@ -204,7 +176,9 @@ def checks(report: Report) -> Output:
     if open_:
         view = checks_.frame(open_)
         view = view.assign(
-            severity=view.severity.map(checks_.SEVERITY_NAMES), status=view.status.map(checks_.STATUS_NAMES)
+            severity=view.severity.map(checks_.SEVERITY_NAMES),
+            status=view.status.map(checks_.STATUS_NAMES),
+            message=[_text(r) for r in open_],
         )[["rule", "severity", "status", "message"]]
         view.columns = ["规则", "级别", "结果", "说明"]
         h.append(_styler(view).format(escape="html").to_html())
@@ -215,7 +189,7 @@ def checks(report: Report) -> Output:
         )
     per_rule = _per_rule(report.results)
     h.append(_styler(per_rule).format(escape="html").to_html())
-    l.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.2cm}p{8.2cm}rrrr", hrules=True))
+    l.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.2cm}p{7.4cm}rrrrr", hrules=True))
     return _out("".join(h), "\n".join(l), checks_.status_line(report.results))
 
 
@@ -237,6 +211,7 @@ def _per_rule(results: list[checks_.Result]):
                 "未通过": sum(r.status == checks_.FAILED for r in mine),
                 "无法判定": sum(r.status == checks_.UNCERTAIN for r in mine),
                 "跳过": sum(r.status == checks_.SKIPPED for r in mine),
+                "已说明": sum(r.status == checks_.ACCEPTED for r in mine),
             }
         )
     return pd.DataFrame(rows)

@@ -1,0 +1,117 @@
+"""One agency-year put together: its data, earlier years, reviewers' decisions and check results.
+
+The notebook, ``nianbao render`` and ``nianbao check`` all go through here, so the results a report
+shows, the results saved beside it and the results the command line prints are the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, TypeVar
+
+from . import checks
+from .format import REPORT_TITLE
+from .load import load_report, load_reviews
+from .model import ReportData
+from .narrative import filled
+from .params import Agency, Project, load_registry
+from .params import agency as find_agency
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything shown for one agency-year, computed once."""
+
+    project: Project
+    agency: Agency
+    data: ReportData
+    history: dict[int, ReportData]  # every year up to this one, for trends
+    texts: dict[str, str]  # narrative with placeholders filled
+    results: list[checks.Result]
+
+    @property
+    def title(self) -> str:
+        return f"{self.agency.name}{self.data.year}年{REPORT_TITLE}"
+
+    @property
+    def marks(self) -> dict[str, set[str]]:
+        return checks.marks(self.results)
+
+
+def project_for(project_dir: str = "", data_dir: str = "") -> Project:
+    project = Project(Path(project_dir).resolve()) if project_dir else Project.find()
+    if data_dir:
+        project = Project(project.root, (project.root / data_dir).resolve())
+    return project
+
+
+def prepare(agency: str, year: int, project_dir: str = "", data_dir: str = "") -> Report:
+    """Load and check one agency-year (with its earlier years): the notebook's first step."""
+    project = project_for(project_dir, data_dir)
+    who = find_agency(project, agency)
+    year = int(year)
+    history = {y: load_report(project, agency, y) for y in project.years_with_data(agency) if y < year}
+    history[year] = load_report(project, agency, year)
+    return assemble(project, who, history, year)
+
+
+def assemble(project: Project, who: Agency, history: dict[int, ReportData], year: int) -> Report:
+    data, previous = history[year], history.get(year - 1)
+    texts = filled(data)
+    results = checks.run(
+        data, texts, previous, filled(previous) if previous else None, load_reviews(project, who.id, year)
+    )
+    return Report(project, who, data, history, texts, results)
+
+
+def check_all(
+    project: Project,
+    agencies: Iterable[str] = (),
+    years: Iterable[int] = (),
+    jobs: int = 1,
+    each: Callable[[Report], T] | None = None,
+) -> Iterator[Report | T]:
+    """Every agency-year with data (or those named), in agency and year order; each file read once.
+
+    With ``each``, yields ``each(report)`` instead of the report. With ``jobs`` > 1 the agencies are
+    shared among that many worker processes, which apply ``each`` themselves so that only its
+    (small) result travels back — give a module-level function, such as a ``functools.partial``.
+    """
+    registry = load_registry(project)
+    names = list(agencies) or sorted(registry)
+    for name in names:
+        if name not in registry:
+            find_agency(project, name)  # raises with the list of known agencies
+    wanted = tuple(sorted(set(years)))
+    if jobs <= 1 or len(names) < 4 * jobs:
+        yield from _check_chunk((project, [registry[n] for n in names], wanted, each))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    size = max(1, len(names) // (jobs * 4))
+    jobs_ = [(project, [registry[n] for n in names[i : i + size]], wanted, each) for i in range(0, len(names), size)]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        for done in pool.map(_check_chunk, jobs_):
+            yield from done
+
+
+def _check_chunk(job) -> list:
+    project, agencies, wanted, each = job
+    reports = (r for who in agencies for r in _check_agency(project, who, wanted))
+    return [each(r) if each else r for r in reports]
+
+
+def _check_agency(project: Project, who: Agency, wanted: tuple[int, ...]) -> Iterator[Report]:
+    history: dict[int, ReportData] = {}
+    for year in project.years_with_data(who.id):
+        if wanted and year not in wanted and year + 1 not in wanted:
+            continue
+        history[year] = load_report(project, who.id, year)
+        if not wanted or year in wanted:
+            yield assemble(project, who, history, year)
