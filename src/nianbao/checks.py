@@ -682,16 +682,12 @@ def frame(results: Iterable[Result]) -> pd.DataFrame:
 
 
 def marks(results: Iterable[Result]) -> dict[str, set[str]]:
-    """Cell key → marks for the rendered tables: ``flag`` where an open error or warning rests,
-    ``accepted`` where a reviewer explained it."""
+    """Cell key → marks for the rendered tables: ``flag`` on the cell an open error or warning is
+    about (a disagreeing total, say — not every cell that adds up to it), ``accepted`` where a
+    reviewer explained it."""
     out: dict[str, set[str]] = {}
     for r in results:
         mark = "flag" if r.status == FAILED and r.severity in (ERROR, WARNING) else "accepted" if r.status == ACCEPTED else ""
-        if mark:
-            for key in r.cells[:1] if r.rule in _FIRST_CELL_ONLY else r.cells:
-                out.setdefault(key, set()).add(mark)
+        if mark and r.cells:
+            out.setdefault(r.cells[0], set()).add(mark)
     return out
-
-
-#: Rules whose other cells are context, not the fault: only the first cell is marked.
-_FIRST_CELL_ONLY = {"X-CHANGE", "X-CARRY", "F-FEES"}

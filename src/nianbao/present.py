@@ -184,12 +184,12 @@ def checks(report: Report) -> Output:
         h.append(_styler(view).format(escape="html").to_html())
         l.append(
             _styler(view).format(escape="latex").to_latex(
-                environment="longtable", column_format="p{2.2cm}p{1.1cm}p{1.7cm}p{11.4cm}", hrules=True
+                environment="longtable", column_format="p{2.6cm}p{1.0cm}p{1.6cm}p{10.2cm}", hrules=True
             )
         )
     per_rule = _per_rule(report.results)
     h.append(_styler(per_rule).format(escape="html").to_html())
-    l.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.2cm}p{7.4cm}rrrrr", hrules=True))
+    l.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.6cm}p{6.6cm}rrrrr", hrules=True))
     return _out("".join(h), "\n".join(l), checks_.status_line(report.results))
 
 
