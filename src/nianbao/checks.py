@@ -116,6 +116,7 @@ class Rule:
     table: str
     spec: int  # the rule's number in the format's list of rules (0 for report-level checks)
     check: Callable[["Rule", Context], Iterable[Result]] = field(repr=False)
+    needs_previous: bool = False  # reads the agency's previous year; skipped without it
 
     def result(self, status: str, message: str, **kw: object) -> Result:
         kw.setdefault("table", self.table)
@@ -128,11 +129,11 @@ class Rule:
 RULES: list[Rule] = []
 
 
-def rule(id: str, title: str, severity: str, table: str = "", spec: int = 0):
+def rule(id: str, title: str, severity: str, table: str = "", spec: int = 0, needs_previous: bool = False):
     """Register a rule function ``f(rule, context) -> Iterable[Result]`` in the catalogue."""
 
     def register(check: Callable[[Rule, Context], Iterable[Result]]):
-        RULES.append(Rule(id, title, severity, table, spec, check))
+        RULES.append(Rule(id, title, severity, table, spec, check, needs_previous))
         return check
 
     return register
@@ -285,18 +286,8 @@ def _c_total(r: Rule, c: Context) -> Iterator[Result]:
 # ---------------------------------------------------------------- rules 6, 8, 10: across years
 
 
-def _no_previous(r: Rule, c: Context) -> Result | None:
-    if c.previous is None:
-        return r.skipped(f"没有上一年度（{c.data.year - 1} 年）的数据，本项跳过（不视为通过）")
-    return None
-
-
-@rule("X-CARRY", "本年“上年结转”等于上年“结转下年度继续办理”", ERROR, "B", spec=6)
+@rule("X-CARRY", "本年“上年结转”等于上年“结转下年度继续办理”", ERROR, "B", spec=6, needs_previous=True)
 def _x_carry(r: Rule, c: Context) -> Iterator[Result]:
-    skipped = _no_previous(r, c)
-    if skipped:
-        yield skipped
-        return
     assert c.previous is not None
     for column in TABLE_B.columns:
         now, then = f"B.carried_over.{column.key}", f"B.carried_forward.{column.key}"
@@ -312,12 +303,8 @@ def _x_carry(r: Rule, c: Context) -> Iterator[Result]:
                        where=where, cells=(now,), observed=a, expected=b)
 
 
-@rule("X-STOCK", "现行有效件数约等于上年现行有效加本年制发减本年废止", WARNING, "A", spec=8)
+@rule("X-STOCK", "现行有效件数约等于上年现行有效加本年制发减本年废止", WARNING, "A", spec=8, needs_previous=True)
 def _x_stock(r: Rule, c: Context) -> Iterator[Result]:
-    skipped = _no_previous(r, c)
-    if skipped:
-        yield skipped
-        return
     assert c.previous is not None
     for row in ("rules", "normative"):
         keys = [f"A.{row}.{k}" for k in ("in_force", "issued", "repealed")]
@@ -345,12 +332,8 @@ _HEADLINE_NAMES = {"B.new.total": "本年新收申请", "A.licensing.decisions":
                    "A.fees.amount": "行政事业性收费（万元）"}
 
 
-@rule("X-CHANGE", "主要数字比上年大幅变化", WARNING, spec=10)
+@rule("X-CHANGE", "主要数字比上年大幅变化", WARNING, spec=10, needs_previous=True)
 def _x_change(r: Rule, c: Context) -> Iterator[Result]:
-    skipped = _no_previous(r, c)
-    if skipped:
-        yield skipped
-        return
     assert c.previous is not None
     for key in HEADLINES:
         name = _HEADLINE_NAMES[key]
@@ -570,12 +553,8 @@ def _shingles(text: str, n: int = 5) -> set[str]:
     return {text[i : i + n] for i in range(max(len(text) - n + 1, 0))}
 
 
-@rule("N-COPY", "叙述不是照抄上年报告", WARNING)
+@rule("N-COPY", "叙述不是照抄上年报告", WARNING, needs_previous=True)
 def _n_copy(r: Rule, c: Context) -> Iterator[Result]:
-    skipped = _no_previous(r, c)
-    if skipped:
-        yield skipped
-        return
     keys = [k for k in NARRATIVE_KEYS if k.startswith(("overview.", "problems."))]
     now = _shingles("".join(c.texts.get(k, "") for k in keys))
     then = _shingles("".join(c.previous_texts.get(k, "") for k in keys))
@@ -619,6 +598,9 @@ def run(
     )
     results: list[Result] = []
     for r in RULES:
+        if r.needs_previous and previous is None:
+            results.append(r.skipped(f"没有上一年度（{data.year - 1} 年）的数据，本项跳过（不视为通过）"))
+            continue
         try:
             results.extend(r.check(r, context))
         except Exception as exc:  # a crashing rule is a failed result, never a crashed report

@@ -93,18 +93,24 @@ class Agency:
 def load_registry(project: Project) -> dict[str, Agency]:
     """Read ``params/agencies.yaml``: one entry per agency, keyed by its ASCII id."""
     path = project.params_dir / REGISTRY
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ParamsError("找不到单位名录", file=path, hint="请创建 params/agencies.yaml") from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"YAML 格式错误：{exc}", file=path) from None
-    if not isinstance(raw, dict):
-        raise ParamsError("单位名录应为“单位代码: 信息”的映射", file=path)
+    raw = _mapping(path, "单位名录", "请创建 params/agencies.yaml", "单位名录应为“单位代码: 信息”的映射")
     agencies = {}
     for agency_id, info in raw.items():
         agencies[agency_id] = _agency(path, agency_id, info)
     return agencies
+
+
+def _mapping(path: Path, what: str, hint: str, shape: str) -> dict:
+    """A YAML file that must hold a mapping, with a clear error for each way it can fail."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ParamsError(f"找不到{what}", file=path, hint=hint) from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"YAML 格式错误：{exc}", file=path) from None
+    if not isinstance(raw, dict):
+        raise ParamsError(shape, file=path)
+    return raw
 
 
 def _agency(path: Path, agency_id: object, info: object) -> Agency:
@@ -141,14 +147,7 @@ def agency(project: Project, agency_id: str) -> Agency:
 
 def read_run_params(path: Path) -> dict:
     """A params file as papermill reads it (``-f``), checked for the keys the notebook takes."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ParamsError("找不到参数文件", file=path, hint="用 nianbao template 或复制已有参数文件创建") from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"YAML 格式错误：{exc}", file=path) from None
-    if not isinstance(raw, dict):
-        raise ParamsError("参数文件应为映射", file=path)
+    raw = _mapping(path, "参数文件", "复制已有的参数文件 params/<年度>/<单位>.yaml 并改写", "参数文件应为映射")
     unknown = set(raw) - set(NOTEBOOK_PARAMETERS)
     if unknown:
         raise ParamsError(
