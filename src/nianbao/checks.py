@@ -179,7 +179,7 @@ def _sum_result(r: Rule, c: Context, total: str, parts: list[str], where: str, w
         FAILED,
         f"{where}：{_label(total, parts[0])}为 {fmt(observed)}，而{what}为 {fmt(expected)}"
         + (f"（{terms}）" if terms else "") + note,
-        where=where, cells=(total, *[k for k in parts if n[k]]), observed=observed, expected=expected,
+        where=where, cells=tuple(keys), observed=observed, expected=expected,
     )
 
 

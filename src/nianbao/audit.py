@@ -1,0 +1,186 @@
+"""Audit many published reports at once: import each, run every check, one table of reports × rules.
+
+The result is tidy: one row per open finding (a failed error or warning, or a result the checks
+could not decide), with the report, the agency's name as its title prints it, the year, the rule,
+its severity and status, the message and where. Files that could not be read are listed apart,
+with the reason. Two reports of the same agency a year apart are checked against each other too
+(the agency known by its name: the same, or one the other without the leading city, as in
+洪泽区人民政府 and 淮安市洪泽区人民政府).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import unicodedata
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+import pandas as pd
+
+from . import checks
+from .errors import NianbaoError
+from .importer import FORMATS, SUFFIXES, Imported, read_report
+from .narrative import filled
+
+COLUMNS = ("report", "agency", "year", "rule", "severity", "status", "message", "where")
+REPORT_COLUMNS = ("report", "agency", "year", "format", "errors", "warnings", "uncertain", "unknown_cells")
+_TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
+
+
+class Audit(NamedTuple):
+    """What an audit found: the findings, the files it could not read, and one line per report read."""
+
+    violations: pd.DataFrame  # COLUMNS, one row per open finding
+    unreadable: list[tuple[str, str]]  # (file, reason)
+    reports: pd.DataFrame  # REPORT_COLUMNS, one row per report read
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no report breaks an error rule and every file was read, else 1."""
+        broken = bool(self.reports["errors"].sum()) if len(self.reports) else False
+        return 1 if broken or self.unreadable else 0
+
+
+def report_files(paths: Iterable[Path]) -> list[Path]:
+    """The files to audit: each file given, and every .html .htm .txt .pdf under each folder given."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))
+
+
+def audit(paths: Iterable[Path]) -> Audit:
+    """Import every report under ``paths`` and run every check on each."""
+    imported: list[tuple[str, Imported]] = []
+    unreadable: list[tuple[str, str]] = []
+    for path in report_files(paths):
+        try:
+            imported.append((str(path), read_report(path)))
+        except NianbaoError as exc:
+            unreadable.append((str(path), str(exc)))
+        except Exception as exc:  # a batch keeps going; the reason names the failure
+            unreadable.append((str(path), f"导入时出错（{type(exc).__name__}: {exc}）"))
+    rows, reports = [], []
+    for name, report in imported:
+        results = _check(report, _previous(report, [r for _, r in imported]))
+        s = checks.summary(results)
+        reports.append({"report": name, "agency": report.name, "year": report.data.year, "format": report.format,
+                        "errors": s["errors"], "warnings": s["warnings"], "uncertain": s["uncertain"],
+                        "unknown_cells": len(report.unknown())})
+        rows.extend(
+            {"report": name, "agency": report.name, "year": report.data.year, "rule": r.rule, "severity": r.severity,
+             "status": r.status, "message": r.message, "where": r.where}
+            for r in results if _is_open(r)
+        )
+    return Audit(pd.DataFrame(rows, columns=list(COLUMNS)), unreadable, pd.DataFrame(reports, columns=list(REPORT_COLUMNS)))
+
+
+def _check(report: Imported, previous: Imported | None) -> list[checks.Result]:
+    texts = filled(report.data)
+    if previous is None or not _TAKES_PREVIOUS:
+        return checks.run(report.data, texts)
+    return checks.run(report.data, texts, previous=previous.data, previous_narrative=filled(previous.data))
+
+
+def _previous(report: Imported, others: list[Imported]) -> Imported | None:
+    for other in others:
+        if other.data.year == report.data.year - 1 and _same_agency(other.name, report.name):
+            return other
+    return None
+
+
+def _same_agency(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return bool(short) and (a == b or (len(short) >= 4 and long.endswith(short)))
+
+
+def _is_open(r: checks.Result) -> bool:
+    return r.status == checks.UNCERTAIN or (r.status == checks.FAILED and r.severity != checks.INFO)
+
+
+# ================================================================ writers
+
+
+def to_csv(result: Audit) -> str:
+    """The findings as CSV, then each unreadable file as a row with status ``unreadable``."""
+    unreadable = pd.DataFrame(
+        [{"report": f, "status": "unreadable", "message": reason} for f, reason in result.unreadable], columns=list(COLUMNS)
+    )
+    frames = [f for f in (result.violations, unreadable) if len(f)]
+    table = pd.concat(frames, ignore_index=True) if frames else result.violations
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def to_json(result: Audit) -> str:
+    payload = {
+        "summary": _summary(result),
+        "reports": result.reports.to_dict(orient="records"),
+        "violations": result.violations.to_dict(orient="records"),
+        "unreadable": [{"file": f, "reason": reason} for f, reason in result.unreadable],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=_plain) + "\n"
+
+
+def _plain(value: object) -> object:
+    return value.item() if hasattr(value, "item") else str(value)  # numpy scalars from pandas
+
+
+def _summary(result: Audit) -> dict[str, int]:
+    r = result.reports
+    return {"reports": len(r), "unreadable": len(result.unreadable), "errors": int(r["errors"].sum()),
+            "warnings": int(r["warnings"].sum()), "uncertain": int(r["uncertain"].sum())}
+
+
+def to_text(result: Audit) -> str:
+    """The auditor's table of reports × rules, the findings report by report, and the unreadable files."""
+    s = _summary(result)
+    lines = [f"审计 {s['reports']} 份报告" + (f"，另有 {s['unreadable']} 份无法读取" if s["unreadable"] else "")
+             + f"：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}"]
+    if len(result.reports):
+        lines += ["", "报告 × 规则（数字为未通过的条数，?n 为无法判定的条数，空白为无问题）", *_matrix(result)]
+    if len(result.violations):
+        lines += ["", "问题明细"]
+        for (report, agency, year), group in result.violations.groupby(["report", "agency", "year"], sort=False):
+            lines.append(f"{report}（{agency} {year} 年）")
+            for r in group.itertuples():
+                label = checks.SEVERITY_NAMES[r.severity] if r.status == checks.FAILED else checks.STATUS_NAMES[r.status]
+                lines.append(f"  [{label}] {r.rule} {r.message}")
+    if result.unreadable:
+        lines += ["", "无法读取"] + [f"  {f}：{reason}" for f, reason in result.unreadable]
+    return "\n".join(lines) + "\n"
+
+
+def _matrix(result: Audit) -> list[str]:
+    v = result.violations
+    order = {r.id: i for i, r in enumerate(checks.RULES)}
+    rules = sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
+    header = ["报告", "单位", "年度", "格式", *rules]
+    body = []
+    for r in result.reports.itertuples():
+        mine = v[v["report"] == r.report]
+        cells = []
+        for rule in rules:
+            found = mine[mine["rule"] == rule]
+            failed = int((found["status"] == checks.FAILED).sum())
+            uncertain = int((found["status"] == checks.UNCERTAIN).sum())
+            cells.append(" ".join(x for x in (str(failed) if failed else "", f"?{uncertain}" if uncertain else "") if x))
+        body.append([r.report, r.agency, str(r.year), FORMATS[r.format].replace("国办公开办函", ""), *cells])
+    widths = [max(_width(row[i]) for row in [header, *body]) for i in range(len(header))]
+    return ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in [header, *body]]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+WRITERS = {"text": to_text, "json": to_json, "csv": to_csv}
+
+__all__ = ["Audit", "COLUMNS", "WRITERS", "audit", "report_files", "to_csv", "to_json", "to_text"]

@@ -1,0 +1,154 @@
+"""Auditing many published reports: reports × rules, the files that could not be read, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nianbao.audit import COLUMNS, audit, report_files, to_csv, to_json, to_text
+from nianbao.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+BROKEN = "broken-balance-linjiang-slj-2024.txt"
+
+
+@pytest.fixture(scope="module")
+def fixtures_audit():
+    return audit([FIXTURES])
+
+
+def test_the_audit_reads_every_report_under_a_folder(fixtures_audit) -> None:
+    names = sorted(Path(r).name for r in fixtures_audit.reports["report"])
+    assert names == sorted(p.name for p in FIXTURES.iterdir() if p.suffix in (".html", ".txt"))
+    assert fixtures_audit.unreadable == []
+    assert list(fixtures_audit.violations.columns) == list(COLUMNS)
+
+
+def test_the_audit_flags_the_broken_relation_and_only_there(fixtures_audit) -> None:
+    v = fixtures_audit.violations
+    errors = v[(v["status"] == "failed") & (v["severity"] == "error")]
+    assert sorted(set(Path(r).name for r in errors["report"])) == [BROKEN]
+    assert list(errors["rule"]) == ["B-BALANCE", "B-BALANCE"]
+    assert list(errors["where"]) == ["表三「自然人」列", "表三「总计」列"]
+    row = errors.iloc[0]
+    assert (row["agency"], row["year"]) == ("青川市临江区水利局", 2024)
+    assert fixtures_audit.exit_code == 1
+
+
+def test_unknown_cells_show_as_uncertain_not_as_errors(fixtures_audit) -> None:
+    v = fixtures_audit.violations
+    old = v[v["report"].str.endswith("format-2019-linjiang-jyj-2019.txt")]
+    assert set(old["status"]) == {"uncertain"}
+    assert "V-VALUE" in set(old["rule"])
+    reports = fixtures_audit.reports.set_index(fixtures_audit.reports["report"].map(lambda r: Path(r).name))
+    assert reports.loc["format-2019-linjiang-jyj-2019.txt", "format"] == "2019"
+    assert reports.loc["format-2019-linjiang-jyj-2019.txt", "unknown_cells"] == 13
+    assert reports.loc["site-page-linjiang-zjj-2024.html", "errors"] == 0
+
+
+def test_files_that_cannot_be_read_are_listed_with_the_reason(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "site-page-linjiang-zjj-2024.html", tmp_path / "good.html")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "notice.txt").write_text("关于召开培训会的通知\n", encoding="utf-8")
+    (tmp_path / "sub" / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (tmp_path / "readme.md").write_text("not a report", encoding="utf-8")
+    result = audit([tmp_path])
+    assert len(result.reports) == 1 and result.violations.empty
+    reasons = {Path(f).name: r for f, r in result.unreadable}
+    assert set(reasons) == {"notice.txt", "broken.pdf"}
+    assert "不像是政府信息公开工作年度报告" in reasons["notice.txt"] and "无法读取 PDF" in reasons["broken.pdf"]
+    assert result.exit_code == 1
+
+
+def test_report_files_walk_folders_and_keep_files_given(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    for name in ("a/x.HTML", "a/y.htm", "b.txt", "c.pdf", "d.docx"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    found = report_files([tmp_path, tmp_path / "d.docx"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/x.HTML", "a/y.htm", "b.txt", "c.pdf", "d.docx"]
+
+
+def test_the_writers(fixtures_audit) -> None:
+    text = to_text(fixtures_audit)
+    assert text.startswith("审计 5 份报告：错误 2")
+    assert "报告 × 规则" in text and "B-BALANCE" in text and "[错误] B-BALANCE 表三「自然人」列" in text
+    payload = json.loads(to_json(fixtures_audit))
+    assert payload["summary"]["errors"] == 2 and len(payload["reports"]) == 5
+    assert {v["rule"] for v in payload["violations"] if v["status"] == "failed"} == {"B-BALANCE"}
+    rows = list(csv.DictReader(io.StringIO(to_csv(fixtures_audit))))
+    assert list(rows[0]) == list(COLUMNS)
+    assert len(rows) == len(fixtures_audit.violations)
+
+
+# ---------------------------------------------------------------- the real PDFs
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the corpus of real PDFs is not at {CORPUS}")
+def test_the_audit_reports_the_breaks_the_real_pdfs_contain() -> None:
+    result = audit([CORPUS])
+    assert result.unreadable == []
+    v = result.violations
+    errors = v[(v["status"] == "failed") & (v["severity"] == "error")]
+    found = sorted((Path(r).name, rule, where) for r, rule, where in zip(errors["report"], errors["rule"], errors["where"]))
+    assert found == [
+        ("hongze-2023.pdf", "C-TOTAL", "表四「行政复议」"),
+        ("hongze-2023.pdf", "C-TOTAL", "表四「行政诉讼·复议后起诉」"),
+        ("hongze-2024.pdf", "N-FIGURES", "叙述 overview.requests"),
+    ]
+    assert not (v["status"] == "uncertain").any()  # both import completely
+    assert result.exit_code == 1
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_audit_exit_codes(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "site-page-linjiang-zjj-2024.html", tmp_path / "good.html")
+    good = invoke("audit", str(tmp_path))
+    assert good.exit_code == 0, good.output
+    assert good.output.startswith("审计 1 份报告：错误 0")
+    broken = invoke("audit", str(FIXTURES / BROKEN), str(tmp_path / "good.html"))
+    assert broken.exit_code == 1
+    assert "[错误] B-BALANCE" in broken.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "请给出要审计的文件或目录"),
+        (["no-such-folder"], "找不到 no-such-folder"),
+        (["--format", "xml", "x"], "Invalid value for '--format'"),
+    ],
+)
+def test_cli_audit_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = invoke("audit", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_cli_audit_with_nothing_to_read_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("audit", str(tmp_path))
+    assert result.exit_code == 2 and "没有可导入的文件" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_cli_audit_machine_formats_to_a_file(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"audit.{fmt}"
+    result = invoke("audit", str(FIXTURES), "--format", fmt, "-o", str(out))
+    assert result.exit_code == 1 and result.output == ""
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        assert json.loads(text)["summary"]["reports"] == 5
+    else:
+        assert text.splitlines()[0] == ",".join(COLUMNS)

@@ -1,0 +1,539 @@
+"""Reading published reports back: the seed's copied text, web pages, copies with other spacing,
+cells run together, the 2019 format, and the two real PDFs of the corpus."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nianbao import checks
+from nianbao.errors import DataError
+from nianbao.format import B_APPLICANTS, B_RESULT_ROWS, PARTS, TABLE_B, TABLES, all_cell_keys, cell_key
+from nianbao.importer import agency_slug, parse_html, parse_text, read_report, registered
+from nianbao.load import read_yaml
+from nianbao.tables import fill, layout, to_html
+
+from .conftest import ROOT, SEED
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED_TEXT = SHARED / "seeds" / "000_9a97c9075911a516.txt"
+CORPUS = SHARED / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+PAGE = FIXTURES / "site-page-linjiang-zjj-2024.html"
+COPY = FIXTURES / "copied-text-linjiang-zjj-2024.txt"
+EXPECTED = FIXTURES / "expected-linjiang-zjj-2024.yaml"
+
+needs_seed = pytest.mark.skipif(not SEED_TEXT.is_file(), reason=f"the seed report is not at {SEED_TEXT}")
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the corpus of real PDFs is not at {CORPUS}")
+
+
+def table(data, key: str) -> dict[str, object]:
+    return {k: v for k, v in data.cells.items() if k.startswith(key + ".")}
+
+
+def failed(results, rule: str) -> list[str]:
+    return [r.where for r in results if r.rule == rule and r.status == checks.FAILED]
+
+
+# ---------------------------------------------------------------- the seed: text copied from the web page
+
+
+@pytest.fixture(scope="module")
+def seed_import():
+    if not SEED_TEXT.is_file():
+        pytest.skip(f"the seed report is not at {SEED_TEXT}")
+    return read_report(SEED_TEXT)
+
+
+def test_seed_text_imports_exactly_the_specs_tables_a_and_b(seed_import, seed) -> None:
+    data = seed_import.data
+    assert table(data, "A") == table(seed, "A")
+    assert table(data, "B") == table(seed, "B")
+    assert data.cells["A.rules.issued"] is None and data.cells["A.coercion.decisions"] == 0
+    assert data.cells["A.fees.amount"] == 46.6847
+    assert not {k for k in data.provenance if k[0] in "AB"}  # nothing in A or B was guessed or derived
+
+
+def test_seed_table_c_is_unknown_with_the_reason_and_the_checks_say_so(seed_import) -> None:
+    data = seed_import.data
+    assert set(table(data, "C").values()) == {"?"}
+    reason = seed_import.unknown()["C.cases.review_upheld"]
+    assert "16 个单元格" in reason and "第 1、2、12、15 个依次为 1、4、1、5" in reason
+    assert set(seed_import.unknown()) == {k for k in all_cell_keys() if k.startswith("C.")}
+    assert "16 个单元格" in data.notes["C"]
+    results = checks.run(data, data.narrative)
+    uncertain = {r.rule for r in results if r.status == checks.UNCERTAIN}
+    assert {"V-VALUE", "C-TOTAL"} <= uncertain
+    assert not [r for r in results if r.is_error]
+
+
+def test_seed_title_date_headings_and_narrative(seed_import) -> None:
+    data = seed_import.data
+    assert seed_import.name == "岳阳市岳阳楼区" and data.year == 2024 and seed_import.format == "2021"
+    assert data.agency == agency_slug("岳阳市岳阳楼区")
+    assert data.published == "2025-01-31"
+    assert data.headings[4] == "、存在的主要问题及改进情况"  # the numbering slip, kept as printed
+    assert data.narrative["preamble"].startswith("根据《中华人民共和国政府信息公开条例》")
+    assert data.narrative["overview.active"].startswith("岳阳楼区是岳阳市的政治")  # part 一's opening goes with (一)
+    assert "主动公开发布信息7388条" in data.narrative["overview.active"]
+    assert "共办理完成80件" in data.narrative["overview.requests"]
+    assert data.narrative["overview.platforms"].startswith("一是推进网站和公众号")  # its heading lost the （四
+    assert data.narrative["problems.improvements"].startswith("第一、提高思想认识")
+    assert data.narrative["other.text"].endswith("联系电话:0730-8245590)。")  # signature and date dropped
+    assert data.cells["F.fee.collected"] == 0 and data.cells["F.fee.notices"] is None
+    assert "没有写明发出收费通知的件数" in data.notes["F"]
+
+
+def test_the_registry_knows_a_government_by_its_district() -> None:
+    names = {"yueyanglou": "岳阳市岳阳楼区人民政府", "x": "岳阳市岳阳楼区数据局"}
+    assert registered("岳阳市岳阳楼区", names) == "yueyanglou"
+    assert registered("岳阳市岳阳楼区人民政府", names) == "yueyanglou"
+    assert registered("岳阳楼区", names) is None
+    assert agency_slug("岳阳市岳阳楼区") == agency_slug("岳阳市岳阳楼区") != agency_slug("岳阳楼区")
+
+
+# ---------------------------------------------------------------- a full site page, and the same report copied
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return read_yaml(EXPECTED)
+
+
+@pytest.fixture(scope="module")
+def page_import():
+    return read_report(PAGE)
+
+
+def test_site_page_imports_its_tables_through_rowspan_and_colspan(page_import, expected) -> None:
+    data = page_import.data
+    for key in TABLES:
+        assert table(data, key) == table(expected, key), key
+    assert page_import.unknown() == {} and page_import.derived() == {}
+    assert data.provenance["F.fee.notices"] == "read: 第六部分“发出收费通知2件”"
+
+
+def test_site_page_skips_menus_scripts_sidebars_and_footers(page_import) -> None:
+    data = page_import.data
+    assert page_import.name == "青川市临江区住房和城乡建设局" and data.year == 2024  # not the sidebar's 2023
+    assert data.published == "2025-01-24"
+    assert [h[:2] for h in data.headings] == [f"{p.number}、" for p in PARTS]
+    assert data.narrative["preamble"].startswith("本报告依据")
+    assert data.narrative["overview.requests"].startswith("全年共收到政府信息公开申请54件")
+    assert data.narrative["problems.problems"].startswith("一是政策解读多用文字")
+    assert data.narrative["other.text"].endswith("（电话：0000-6634567）。")
+    text = "".join(data.narrative.values())
+    for junk in ("网站标识码", "打印本页", "无障碍", "document.write", "相关阅读", "页脚"):
+        assert junk not in text
+    results = checks.run(data, data.narrative)
+    assert not [r for r in results if r.is_error or r.status == checks.UNCERTAIN]
+
+
+def test_the_copied_text_with_other_spacing_imports_to_the_same_report(page_import) -> None:
+    copy = read_report(COPY)
+    assert copy.data.cells == page_import.data.cells
+    assert copy.data.narrative == page_import.data.narrative
+    assert (copy.name, copy.data.year, copy.data.published) == (page_import.name, 2024, "2025-01-24")
+    assert copy.data.headings[1] == "二.主动公开政府信息情况"
+
+
+def test_a_gbk_page_is_read_by_its_declared_charset(tmp_path: Path, page_import) -> None:
+    markup = PAGE.read_text(encoding="utf-8").replace("charset=utf-8", "charset=gb2312")
+    path = tmp_path / "page.htm"
+    path.write_bytes(markup.encode("gb18030"))
+    assert read_report(path).data.cells == page_import.data.cells
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "data").rglob("*.yaml")), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_the_kits_own_tables_read_back_cell_for_cell(path: Path) -> None:
+    data = read_yaml(path)
+    body = []
+    for part in PARTS:
+        body.append(f"<h2>{part.heading}</h2>")
+        body.extend(f"<h3>{s.title}</h3><p>{data.narrative.get(f'{part.key}.{s.key}', '')}</p>" for s in part.sections if s.title)
+        if part.table:
+            body.append(to_html(fill(layout(part.table), data)))
+    page = f"<html><body><h1>青川市某单位{data.year}年政府信息公开工作年度报告</h1>{''.join(body)}</body></html>"
+    imported = parse_html(page)
+    assert imported.data.year == data.year
+    assert imported.data.cells == data.cells
+    assert set(imported.unknown()) == {k for k, v in data.cells.items() if v == "?"}
+
+
+# ---------------------------------------------------------------- a broken relation, the 2019 format
+
+
+def test_a_broken_relation_is_imported_as_printed_and_the_checks_flag_it() -> None:
+    imported = read_report(FIXTURES / "broken-balance-linjiang-slj-2024.txt")
+    data = imported.data
+    assert imported.unknown() == {} and imported.derived() == {}
+    assert [data.cells[f"B.{r}.total"] for r in ("new", "carried_over", "total", "carried_forward")] == [12, 1, 11, 1]
+    assert data.cells["B.new.commercial"] is None
+    assert table(data, "C") == {k: 0 for k in table(data, "C")}
+    results = checks.run(data, data.narrative)
+    assert failed(results, "B-BALANCE") == ["表三「自然人」列", "表三「总计」列"]
+    assert [r.rule for r in results if r.is_error] == ["B-BALANCE", "B-BALANCE"]
+
+
+@pytest.fixture(scope="module")
+def old_format():
+    return read_report(FIXTURES / "format-2019-linjiang-jyj-2019.txt")
+
+
+def test_the_2019_format_is_recognised_and_what_maps_cleanly_is_imported(old_format) -> None:
+    data = old_format.data
+    assert old_format.format == "2019" and data.year == 2019
+    assert any("国办公开办函〔2019〕60号" in n for n in old_format.notes)
+    assert (data.cells["A.licensing.decisions"], data.cells["A.penalty.decisions"], data.cells["A.coercion.decisions"]) == (340, 17, 2)
+    for key in ("A.rules.issued", "A.normative.in_force", "A.fees.amount"):
+        assert data.cells[key] == "?" and "2019 年格式的表二没有此栏" in old_format.unknown()[key]
+    assert data.cells["B.new.total"] == 9 and data.cells["B.total.commercial"] == 2
+    assert table(data, "C")["C.cases.suit_direct_total"] == 1
+    assert (data.cells["F.fee.notices"], data.cells["F.fee.collected"]) == (0, 0)
+
+
+def test_a_single_other_row_maps_zero_by_rule_and_a_figure_to_unknown(old_format) -> None:
+    data = old_format.data
+    for child in ("other_no_correction", "other_no_fee", "other_other"):
+        assert data.cells[f"B.{child}.natural"] == "?" and data.cells[f"B.{child}.total"] == "?"
+        assert "此列为 1" in old_format.unknown()[f"B.{child}.natural"]
+        assert data.cells[f"B.{child}.commercial"] == 0
+        assert old_format.derived()[f"B.{child}.commercial"].startswith("V-VALUE ")
+    assert "只印一行" in data.notes["B"]
+
+
+# ---------------------------------------------------------------- cells run together
+
+
+@pytest.fixture(scope="module")
+def run_together():
+    return read_report(FIXTURES / "run-together-linjiang-nyj-2024.txt")
+
+
+def test_run_together_digits_with_several_readings_are_unknown(run_together) -> None:
+    data = run_together.data
+    assert [data.cells[f"A.normative.{c}"] for c in ("issued", "repealed", "in_force")] == ["?", "?", "?"]
+    reason = run_together.unknown()["A.normative.issued"]
+    assert "“693665”" in reason and "28 种读法" in reason and "（6，9，3665）" in reason
+
+
+def test_run_together_digits_with_one_reading_are_derived_by_the_rule(run_together) -> None:
+    data = run_together.data
+    assert [data.cells[cell_key("B", "new", c.key)] for c in TABLE_B.columns] == [8, 1, 0, 0, 0, 0, 9]
+    assert run_together.derived()["B.new.total"].startswith("B-ROWSUM ")
+    assert [data.cells[cell_key("B", "disclosed", c.key)] for c in TABLE_B.columns] == [5, None, None, None, None, None, 5]
+    assert run_together.derived()["B.disclosed.natural"].startswith("B-ROWSUM、B-COLSUM、B-BALANCE ")
+    assert data.provenance["B.new.natural"].startswith("derived: ")
+    lines = "\n".join(run_together.lines())
+    assert "无法确定 3 格" in lines and "按规则推算 14 格" in lines
+
+
+REPORT = """青川市临江区示例局2024年政府信息公开工作年度报告
+一、总体情况
+二、主动公开政府信息情况
+{a}
+三、收到和处理政府信息公开申请情况
+{b}
+四、政府信息公开行政复议、行政诉讼情况
+{c}
+五、存在的主要问题及改进情况
+六、其他需要报告的事项
+"""
+ZERO_B = "\n".join(r.label if r.heading else f"{r.label} 0 0 0 0 0 0 0" for r in TABLE_B.rows)
+ZERO_C = " ".join(["0"] * 15)
+
+
+def imported_text(a: str = "", b: str = ZERO_B, c: str = ZERO_C):
+    return parse_text(REPORT.format(a=a, b=b, c=c))
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("（一）予以公开 3 3", "有 2 种读法符合勾稽关系"),  # two rows read “3 3”: which holds 自然人's 3 …
+        ("（一）予以公开 1 2 3 4 5 6 7 8", "读出 8 个单元格，多于 7 格"),
+        ("（一）予以公开 1 2 3 见附件", "夹有无法识别的文字“见附件”"),
+        ("（一）予以公开 1 2 4", "没有一种读法"),
+    ],
+)
+def test_rows_that_cannot_be_placed_are_unknown_with_the_reason(row: str, reason: str) -> None:
+    b = ZERO_B.replace("（一）予以公开 0 0 0 0 0 0 0", row)
+    if "3 3" in row:  # … and which 商业企业's, the column rules cannot tell
+        b = b.replace("（七）总计 0 0 0 0 0 0 0", "（七）总计 3 3 0 0 0 0 6").replace(
+            "一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0", "一、本年新收政府信息公开申请数量 3 3 0 0 0 0 6")
+        b = b.replace("（二）部分公开（区分处理的，只计这一情形，不计其他情形） 0 0 0 0 0 0 0", "（二）部分公开 3 3")
+    imported = imported_text(b=b)
+    assert imported.data.cells["B.disclosed.natural"] == "?"
+    assert reason in imported.unknown()["B.disclosed.natural"]
+
+
+def test_a_missing_row_label_leaves_that_row_unknown_and_the_rest_imported() -> None:
+    imported = imported_text(b=ZERO_B.replace("7.属于行政执法案卷", "7.属于行政执法材料"))
+    unknown = imported.unknown()
+    assert unknown["B.withheld_enforcement.total"] == "原文中找不到“7.属于行政执法案卷”这一行"
+    assert imported.data.cells["B.withheld_query.total"] == 0  # the row after is still read
+
+
+def test_figures_written_with_units_separators_and_dashes() -> None:
+    a = "规章 — — —\n行政规范性文件 2件 0 1,024\n行政许可 3,120 件\n行政处罚 7\n行政强制 0\n行政事业性收费 5,000元"
+    imported = imported_text(a=a)
+    cells = imported.data.cells
+    assert [cells[f"A.rules.{c}"] for c in ("issued", "repealed", "in_force")] == ["—", "—", "—"]
+    assert [cells[f"A.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [2, 0, 1024]
+    assert cells["A.licensing.decisions"] == 3120
+    assert cells["A.fees.amount"] == 0.5 and imported.derived()["A.fees.amount"].startswith("UNIT ")
+
+
+def test_values_the_format_does_not_allow_are_unknown_not_refused() -> None:
+    b = ZERO_B.replace("（一）予以公开 0 0 0 0 0 0 0", "（一）予以公开 -1 0 0 0 0 0 -1")
+    imported = imported_text(b=b)
+    assert imported.data.cells["B.disclosed.natural"] == "?"
+    assert "不能为负数" in imported.unknown()["B.disclosed.natural"]
+
+
+@given(st.data())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_damaged_row_imports_as_printed_or_unknown_never_as_a_guess(data) -> None:
+    """Any consistent table B, one row's cells run together or its blank cells lost: every cell
+    imports to its true value or to "?", and an undamaged row always to its true value."""
+    truth = consistent_table_b(data)
+    rows = [r.key for r in TABLE_B.figure_rows()]
+    damaged = data.draw(st.sampled_from(rows))
+    how = data.draw(st.sampled_from(["run together", "blanks lost"]))
+    if how == "blanks lost":
+        truth[damaged] = [None if v == 0 else v for v in truth[damaged]]
+    lines = []
+    for row in TABLE_B.rows:
+        if row.heading:
+            lines.append(row.label)
+            continue
+        values = [str(v) for v in truth[row.key] if v is not None]
+        sep = "" if row.key == damaged and how == "run together" else " "
+        lines.append(f"{row.label} {sep.join(values)}")
+    imported = imported_text(b="\n".join(lines)).data
+    for row in rows:
+        for c, column in enumerate(TABLE_B.columns):
+            got = imported.cells[cell_key("B", row, column.key)]
+            assert got == truth[row][c] or (row == damaged and got == "?"), (row, column.key, got, truth[row])
+
+
+def consistent_table_b(data) -> dict[str, list]:
+    small = st.integers(0, 12)
+    sparse = st.one_of(st.just(0), st.just(0), small)
+    out: dict[str, list] = {}
+    for row in B_RESULT_ROWS:
+        values = [data.draw(sparse) for _ in B_APPLICANTS]
+        out[row] = [*values, sum(values)]
+    total = [sum(out[r][c] for r in B_RESULT_ROWS) for c in range(7)]
+    carried = [data.draw(sparse) for _ in B_APPLICANTS]
+    forward = [data.draw(sparse) for _ in B_APPLICANTS]
+    carried, forward = [*carried, sum(carried)], [*forward, sum(forward)]
+    new = [t + f - c for t, f, c in zip(total, forward, carried)]
+    if any(n < 0 for n in new):
+        carried = [0] * 7
+        new = [t + f for t, f in zip(total, forward)]
+    return {**out, "total": total, "new": new, "carried_over": carried, "carried_forward": forward}
+
+
+# ---------------------------------------------------------------- what is refused
+
+
+def test_a_page_that_is_not_a_report_is_refused_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text("关于召开政务公开培训会的通知\n各单位：定于下周召开培训会。\n", encoding="utf-8")
+    with pytest.raises(DataError, match="不像是政府信息公开工作年度报告") as info:
+        read_report(path)
+    assert info.value.file == str(path) and str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("report.docx", b"PK", "不认识的文件类型"),
+        ("missing.txt", None, "找不到文件"),
+        ("scan.pdf", b"%PDF-1.4 not really", "无法读取 PDF"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_clear_message(tmp_path: Path, name, content, message) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        read_report(path)
+
+
+def test_a_title_without_a_year_needs_the_year_given() -> None:
+    text = REPORT.format(a="", b=ZERO_B, c=ZERO_C).replace("2024年", "")
+    with pytest.raises(DataError, match="无法从标题中读出报告年度.*--year"):
+        parse_text(text)
+    assert parse_text(text, year=2024, agency="shiliju").data.agency == "shiliju"
+
+
+# ---------------------------------------------------------------- the real PDFs of the corpus
+
+
+HONGZE = {
+    2023: {
+        "A": {"rules": [0, 0, 0], "normative": [0, 5, 5], "licensing": [550], "penalty": [4119], "coercion": [195],
+              "fees": [7730.28]},
+        "B": {"new": 21, "carried_over": 0, "disclosed": 0, "partial": 4, "withheld_secret": 1, "withheld_process": 1,
+              "withheld_enforcement": 1, "unavailable_not_held": 10, "unavailable_to_create": 3, "refused_petition": 1,
+              "total": 21, "carried_forward": 0},
+        "C": [10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0],
+        "name": "洪泽区人民政府",
+    },
+    2024: {
+        "A": {"rules": [0, 0, 0], "normative": [3, 0, 8], "licensing": [9487], "penalty": [2776], "coercion": [84],
+              "fees": [7545]},
+        "B": {"new": 95, "carried_over": 0, "disclosed": 50, "partial": 9, "withheld_safety": 1, "withheld_process": 1,
+              "withheld_enforcement": 1, "unavailable_not_held": 31, "unavailable_to_create": 1, "refused_petition": 1,
+              "total": 95, "carried_forward": 0},
+        "C": [1, 1, 0, 0, 2, 1, 0, 0, 0, 1, 2, 0, 1, 0, 3],
+        "name": "淮安市洪泽区人民政府",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def hongze():
+    if not CORPUS.is_dir():
+        pytest.skip(f"the corpus of real PDFs is not at {CORPUS}")
+    return {year: read_report(CORPUS / f"hongze-{year}.pdf") for year in HONGZE}
+
+
+@needs_corpus
+@pytest.mark.parametrize("year", sorted(HONGZE))
+def test_the_real_pdfs_import_completely(hongze, year: int) -> None:
+    imported, expected = hongze[year], HONGZE[year]
+    data = imported.data
+    assert (imported.name, data.year, imported.format) == (expected["name"], year, "2021")
+    assert imported.unknown() == {}
+    for row, values in expected["A"].items():
+        assert [data.cells[f"A.{row}.{c.key}"] for c in TABLES["A"].columns_of(TABLES["A"].row(row))] == values
+    # Only the 自然人 and 总计 columns hold figures; every other printed cell is 0.
+    for row in TABLE_B.figure_rows():
+        figure = expected["B"].get(row.key, 0)
+        assert [data.cells[cell_key("B", row.key, c.key)] for c in TABLE_B.columns] == [figure, 0, 0, 0, 0, 0, figure], row.key
+    assert list(table(data, "C").values()) == expected["C"]
+    assert data.cells["F.fee.collected"] == 0 and data.cells["F.fee.notices"] is None
+
+
+@needs_corpus
+def test_the_pdfs_single_other_row_becomes_three_zero_rows_by_rule(hongze) -> None:
+    derived = hongze[2024].derived()
+    assert set(derived) == {cell_key("B", r.key, c.key) for r in TABLE_B.children("other") for c in TABLE_B.columns}
+    assert all(reason.startswith("V-VALUE ") for reason in derived.values())
+
+
+@needs_corpus
+def test_the_pdfs_prose_is_reflowed_into_paragraphs(hongze) -> None:
+    data = hongze[2023].data
+    assert data.narrative["preamble"].startswith("本报告由淮安市洪泽区人民政府办公室根据《中华人民共和国政府信息公开条例》（国令第711号）")
+    assert data.narrative["overview.requests"] == "进一步规范依申请公开流程，畅通依申请公开受理渠。2023年全区受理政府信息公开申请21件，均在法定期限答复。"
+    assert data.narrative["problems.improvements"].startswith("针对存在问题，下一步")
+    assert data.narrative["other.text"] == "2023年，区政府严格落实《政府信息公开信息处理费管理办法》，全年收取政府信息公开信息处理费0元。"
+    assert hongze[2024].data.narrative["problems.problems"].endswith("政务新媒体运维管理还需加强等。")
+    assert [h for h in data.headings] == [p.heading for p in PARTS]
+
+
+@needs_corpus
+def test_the_checks_find_the_breaks_the_pdfs_really_contain(hongze) -> None:
+    r2023 = checks.run(hongze[2023].data, hongze[2023].data.narrative)
+    assert failed(r2023, "C-TOTAL") == ["表四「行政复议」", "表四「行政诉讼·复议后起诉」"]  # 10+1 and 5 printed over totals of 0
+    assert {r.rule for r in r2023 if r.is_error} == {"C-TOTAL"}
+    r2024 = checks.run(hongze[2024].data, hongze[2024].data.narrative)
+    errors = [r for r in r2024 if r.is_error]
+    assert [r.rule for r in errors] == ["N-FIGURES"]  # the text says 17 applications, table B 95
+    assert errors[0].observed == 17 and errors[0].expected == 95
+
+
+def test_import_is_pure_of_the_source_path(page_import) -> None:
+    again = parse_html(PAGE.read_text(encoding="utf-8"))
+    assert replace(again.data, source=str(PAGE)) == page_import.data
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def run_cli(*args: str):
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+@needs_seed
+def test_cli_import_never_overwrites_silently(project) -> None:
+    from nianbao.load import load_report
+
+    target = project.data_dir / "2024" / "yueyanglou.yaml"
+    before = target.read_text(encoding="utf-8")
+    refused = run_cli("--project", str(project.root), "import", str(SEED_TEXT))
+    assert refused.exit_code == 1
+    assert f"Error: 文件 {target}：数据文件已存在，未覆盖（如要覆盖请加 --force）" in refused.output
+    assert target.read_text(encoding="utf-8") == before
+    forced = run_cli("--project", str(project.root), "import", str(SEED_TEXT), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert f"已导入 {SEED_TEXT} → {target}" in forced.output
+    assert "单位代码 yueyanglou" in forced.output  # found in params/agencies.yaml by the title's name
+    assert "表四全部 15 格：原文此行读出 16 个单元格" in forced.output
+    data = load_report(project, "yueyanglou", 2024)
+    assert table(data, "A") == table(read_yaml(SEED), "A") and set(table(data, "C").values()) == {"?"}
+
+
+def test_cli_import_writes_under_out_and_lists_every_unknown_and_derived_cell(project, tmp_path: Path) -> None:
+    out = tmp_path / "imported"
+    files = [FIXTURES / "run-together-linjiang-nyj-2024.txt", FIXTURES / "format-2019-linjiang-jyj-2019.txt"]
+    result = run_cli("--project", str(project.root), "import", *map(str, files), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    slug = agency_slug("青川市临江区农业农村局")
+    written = out / "2024" / f"{slug}.yaml"
+    assert read_yaml(written).cells["A.normative.issued"] == "?"
+    assert (out / "2019" / f"{agency_slug('青川市临江区教育局')}.yaml").is_file()
+    assert "无法确定 3 格：\n      表二「行政规范性文件」行全部 3 格：原文此行为“693665”" in result.output
+    assert "表三「一、本年新收政府信息公开申请数量」行全部 7 格：B-ROWSUM" in result.output
+    assert f"注意：单位代码 {slug} 不在 params/agencies.yaml 中" in result.output
+    assert "识别为旧格式（国办公开办函〔2019〕60号" in result.output
+
+
+def test_cli_import_keeps_going_past_a_file_it_cannot_read(tmp_path: Path) -> None:
+    notice = tmp_path / "notice.txt"
+    notice.write_text("关于召开培训会的通知\n", encoding="utf-8")
+    result = run_cli("import", str(notice), str(PAGE), "--agency", "linjiang-zjj", "--out", str(tmp_path / "d"))
+    assert result.exit_code == 1
+    assert f"Error: 文件 {notice}：不像是政府信息公开工作年度报告" in result.output
+    assert (tmp_path / "d" / "2024" / "linjiang-zjj.yaml").is_file()
+
+
+def test_cli_import_two_reports_to_one_file_is_refused(tmp_path: Path) -> None:
+    result = run_cli("import", str(PAGE), str(COPY), "--agency", "linjiang-zjj", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert "本次导入中已有文件写到" in result.output
+
+
+def test_cli_import_year_given_over_the_title(tmp_path: Path) -> None:
+    result = run_cli("import", str(PAGE), "--agency", "linjiang-zjj", "--year", "2023", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert "标题写的是 2024 年，按指定的 2023 年导入" in result.output
+    assert read_yaml(tmp_path / "2023" / "linjiang-zjj.yaml").year == 2023
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([], "请给出要导入的文件"), (["x.html", "--agency", "Bad Id"], "单位代码只用小写英文字母")],
+)
+def test_cli_import_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = run_cli("import", *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_cli_import_outside_a_project_needs_out(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", str(PAGE))
+    assert result.exit_code == 1
+    assert "找不到项目目录" in result.output and "--out" in result.output
