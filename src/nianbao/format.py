@@ -343,7 +343,7 @@ TABLE_NAMES = {"A": "表二", "B": "表三", "C": "表四", "F": "表六"}
 
 
 # ================================================================ reading published reports back
-# Data for ``importer.py``: the other spellings real reports print, and the older format. The
+# Data for ``the importer``: the other spellings real reports print, and the older format. The
 # official labels above stay the one definition; the importer matches them first, then these.
 
 #: The notices that define the two formats, as reports cite them.

@@ -1,0 +1,77 @@
+"""A file on disk → a Source (and an Imported): by its suffix, its bytes decoded or its PDF text layer read.
+
+The importer's only I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import DataError
+from .imported import Imported
+from .pages import html_source
+from .parse import parse
+from .sources import Source, pdf_source, text_source
+
+SUFFIXES = (".html", ".htm", ".txt", ".pdf")
+
+
+def read_report(path: Path, *, agency: str | None = None, year: int | None = None) -> Imported:
+    """Import one published report — ``.html``/``.htm``, ``.txt`` or ``.pdf`` — by its suffix."""
+    return parse(read_source(path), agency=agency, year=year)
+
+
+def read_source(path: Path) -> Source:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）或 PDF（.pdf）")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError("找不到文件", file=path) from None
+    except OSError as exc:
+        raise DataError(f"无法读取文件（{exc.strerror}）", file=path) from None
+    if suffix == ".pdf":
+        return _pdf_source(raw, str(path))
+    text = _decode(raw, path, html=suffix != ".txt")
+    return html_source(text, str(path)) if suffix != ".txt" else text_source(text, str(path))
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+
+
+def _decode(raw: bytes, path: Path, *, html: bool) -> str:
+    """The file's text: by its BOM, then the page's declared charset, then UTF-8, then GB18030."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    codecs = ["utf-8", "gb18030"]
+    declared = _CHARSET.search(raw[:4096]) if html else None
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        codecs.insert(0, "gb18030" if name in ("gb2312", "gbk", "gb18030") else name)
+    for codec in codecs:
+        try:
+            return raw.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise DataError("无法识别文件的文字编码", file=path, hint="请另存为 UTF-8 编码后再导入")
+
+
+def _pdf_source(raw: bytes, path: str) -> Source:
+    import io
+
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(raw))
+        plain = [page.extract_text() or "" for page in reader.pages]
+        layout = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DataError(f"无法读取 PDF（{type(exc).__name__}: {exc}）", file=path) from None
+    if not "".join(plain).strip():
+        raise DataError("PDF 中没有文字层（可能是扫描件）", file=path, hint="请找到网页版或可复制文字的 PDF，或先做文字识别")
+    return pdf_source(plain, layout, path)

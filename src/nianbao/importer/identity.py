@@ -1,0 +1,67 @@
+"""Whose report, for which year: the title's agency name and year, and the agency id."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Mapping
+
+from ..errors import DataError
+from .labels import canonical, spaced
+from .parts import find_parts
+from .sources import Source
+
+_TITLE = re.compile(
+    r"(?P<before>[^\n。,;:]{0,60}?)\s*(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*(?P<after>[^\n。,;:]{0,60}?)\s*"
+    + spaced("政府信息公开工作年度报告")
+)
+
+
+def find_title(text: str, end: int | None) -> tuple[str, int | None, int] | None:
+    """The last report title before ``end``: (agency name as printed, year, where the title ends)."""
+    canon = canonical(text)[:end]
+    matches = list(_TITLE.finditer(canon))
+    if not matches:
+        return None
+    m = matches[-1]
+    name = text[m.start("after"):m.end("after")] or text[m.start("before"):m.end("before")]
+    name = re.split(r"[>›»|/\s]+", name.strip())[-1]
+    name = re.sub(r"^(?:关于|印发)", "", name).strip(" \"'“”《》")
+    return name, int(m.group("year")), m.end()
+
+
+def identity(source: Source, in_prose: tuple[str, int | None, int] | None, agency: str | None,
+             year: int | None) -> tuple[str, int, str, list[str]]:
+    """The agency's name, the year and the agency id: as given, else from the title."""
+    where = {"file": source.path} if source.path else {}
+    title = in_prose or find_title(source.page, find_parts(source.page).first())
+    name, title_year = (title[0], title[1]) if title else ("", None)
+    notes: list[str] = []
+    if year is None:
+        if title_year is None:
+            raise DataError("无法从标题中读出报告年度", hint="请用 --year 指定年度", **where)
+        year = title_year
+    elif title_year is not None and title_year != year:
+        notes.append(f"标题写的是 {title_year} 年，按指定的 {year} 年导入")
+    if not agency:
+        if not name:
+            raise DataError("无法从标题中读出单位名称", hint="请用 --agency 指定单位代码", **where)
+        agency = agency_slug(name)
+    return name, year, agency, notes
+
+
+def agency_slug(name: str) -> str:
+    """A stable ASCII id for an agency known only by its Chinese name: ``agency-1a2b3c4d``."""
+    return "agency-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+
+
+def registered(name: str, names: Mapping[str, str]) -> str | None:
+    """The id under which a registry (id → full name) knows the agency a title names, if it does.
+
+    A title often names a district's government by the district alone (岳阳市岳阳楼区 for
+    岳阳市岳阳楼区人民政府); either form matches, nothing looser.
+    """
+    for agency_id, full in names.items():
+        if name and full in (name, name + "人民政府"):
+            return agency_id
+    return None

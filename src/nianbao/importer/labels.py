@@ -1,0 +1,72 @@
+"""Text as labels are matched: canonical forms, label patterns, and the labels found in a text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+#: An empty table cell, as a line of its own in a Source's text.
+BLANK_CELL = "\ue000"
+
+_PUNCT = str.maketrans({"、": ".", "“": '"', "”": '"', "„": '"', "〝": '"', "〞": '"', "「": '"', "」": '"',
+                        "『": '"', "』": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "―": "-", "∶": ":"})
+
+
+def canonical(text: str) -> str:
+    """The text as labels are matched: full-width forms folded, same length (positions carry over)."""
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch) if ch != BLANK_CELL else ch
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out).translate(_PUNCT)
+
+
+def compacted(text: str) -> str:
+    """The canonical text without whitespace."""
+    return re.sub(r"\s+", "", canonical(text))
+
+
+def spaced(text: str) -> str:
+    """A regex for the text with any whitespace (line breaks included) between its characters."""
+    return r"\s*".join(re.escape(ch) for ch in text if not ch.isspace())
+
+
+_NUMBERING = re.compile(r"^(?:([一二三四五六七八九十]+)\.|\(([一二三四五六七八九十]+)\)|(\d+)\.)")
+
+
+@lru_cache(maxsize=None)
+def label_regex(label: str) -> re.Pattern[str]:
+    """A label as printed: its numbering in any of the usual forms, a closing note in brackets optional."""
+    text = canonical(label)
+    prefix = ""
+    numbering = _NUMBERING.match(text)
+    if numbering:
+        numeral = next(g for g in numbering.groups() if g)
+        prefix = rf"\(?\s*{re.escape(numeral)}\s*[.)]?\s*"
+        text = text[numbering.end():]
+    note = re.match(r"^(.+?)(\(.*\))$", text)
+    body = spaced(note.group(1) if note else text)
+    if note:
+        body += rf"(?:\s*{spaced(note.group(2))})?"
+    return re.compile(prefix + body)
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    key: str  # the row key, or "" for a label that only ends the row before it
+
+
+def scan(canon: str, labels: Iterable[tuple[str, str]]) -> list[Hit]:
+    """Every label found, earliest first; where two overlap the longer one from the earlier start wins."""
+    hits = [Hit(m.start(), m.end(), key) for key, label in labels for m in label_regex(label).finditer(canon)]
+    hits.sort(key=lambda h: (h.start, h.start - h.end))
+    kept: list[Hit] = []
+    for hit in hits:
+        if not kept or hit.start >= kept[-1].end:
+            kept.append(hit)
+    return kept

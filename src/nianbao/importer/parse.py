@@ -1,0 +1,81 @@
+"""A Source → an :class:`Imported`: the one pure parser, and its shortcuts for text and markup."""
+
+from __future__ import annotations
+
+from ..errors import DataError
+from ..format import FORMAT_2019_MARKS, FORMAT_NOTICE_2019
+from ..model import ReportData, empty_cells
+from .cells import place_table
+from .dates import PUBLISHED, iso_date
+from .fees import fees_from_grid, fees_from_text
+from .identity import find_title, identity
+from .imported import Imported
+from .labels import canonical, compacted
+from .narrative import narrative_of
+from .pages import html_source
+from .parts import Parts, find_parts
+from .sources import Source, text_source
+
+
+def parse(source: Source, *, agency: str | None = None, year: int | None = None) -> Imported:
+    """A Source as report data: every value placed with certainty, the rest unknown with the reason."""
+    where = {"file": source.path} if source.path else {}
+    in_text, in_prose = find_parts(source.text), find_parts(source.prose)
+    if not source.grids and len(in_text.spans) < 2:
+        raise DataError(
+            "不像是政府信息公开工作年度报告：找不到年报各部分的标题（如“一、总体情况”“三、收到和处理政府信息公开申请情况”）",
+            hint="请导入年报正文所在的网页、从网页复制的全文，或单位发布的 PDF",
+            **where,
+        )
+    in_prose_title = find_title(source.prose, in_prose.first())
+    name, year, agency, notes = identity(source, in_prose_title, agency, year)
+    fmt = "2019" if _is_2019(source, in_text) else "2021"
+    if fmt == "2019":
+        notes.append(f"识别为旧格式（{FORMAT_NOTICE_2019}，2019、2020 年度报告所用）：表三、表四照旧导入；"
+                     "表二只有行政许可、行政处罚、行政强制的处理决定数量与现行格式对应，其余各格记为无法确定")
+    narrative, headings, signed, more = narrative_of(source.prose, in_prose, in_prose_title[2] if in_prose_title else 0)
+    placed = [place_table(key, source, in_text, fmt) for key in ("A", "B", "C")]
+    placed.append(fees_from_grid(source) or fees_from_text(narrative.get("other.text", "")))
+    cells, provenance, table_notes = empty_cells(), {}, {}
+    for key, table in zip("ABCF", placed):
+        cells.update(table.cells)
+        provenance.update(table.provenance)
+        if table.note:
+            table_notes[key] = table.note
+    notes += [n for table in placed for n in table.notes] + more
+    data = ReportData(
+        agency=agency,
+        year=year,
+        cells=cells,
+        narrative=narrative,
+        published=_published(source, signed),
+        notes=table_notes,
+        source=source.path,
+        provenance=provenance,
+        headings=headings,
+    )
+    return Imported(data, name, fmt, tuple(notes))
+
+
+def parse_text(text: str, **kw) -> Imported:
+    """Import copied text (see :func:`parse` for the keywords)."""
+    return parse(text_source(text), **kw)
+
+
+def parse_html(markup: str, **kw) -> Imported:
+    """Import a saved web page (see :func:`parse` for the keywords)."""
+    return parse(html_source(markup), **kw)
+
+
+def _is_2019(source: Source, parts: Parts) -> bool:
+    """Table A (the part 二 it stands in, or a web page's table A) prints a word only the 2019 format has."""
+    region = parts.region("active", len(source.text))
+    text = source.text[region[0]:region[1]] if region else source.text
+    text += "".join(c.text for grid in source.grids.get("A", ()) for row in grid for c in row)
+    compact = compacted(text)
+    return any(compacted(m) in compact for m in FORMAT_2019_MARKS)
+
+
+def _published(source: Source, signed: str) -> str:
+    match = PUBLISHED.search(canonical(source.page))
+    return iso_date(match.groups()) if match else signed  # type: ignore[arg-type]

@@ -1,0 +1,51 @@
+"""Where each part of the report (一、总体情况 … 六、其他需要报告的事项) has its heading in a text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+from ..format import PARTS
+from .labels import canonical, spaced
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Where each part's heading stands in a text (only the parts found)."""
+
+    spans: Mapping[str, tuple[int, int]]
+
+    def region(self, key: str, length: int) -> tuple[int, int] | None:
+        if key not in self.spans:
+            return None
+        start = self.spans[key][1]
+        later = [s for s, _ in self.spans.values() if s >= start]
+        return start, min(later, default=length)
+
+    def first(self) -> int | None:
+        return min((s for s, _ in self.spans.values()), default=None)
+
+
+@lru_cache(maxsize=None)
+def _part_regex(number: str, title: str) -> re.Pattern[str]:
+    return re.compile(rf"(?m)^[ \t]*(?:{number}[ \t]*\.?|\.)?[ \t]*{spaced(canonical(title))}")
+
+
+def find_parts(text: str) -> Parts:
+    canon = canonical(text)
+    spans: dict[str, tuple[int, int]] = {}
+    second = _part_regex(PARTS[1].number, PARTS[1].title).search(canon)
+    first = [m for m in _part_regex(PARTS[0].number, PARTS[0].title).finditer(canon)
+             if second is None or m.start() < second.start()]
+    pos = 0
+    if first:
+        spans[PARTS[0].key] = first[-1].span()
+        pos = first[-1].end()
+    for part in PARTS[1:]:
+        match = _part_regex(part.number, part.title).search(canon, pos)
+        if match:
+            spans[part.key] = match.span()
+            pos = match.end()
+    return Parts(spans)

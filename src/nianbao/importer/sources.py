@@ -1,0 +1,86 @@
+"""The report as the parser reads it (:class:`Source`), and Sources from copied text or a PDF's text layer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from .labels import BLANK_CELL
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a web page's table, at its first row and column."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+#: A table as a grid: for each row, the cell covering each column (a spanning cell recurs).
+Grid = tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A published report as the parser reads it."""
+
+    text: str  # the report, table cells one per line (BLANK_CELL for an empty one)
+    prose: str  # the report's paragraphs, one per line
+    grids: Mapping[str, tuple[Grid, ...]] = field(default_factory=dict)  # web page tables by table key
+    page: str = ""  # the whole page's text, where the title and date may stand outside the report
+    path: str = ""
+
+
+#: A page number on a line of its own ("- 3 -", "第3页 共5页"), as text taken from a PDF shows it.
+_PAGE_NUMBER = re.compile(r"(?m)^[ \t]*(?:[-－—–][ \t]*\d{1,3}[ \t]*[-－—–]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$")
+
+
+_BLANK_LINE = re.compile(r"(?m)^[ \t]*[\xa0\u3000\u2002-\u200b\ufeff][ \t\xa0\u3000\u2002-\u200b\ufeff]*$")
+
+
+def text_source(text: str, path: str = "") -> Source:
+    """Copied text: a line holding only non-breaking or ideographic spaces is an empty cell; page
+    numbers (text copied from a PDF) are dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BLANK_LINE.sub(BLANK_CELL, _PAGE_NUMBER.sub("", text))
+    return Source(text=text, prose="\n".join(prose_lines(text)), page=text, path=path)
+
+
+def prose_lines(text: str) -> list[str]:
+    """The text's lines, stripped, without empty lines or empty cells."""
+    lines = (line.strip() for line in text.split("\n"))
+    return [line for line in lines if line and line != BLANK_CELL]
+
+
+def pdf_source(plain: list[str], layout: list[str], path: str = "") -> Source:
+    """A PDF's text layer, page by page: tables from the plain text, paragraphs from the layout text.
+
+    In the layout text a paragraph opens with an indented line; lines are joined, and the spaces a
+    PDF puts between Chinese and Latin text (or to justify a line) are dropped.
+    """
+    text = "\n".join(_PAGE_NUMBER.sub("", page) for page in plain)
+    paragraphs: list[list[str]] = []
+    for page in layout:
+        for line in _PAGE_NUMBER.sub("", page).split("\n"):
+            if not line.strip():
+                continue
+            if not paragraphs or len(line) - len(line.lstrip(" ")) >= 2:
+                paragraphs.append([])
+            paragraphs[-1].append(line.strip())
+    prose = "\n".join(tidy_spaces("\n".join(p)) for p in paragraphs)
+    return Source(text=text, prose=prose, page=prose, path=path)
+
+
+def tidy_spaces(text: str) -> str:
+    """Whitespace kept (as one space) only between two ASCII characters."""
+
+    def keep(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        return " " if before.isascii() and after.isascii() and before and after else ""
+
+    return re.sub(r"\s+", keep, text).strip()
