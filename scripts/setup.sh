@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   fonts-noto-cjk         # Chinese in the PDF and in the charts
   pandoc                 # nbconvert turns Markdown into LaTeX with it
   poppler-utils          # pdftotext / pdftoppm, to read and look at the PDFs
+  chromium               # headless, for the tests of the reviewers' index (outputs/index.html)
 )
 python3 -c 'import ensurepip, venv' 2>/dev/null || DEBIAN_PACKAGES+=(python3-venv)
 
@@ -41,7 +42,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> python3 -m venv .venv"
   python3 -m venv .venv
 fi
-echo "==> pip install -e .[test]"
+echo "==> pip install -e .[test,dask]"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dask]"
 .venv/bin/nianbao --version

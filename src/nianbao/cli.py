@@ -127,6 +127,8 @@ def batch(
       nianbao batch -a shimen -a jiangbin --force --strict
       nianbao batch --scheduler tcp://10.0.0.5:8786
     """
+    import time
+
     from tqdm import tqdm
 
     from . import batch as batch_
@@ -147,6 +149,7 @@ def batch(
         bar.reset(total=total)
 
     project = _project(ctx)
+    started = time.monotonic()
     try:
         result = batch_.run(
             project, agencies=agencies, years=years, jobs=jobs, timeout=timeout, pdf=not no_pdf, force=force,
@@ -159,7 +162,8 @@ def batch(
     bar.close()
     if not quiet:
         _batch_table(result.records)
-        click.echo(f"审核索引：{project.outputs_dir / 'index.html'}")
+        spent = time.monotonic() - started
+        click.echo(f"共 {len(result.records)} 项，用时 {spent:.1f} 秒。审核索引：{project.outputs_dir / 'index.html'}")
     ctx.exit(result.exit_code(strict))
 
 
@@ -169,7 +173,7 @@ _STATES = {"rendered": "完成", "failed": "失败", "skipped": "跳过"}
 def _batch_table(records: list[dict]) -> None:
     """Per year: reports rendered, skipped, failed, with check errors and warnings; then the total."""
     years = sorted({r["year"] for r in records})
-    rows = [("年度", "渲染", "跳过", "失败", "有错误", "有警告", "用时（秒）")]
+    rows = [("年度", "渲染", "跳过", "失败", "有错误", "有警告", "累计秒数")]
     for year in [*years, None]:
         mine = [r for r in records if r["kind"] == "report" and (year is None or r["year"] == year)]
         count = lambda s: sum(r["batch_status"] == s for r in mine)  # noqa: E731

@@ -7,6 +7,7 @@ every file is made, so a failed render leaves the previous good outputs in place
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import json
 import os
@@ -26,9 +27,9 @@ from traitlets.config import Config
 from . import checks
 from .errors import GlyphError, RenderError
 from .model import ReportData
-from .narrative import filled
-from .notebook import execute
+from .notebook import execute, execute_summary, input_hashes
 from .params import Agency, Project
+from .report import prepare
 
 TEMPLATES = Path(__file__).parent / "templates"
 HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
@@ -58,15 +59,17 @@ def _config() -> Config:
 
 def to_html(nb: nbformat.NotebookNode) -> str:
     """The executed notebook as a self-contained HTML page: no code, no prompts, nothing remote."""
-    exporter = HTMLExporter(
-        config=_config(),
-        template_name="nianbao_html",
-        extra_template_basedirs=[str(TEMPLATES)],
-        language_code="zh",
-    )
     css = (TEMPLATES / "nianbao_html" / "report.css").read_text(encoding="utf-8")
-    body, _ = exporter.from_notebook_node(nb, resources={"nianbao_css": css})
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"nianbao_css": css})
     return body
+
+
+@functools.lru_cache(maxsize=None)
+def _html_exporter() -> HTMLExporter:
+    """One exporter per process: its templates are compiled once, not for every report of a batch."""
+    return HTMLExporter(
+        config=_config(), template_name="nianbao_html", extra_template_basedirs=[str(TEMPLATES)], language_code="zh"
+    )
 
 
 class ReportPDFExporter(PDFExporter):
@@ -88,9 +91,7 @@ class ReportPDFExporter(PDFExporter):
 
 def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
     """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK)."""
-    exporter = ReportPDFExporter(
-        config=_config(), template_name="nianbao_latex", extra_template_basedirs=[str(TEMPLATES)], latex_count=2
-    )
+    exporter = _pdf_exporter()
     with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1"):
         try:
             pdf, _ = exporter.from_notebook_node(nb)
@@ -103,6 +104,13 @@ def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
                 hint="请安装 TeX：apt-get install texlive-xetex texlive-lang-chinese texlive-plain-generic fonts-noto-cjk",
             ) from None
     return pdf
+
+
+@functools.lru_cache(maxsize=None)
+def _pdf_exporter() -> ReportPDFExporter:
+    return ReportPDFExporter(
+        config=_config(), template_name="nianbao_latex", extra_template_basedirs=[str(TEMPLATES)], latex_count=2
+    )
 
 
 @contextlib.contextmanager
@@ -125,25 +133,6 @@ def source_date_epoch(data: ReportData) -> int:
         return int(os.environ["SOURCE_DATE_EPOCH"])
     day = dt.date.fromisoformat(data.published) if data.published else dt.date(data.year + 1, 1, 31)
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
-
-
-def input_hashes(project: Project, agency: str, year: int) -> dict[str, str]:
-    """SHA-256 of every file the report rests on, keyed by its path in the project."""
-    import hashlib
-
-    files = [project.notebook, project.params_dir / "agencies.yaml", project.params_file(agency, year)]
-    for y in project.years_with_data(agency):
-        if y <= year:
-            files += project.data_files(agency, y)
-    out = {}
-    for path in files:
-        if path.is_file():
-            try:
-                name = path.resolve().relative_to(project.root.resolve()).as_posix()
-            except ValueError:
-                name = str(path)
-            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def versions() -> dict[str, str]:
@@ -213,7 +202,7 @@ def render(
         pdf_path = staging / f"{stem}.pdf"
         if pdf:
             pdf_path.write_bytes(to_pdf(nb, source_date_epoch(data)))
-        results = checks.run(data, filled(data))
+        results = prepare(agency.id, data.year, str(project.root), str(project.data_root or "")).results
         write_checks(results, staging, data)
         failed.unlink(missing_ok=True)
         _swap(staging, out)
@@ -227,6 +216,56 @@ def render(
         out / pdf_path.name if pdf else None,
         out / "checks.json",
         checks.summary(results),
+    )
+
+
+SUMMARY_FOLDER = "_summary"  # beside the agencies' folders; an agency id cannot start with "_"
+
+
+def render_summary(
+    project: Project,
+    year: int,
+    out: Path | None = None,
+    *,
+    pdf: bool = True,
+    timeout: int | None = 600,
+    failed: dict[str, str] | None = None,
+) -> Rendered:
+    """Execute ``notebooks/summary.ipynb`` for one year: the overview across agencies, as notebook, HTML, PDF.
+
+    ``failed`` names the agencies whose reports failed to render (agency → reason). Written atomically
+    like :func:`render`; ``summary.json`` holds the per-agency comparison.
+    """
+    from . import summary
+
+    out = out or project.outputs_dir / str(year) / SUMMARY_FOLDER
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stem = f"summary-{year}"
+    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
+    staging.mkdir()
+    try:
+        nb_path = staging / f"{stem}.ipynb"
+        kept = out.parent / f"{out.name}.failed.ipynb"
+        nb = execute_summary(project, year, nb_path, kept, timeout=timeout, failing=failed)
+        overview = summary.prepare(year, str(project.root), str(project.data_root or ""), failed)
+        nb.metadata["title"] = overview.title
+        nb.metadata["nianbao"] = {"year": year, "inputs": summary.input_hashes(project, year), "versions": versions()}
+        nbformat.write(nb, nb_path)
+        html_path = staging / f"{stem}.html"
+        html_path.write_text(to_html(nb), encoding="utf-8")
+        pdf_path = staging / f"{stem}.pdf"
+        if pdf:
+            pdf_path.write_bytes(to_pdf(nb, summary.source_date_epoch(overview)))
+        json_path = staging / "summary.json"
+        json_path.write_text(summary.to_json(overview), encoding="utf-8")
+        kept.unlink(missing_ok=True)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    counts = {"agencies": len(overview.reports), "missing": len(overview.missing), "errors": overview.errors}
+    return Rendered(
+        out, out / nb_path.name, out / html_path.name, out / pdf_path.name if pdf else None, out / json_path.name, counts
     )
 
 

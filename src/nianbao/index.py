@@ -1,0 +1,190 @@
+"""The reviewers' index, ``outputs/index.html``: every agency-year of the ledger with its status and links.
+
+One static page — inline CSS and a small inline script for sorting and filtering, relative links,
+nothing from the network — so it works opened straight from the file system or from a share.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Mapping
+
+from .params import Agency, Project
+
+TITLE = "政府信息公开工作年度报告 · 审核索引"
+STATUS_NAMES = {"rendered": "已渲染", "failed": "失败"}
+LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "笔记本"), ("checks", "校验结果"), ("failed_notebook", "出错的笔记本"))
+
+
+def write(project: Project, ledger: Mapping[str, dict], registry: Mapping[str, Agency]) -> Path:
+    """Write ``outputs/index.html`` from the ledger's records, atomically; return its path."""
+    path = project.outputs_dir / "index.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = page(ledger, registry, project.outputs_dir)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def page(ledger: Mapping[str, dict], registry: Mapping[str, Agency], root: Path) -> str:
+    """The index page for the ledger's records; links only to files that exist under ``root``."""
+    years = sorted({r["year"] for r in ledger.values()}, reverse=True)
+    sections = "".join(_year(y, [r for r in ledger.values() if r["year"] == y], registry, root) for y in years)
+    if not sections:
+        sections = '<p class="empty">还没有渲染过任何报告：运行 <code>nianbao batch</code>。</p>'
+    options = "".join(f'<option value="{y}">{y}年</option>' for y in years)
+    return f"""<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{TITLE}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header>
+<h1>{TITLE}</h1>
+<p class="totals">{_totals(ledger)}</p>
+<form class="filters" onsubmit="return false">
+<label>查找 <input type="search" id="q" placeholder="单位名称或代码"></label>
+<label>年度 <select id="year"><option value="">全部</option>{options}</select></label>
+<label>状态 <select id="status"><option value="">全部</option><option value="rendered">已渲染</option>
+<option value="failed">失败</option><option value="errors">有校验错误</option><option value="warnings">有警告</option></select></label>
+<span id="shown"></span>
+</form>
+</header>
+<main>
+{sections}
+</main>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def _totals(ledger: Mapping[str, dict]) -> str:
+    reports = [r for r in ledger.values() if r["kind"] == "report"]
+    failed = sum(r["status"] == "failed" for r in reports)
+    errors = sum(1 for r in reports if (r.get("checks") or {}).get("errors"))
+    return f"共 {len(reports)} 份报告：{len(reports) - failed} 份已渲染，{failed} 份失败，{errors} 份有校验错误"
+
+
+def _year(year: int, records: list[dict], registry: Mapping[str, Agency], root: Path) -> str:
+    summary = next((r for r in records if r["kind"] == "summary"), None)
+    reports = sorted((r for r in records if r["kind"] == "report"), key=lambda r: r["agency"])
+    overview = ""
+    if summary:
+        links = _links(summary, root)
+        state = "" if summary["status"] == "rendered" else f'（<span class="bad">汇总失败：{html.escape(summary.get("reason", ""))}</span>）'
+        overview = f'<p class="overview">年度汇总：{links or "（无）"}{state}</p>'
+    rows = "".join(_row(r, registry, root) for r in reports)
+    return f"""<section data-year="{year}">
+<h2>{year}年（{len(reports)} 个单位）</h2>
+{overview}
+<table class="runs">
+<thead><tr><th data-type="text">单位</th><th data-type="text">代码</th><th data-type="text">状态</th>
+<th data-type="num">错误</th><th data-type="num">警告</th><th data-type="num">无法判定</th><th data-type="num">用时（秒）</th>
+<th>报告</th><th data-type="text">说明</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+</section>
+"""
+
+
+def _row(r: dict, registry: Mapping[str, Agency], root: Path) -> str:
+    who = registry.get(r["agency"])
+    name = who.name if who else r.get("name") or r["agency"]
+    checks = r.get("checks") or {}
+    errors, warnings, uncertain = (checks.get(k) for k in ("errors", "warnings", "uncertain"))
+    flags = [r["status"]] + (["errors"] if errors else []) + (["warnings"] if warnings else [])
+    status = STATUS_NAMES.get(r["status"], r["status"])
+    cls = "bad" if r["status"] == "failed" else "warn" if errors else "ok"
+    reason = r.get("reason", "")
+    if r.get("stale"):
+        reason += "（链接为上次成功渲染的输出）"
+    return (
+        f'<tr data-flags="{" ".join(flags)}" data-search="{html.escape(name + " " + r["agency"])}">'
+        f"<td>{html.escape(name)}</td><td><code>{html.escape(r['agency'])}</code></td>"
+        f'<td class="{cls}">{status}</td>{_num(errors)}{_num(warnings)}{_num(uncertain)}{_num(r.get("duration"))}'
+        f"<td>{_links(r, root)}</td><td class=\"reason\">{html.escape(reason)}</td></tr>\n"
+    )
+
+
+def _num(value: object) -> str:
+    if value is None:
+        return '<td class="num" data-sort="-1">—</td>'
+    return f'<td class="num" data-sort="{value}">{value}</td>'
+
+
+def _links(r: dict, root: Path) -> str:
+    outputs = r.get("outputs") or {}
+    labels = dict(LINKS, **({"checks": "汇总数据"} if r["kind"] == "summary" else {}))
+    found = [(outputs[k], labels[k]) for k in labels if outputs.get(k) and (root / outputs[k]).is_file()]
+    return " ".join(f'<a href="{html.escape(_href(p))}">{label}</a>' for p, label in found)
+
+
+def _href(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path)
+
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0 auto;
+max-width:1200px;padding:1em 2em;color:#222;line-height:1.5}
+h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.2em;margin:1.5em 0 .4em;border-bottom:2px solid #3b6ea5}
+.filters{display:flex;gap:1.2em;flex-wrap:wrap;align-items:center;background:#f3f6fa;padding:.6em 1em;border-radius:4px}
+.filters input{width:14em}#shown{color:#666}
+table.runs{border-collapse:collapse;width:100%;font-size:.92em}
+.runs th,.runs td{border:1px solid #ccd;padding:.3em .5em;text-align:left;vertical-align:top}
+.runs th{background:#e8eef6}.runs th[data-type]{cursor:pointer;user-select:none}
+.runs th.asc::after{content:" ▲"}.runs th.desc::after{content:" ▼"}
+.runs td.num{text-align:right}.runs a{margin-right:.5em}
+.ok{color:#176b2c}.warn{color:#a15c00;font-weight:bold}.bad{color:#b00020;font-weight:bold}
+.reason{color:#555;font-size:.9em;max-width:28em}.totals,.overview{color:#333}
+"""
+
+SCRIPT = """
+(function(){
+  var q=document.getElementById('q'),year=document.getElementById('year'),status=document.getElementById('status');
+  function apply(){
+    var text=q.value.trim().toLowerCase(),n=0;
+    document.querySelectorAll('section[data-year]').forEach(function(sec){
+      var yearOk=!year.value||sec.dataset.year===year.value,any=false;
+      sec.querySelectorAll('tbody tr').forEach(function(tr){
+        var ok=yearOk&&(!text||tr.dataset.search.toLowerCase().indexOf(text)>=0)&&
+          (!status.value||tr.dataset.flags.split(' ').indexOf(status.value)>=0);
+        tr.hidden=!ok;if(ok){n++;any=true;}
+      });
+      sec.hidden=!yearOk;
+    });
+    document.getElementById('shown').textContent='显示 '+n+' 份';
+  }
+  [q,year,status].forEach(function(el){el.addEventListener('input',apply);el.addEventListener('change',apply);});
+  new URLSearchParams(location.hash.slice(1)).forEach(function(v,k){  /* index.html#status=failed&q=… */
+    var el={q:q,year:year,status:status}[k];if(el){el.value=v;}
+  });
+  document.querySelectorAll('table.runs th[data-type]').forEach(function(th){
+    th.addEventListener('click',function(){
+      var table=th.closest('table'),body=table.tBodies[0],i=Array.prototype.indexOf.call(th.parentNode.children,th);
+      var asc=!th.classList.contains('asc');
+      table.querySelectorAll('th').forEach(function(h){h.classList.remove('asc','desc');});
+      th.classList.add(asc?'asc':'desc');
+      var rows=Array.prototype.slice.call(body.rows);
+      rows.sort(function(a,b){
+        var x=a.cells[i],y=b.cells[i],r;
+        if(th.dataset.type==='num'){r=parseFloat(x.dataset.sort)-parseFloat(y.dataset.sort);}
+        else{r=x.textContent.localeCompare(y.textContent,'zh');}
+        return asc?r:-r;
+      });
+      rows.forEach(function(tr){body.appendChild(tr);});
+    });
+  });
+  apply();
+})();
+"""

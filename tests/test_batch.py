@@ -1,0 +1,290 @@
+"""The batch: what runs, what is skipped, how failures and Ctrl-C are contained, and the command line.
+
+Unit tests need no kernel; the ones marked ``kernel`` render small tmp projects with ``--no-pdf``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from nianbao import batch
+from nianbao.cli import main
+from nianbao.errors import ParamsError
+from nianbao.params import Project
+
+
+
+def add_agencies(project: Project, ids: list[str], year: int = 2024, like: str = "shimen") -> None:
+    """Synthetic agencies: the bundled township's data for ``year`` under new ids, with registry entries."""
+    source = (project.data_dir / str(year) / f"{like}.yaml").read_text(encoding="utf-8")
+    registry = project.params_dir / "agencies.yaml"
+    entries = "".join(f"{a}:\n  name: 青川市临江区测试单位{i}\n  kind: township\n" for i, a in enumerate(ids, 1))
+    registry.write_text(registry.read_text(encoding="utf-8") + "\n" + entries, encoding="utf-8")
+    for a in ids:
+        text = source.replace(f"agency: {like}\n", f"agency: {a}\n", 1)
+        (project.data_dir / str(year) / f"{a}.yaml").write_text(text, encoding="utf-8")
+
+
+def invoke(project: Project, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project.root), "batch", *args])
+
+
+def statuses(result: batch.Batch) -> dict[str, str]:
+    return {f"{r['year']}/{r['agency'] or '_summary'}": r["batch_status"] for r in result.records}
+
+
+def leftovers(project: Project) -> list[Path]:
+    return [p for p in project.outputs_dir.rglob(".*") if p.name.endswith((".tmp", ".old"))]
+
+
+# ---------------------------------------------------------------- no kernel
+
+
+def test_plan_lists_every_agency_year_with_data_in_year_order(project: Project) -> None:
+    runs = batch.plan(project)
+    assert runs[:3] == [("jiangbin", 2022), ("linjiang-scjg", 2022), ("shimen", 2022)]
+    assert len(runs) == 11 and ("yueyanglou", 2024) in runs
+    assert batch.plan(project, agencies=["shimen"], years=[2023, 2024]) == [("shimen", 2023), ("shimen", 2024)]
+
+
+@pytest.mark.parametrize(
+    ("agencies", "years", "message"),
+    [(["nowhere"], [], "未知单位 'nowhere'"), (["yueyanglou"], [2022], "没有 2022 年度的数据")],
+)
+def test_plan_refuses_what_it_cannot_run(project: Project, agencies, years, message) -> None:
+    with pytest.raises(ParamsError, match=message):
+        batch.plan(project, agencies, years)
+
+
+def keys(project: Project, **options) -> dict[tuple[str, int], str]:
+    hasher = batch.Hasher(project, {"pdf": True, "timeout": 600, **options})
+    return {(a, y): hasher.report(a, y) for a, y in batch.plan(project)}
+
+
+def changed(before: dict, after: dict) -> set:
+    return {run for run in before if before[run] != after[run]}
+
+
+def test_a_data_change_touches_that_year_and_the_later_ones_of_that_agency_only(project: Project) -> None:
+    before = keys(project)
+    path = project.data_dir / "2023" / "shimen.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("乡镇", "乡镇。", 1), encoding="utf-8")
+    assert changed(before, keys(project)) == {("shimen", 2023), ("shimen", 2024)}  # history feeds the trends
+
+
+def test_a_registry_entry_touches_only_its_agency(project: Project) -> None:
+    before = keys(project)
+    registry = project.params_dir / "agencies.yaml"
+    text = registry.read_text(encoding="utf-8").replace("0000-6623456", "0000-6623457")
+    registry.write_text(text + "\n# a comment changes no entry\n", encoding="utf-8")
+    assert changed(before, keys(project)) == {("shimen", y) for y in (2022, 2023, 2024)}
+
+
+def test_notebook_params_and_options_touch_what_they_feed(project: Project) -> None:
+    before = keys(project)
+    assert keys(project) == before  # the same inputs, the same keys
+    assert changed(before, keys(project, pdf=False)) == set(before)
+    params = project.params_file("jiangbin", 2022)
+    params.write_text(params.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert changed(before, keys(project)) == {("jiangbin", 2022)}
+    project.notebook.write_text(project.notebook.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert changed(before, keys(project)) == set(before)
+
+
+def test_the_code_hash_covers_the_package_sources_and_templates() -> None:
+    assert batch.code_hash() == batch.code_hash()
+    assert len(batch.code_hash()) == 64
+
+
+def test_ledger_round_trips_and_a_damaged_one_reads_as_empty(project: Project) -> None:
+    runs = {"2024/shimen": {"kind": "report", "agency": "shimen", "year": 2024, "status": "rendered"}}
+    batch.write_ledger(project, runs)
+    assert batch.read_ledger(project) == runs
+    assert not list(project.outputs_dir.glob(".*.tmp"))
+    batch.ledger_path(project).write_text("{not json", encoding="utf-8")
+    assert batch.read_ledger(project) == {}
+
+
+@pytest.mark.parametrize(
+    ("failed", "errors", "strict", "code"),
+    [(0, 0, False, 0), (0, 2, False, 0), (0, 2, True, 3), (1, 2, True, 1), (1, 0, False, 1)],
+)
+def test_exit_codes(failed: int, errors: int, strict: bool, code: int) -> None:
+    records = [{"kind": "report", "batch_status": "failed", "checks": {}}] * failed
+    records += [{"kind": "report", "batch_status": "rendered", "checks": {"errors": errors}}]
+    assert batch.Batch(records).exit_code(strict) == code
+
+
+def test_bad_data_fails_its_run_before_any_kernel_starts(project: Project) -> None:
+    path = project.data_dir / "2024" / "shimen.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("licensing: [52]", "licensing: [五十二]"), encoding="utf-8")
+    task = batch.Task(str(project.root), "", 2024, "shimen", pdf=False, timeout=30, key="k")
+    started = time.monotonic()
+    record = batch.work(task)
+    assert record["status"] == "failed" and "五十二" in record["reason"] and "licensing" in record["reason"]
+    assert time.monotonic() - started < 5
+    assert not project.output_dir("shimen", 2024).exists() and not leftovers(project)
+
+
+def test_salvage_keeps_the_partial_notebook_and_undoes_a_half_swap(project: Project) -> None:
+    task = batch.Task(str(project.root), "", 2024, "shimen", key="k")
+    year = project.outputs_dir / "2024"
+    (year / ".shimen.0a1b2c3d.tmp").mkdir(parents=True)
+    (year / ".shimen.0a1b2c3d.tmp" / "shimen-2024.ipynb").write_text("{}", encoding="utf-8")
+    (year / ".shimen.99999999.old").mkdir()
+    (year / ".shimen.99999999.old" / "shimen-2024.html").write_text("old", encoding="utf-8")
+    batch._salvage(task, keep=True)
+    assert (year / "shimen.failed.ipynb").read_text(encoding="utf-8") == "{}"
+    assert (year / "shimen" / "shimen-2024.html").read_text(encoding="utf-8") == "old"
+    assert not leftovers(project)
+
+
+def test_batch_help_and_an_unknown_agency(project: Project) -> None:
+    result = CliRunner().invoke(main, ["batch", "-h"])
+    assert result.exit_code == 0
+    for option in ("--year", "--agency", "--jobs", "--timeout", "--force", "--strict", "--scheduler", "--quiet"):
+        assert option in result.output
+    result = invoke(project, "--agency", "nowhere")
+    assert result.exit_code == 1 and "未知单位 'nowhere'" in result.output
+
+
+# ---------------------------------------------------------------- kernels
+
+
+@pytest.mark.kernel
+def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches(project: Project) -> None:
+    args = ("--year", "2024", "-a", "shimen", "-a", "jiangbin", "--no-pdf", "--jobs", "2")
+    first = invoke(project, *args)
+    assert first.exit_code == 0, first.output
+    ledger = batch.read_ledger(project)
+    assert {k: r["status"] for k, r in ledger.items()} == {
+        "2024/jiangbin": "rendered", "2024/shimen": "rendered", "2024/_summary": "rendered"}
+    shimen = ledger["2024/shimen"]
+    assert shimen["checks"]["errors"] == 0 and shimen["duration"] > 0 and len(shimen["key"]) == 64
+    assert shimen["outputs"] == {"html": "2024/shimen/shimen-2024.html", "notebook": "2024/shimen/shimen-2024.ipynb",
+                                 "checks": "2024/shimen/checks.json"}
+    assert (project.outputs_dir / "index.html").is_file() and "合计" in first.output
+
+    started = time.monotonic()
+    again = invoke(project, *args)
+    assert again.exit_code == 0 and time.monotonic() - started < 3
+    assert batch.read_ledger(project) == ledger
+
+    path = project.data_dir / "2024" / "shimen.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("licensing: [52]", "licensing: [53]"), encoding="utf-8")
+    result = batch.run(project, years=[2024], agencies=["shimen", "jiangbin"], pdf=False, jobs=2)
+    assert statuses(result) == {"2024/jiangbin": "skipped", "2024/shimen": "rendered", "2024/_summary": "rendered"}
+    assert not leftovers(project)
+
+
+SABOTAGE = """\
+import os, signal, time
+if agency == "jiangbin":
+    raise RuntimeError("故意出错")
+if agency == "linjiang-scjg":
+    os._exit(1)  # the kernel dies
+if agency == "broken-example":
+    os.kill(int(os.environ["JPY_PARENT_PID"]), signal.SIGSTOP)  # the worker hangs: only the parent's clock ends it
+if agency == "yueyanglou":
+    time.sleep(60)  # a cell past the per-cell limit
+"""
+
+
+@pytest.mark.kernel
+def test_failures_are_recorded_with_their_reason_and_partial_notebook_and_the_rest_goes_on(project: Project) -> None:
+    nb = nbformat.read(project.notebook, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(SABOTAGE))
+    nbformat.write(nb, project.notebook)
+    result = batch.run(project, years=[2024], pdf=False, jobs=2, timeout=6, summary=False)
+    records = {r["agency"]: r for r in result.records}
+    assert {a: r["status"] for a, r in records.items()} == {
+        "shimen": "rendered", "jiangbin": "failed", "linjiang-scjg": "failed", "broken-example": "failed",
+        "yueyanglou": "failed"}
+    assert "RuntimeError: 故意出错" in records["jiangbin"]["reason"]
+    assert "DeadKernelError" in records["linjiang-scjg"]["reason"]
+    assert "超过时限 6 秒" in records["broken-example"]["reason"]
+    assert "CellTimeoutError" in records["yueyanglou"]["reason"]
+    for agency in ("jiangbin", "linjiang-scjg", "broken-example", "yueyanglou"):
+        kept = project.outputs_dir / records[agency]["outputs"]["failed_notebook"]
+        assert nbformat.read(kept, as_version=4).cells, agency
+    assert result.exit_code() == 1 and not leftovers(project)
+    index = (project.outputs_dir / "index.html").read_text(encoding="utf-8")
+    assert index.count('<td class="bad">失败</td>') == 4 and "故意出错" in index
+
+
+@pytest.mark.kernel
+def test_strict_returns_3_when_a_check_finds_an_error(project: Project) -> None:
+    result = invoke(project, "-a", "broken-example", "--no-pdf", "--no-summary", "--strict", "-q")
+    assert result.exit_code == 3, result.output
+    assert invoke(project, "-a", "broken-example", "--no-pdf", "--no-summary", "-q").exit_code == 0  # skipped, still 0
+
+
+@pytest.mark.kernel
+def test_24_reports_at_once_repeatedly_without_a_spurious_failure(project: Project) -> None:
+    ids = [f"t{i:02d}" for i in range(24)]
+    add_agencies(project, ids)
+    for attempt in range(2):
+        result = batch.run(project, agencies=ids, pdf=False, jobs=24, summary=False, force=True, timeout=300)
+        failures = {r["agency"]: r["reason"] for r in result.records if r["status"] != "rendered"}
+        assert failures == {}, f"attempt {attempt}: {failures}"
+        assert len(result.records) == 24
+    assert not leftovers(project)
+
+
+@pytest.mark.kernel
+def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_half_written_output(project: Project) -> None:
+    nb = nbformat.read(project.notebook, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
+    nbformat.write(nb, project.notebook)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nianbao", "--project", str(project.root), "batch", "--year", "2024", "--no-pdf", "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    import psutil
+
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(project.outputs_dir.glob("2024/.*.tmp"))) < 2:
+            time.sleep(0.2)
+        time.sleep(2)  # the kernels are in their sleeping cell
+        family = psutil.Process(proc.pid).children(recursive=True)
+        kernels = [p for p in family if "ipykernel" in " ".join(p.cmdline()) or "_zygote_main" in " ".join(p.parent().cmdline())]
+        assert len(kernels) >= 2
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode == 130, err.decode()
+    assert "已中断" in err.decode()
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive
+    assert not leftovers(project)
+    assert not [p for p in project.outputs_dir.glob("2024/*") if p.is_dir()]  # nothing finished, nothing half-made
+    assert json.loads((project.outputs_dir / "ledger.json").read_text(encoding="utf-8"))["runs"] == {}
+
+
+@pytest.mark.kernel
+@pytest.mark.dask
+def test_runs_on_a_dask_cluster_of_worker_processes(project: Project) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        result = batch.run(
+            project, years=[2024], agencies=["shimen", "jiangbin"], pdf=False, scheduler=cluster.scheduler_address
+        )
+    assert statuses(result) == {"2024/jiangbin": "rendered", "2024/shimen": "rendered", "2024/_summary": "rendered"}
+    for record in result.records:
+        assert (project.outputs_dir / record["outputs"]["html"]).is_file()
+    assert os.getcwd() != str(project.root)

@@ -1,0 +1,136 @@
+"""The reviewers' index: built from a ledger (no kernel), and opened in headless Chromium from the file system."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from nianbao import index
+from nianbao.params import Project, load_registry
+
+from .conftest import copy_project
+
+
+def record(agency: str, year: int, status: str = "rendered", errors: int = 0, warnings: int = 0, **extra) -> dict:
+    stem = f"{year}/{agency}/{agency}-{year}"
+    outputs = {"html": f"{stem}.html", "pdf": f"{stem}.pdf", "notebook": f"{stem}.ipynb", "checks": f"{year}/{agency}/checks.json"}
+    return {
+        "kind": "report", "agency": agency, "year": year, "status": status, "reason": extra.pop("reason", ""),
+        "duration": 3.5, "checks": {"errors": errors, "warnings": warnings, "uncertain": 0} if status == "rendered" else {},
+        "key": "k", "outputs": outputs if status == "rendered" else extra.pop("outputs", {}), **extra,
+    }
+
+
+@pytest.fixture
+def outputs(tmp_path: Path) -> tuple[Project, dict]:
+    """A project whose outputs folder holds the files a ledger names (empty files, no kernel)."""
+    project = copy_project(tmp_path / "project")
+    ledger = {
+        "2024/shimen": record("shimen", 2024),
+        "2024/broken-example": record("broken-example", 2024, errors=6),
+        "2024/jiangbin": record("jiangbin", 2024, "failed", reason="笔记本第 4 格出错：RuntimeError: 故意出错",
+                                outputs={"failed_notebook": "2024/jiangbin.failed.ipynb"}),
+        "2023/shimen": record("shimen", 2023, warnings=1),
+        "2024/_summary": {"kind": "summary", "agency": "", "year": 2024, "status": "rendered", "reason": "",
+                          "outputs": {"html": "2024/_summary/summary-2024.html", "pdf": "2024/_summary/summary-2024.pdf"}},
+    }
+    for r in ledger.values():
+        for rel in r["outputs"].values():
+            path = project.outputs_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("<p>报告</p>" if rel.endswith(".html") else "x", encoding="utf-8")
+    (project.outputs_dir / "2024/shimen/shimen-2024.pdf").unlink()  # a file that is gone is not linked
+    return project, ledger
+
+
+def test_page_lists_every_run_per_year_with_status_and_links(outputs) -> None:
+    project, ledger = outputs
+    path = index.write(project, ledger, load_registry(project))
+    page = path.read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page and "<title>政府信息公开工作年度报告 · 审核索引</title>" in page
+    assert page.index("2024年（3 个单位）") < page.index("2023年（1 个单位）")
+    assert "共 4 份报告：3 份已渲染，1 份失败，1 份有校验错误" in page
+    row = re.search(r"<tr[^>]*>.*?青川市临江区石门镇人民政府.*?</tr>", page).group(0)
+    assert 'href="2024/shimen/shimen-2024.html"' in row and ".pdf" not in row
+    failed = re.search(r'<tr data-flags="failed".*?</tr>', page).group(0)
+    assert "故意出错" in failed and 'href="2024/jiangbin.failed.ipynb">出错的笔记本<' in failed
+    assert 'data-flags="rendered errors"' in page and 'data-flags="rendered warnings"' in page
+    assert '年度汇总：<a href="2024/_summary/summary-2024.html">HTML</a>' in page
+
+
+def test_page_loads_nothing_from_the_network_and_escapes_what_it_shows(outputs) -> None:
+    project, ledger = outputs
+    ledger["2024/jiangbin"]["reason"] = "<script>alert(1)</script>"
+    page = index.page(ledger, load_registry(project), project.outputs_dir)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and page.count("<script>") == 1
+
+
+def test_an_empty_ledger_says_what_to_do(tmp_path: Path) -> None:
+    assert "运行 <code>nianbao batch</code>" in index.page({}, {}, tmp_path)
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", *args],
+        capture_output=True, timeout=120, check=True,
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/setup.sh installs it)")
+def test_chromium_opens_the_index_from_the_file_system_runs_its_script_and_every_link_resolves(outputs, tmp_path) -> None:
+    project, ledger = outputs
+    path = index.write(project, ledger, load_registry(project))
+    dom = chromium(tmp_path / "profile", "--dump-dom", path.as_uri()).stdout.decode()
+    assert "青川市临江区石门镇人民政府" in dom
+    assert '<span id="shown">显示 4 份</span>' in dom  # the inline script ran
+    hrefs = re.findall(r'href="([^"]+)"', dom)
+    assert len(hrefs) == 14
+    for href in hrefs:
+        assert (path.parent / unquote(href)).is_file(), href
+    filtered = chromium(tmp_path / "profile", "--dump-dom", path.as_uri() + "#status=failed").stdout.decode()
+    assert '<span id="shown">显示 1 份</span>' in filtered
+    assert len(re.findall(r"<tr [^>]*hidden", filtered)) == 3
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/setup.sh installs it)")
+def test_chromium_draws_the_chinese_text_with_a_cjk_font(outputs, tmp_path) -> None:
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=True).stdout
+    assert "Noto Sans CJK SC" in fonts
+    project, ledger = outputs
+    path = index.write(project, ledger, load_registry(project))
+    shot = tmp_path / "index.png"
+    chromium(tmp_path / "profile", "--window-size=1200,900", f"--screenshot={shot}", path.as_uri())
+    from matplotlib import image
+
+    pixels = image.imread(shot)
+    dark = (pixels[..., :3].mean(axis=2) < 0.5).mean()
+    assert 0.01 < dark < 0.5  # text drawn, not a blank page
+    # Each character drawn alone: with a CJK font two characters differ, and neither is the box that a
+    # character no font has (U+E000, private use) is drawn as.
+    def draw(text: str, name: str):
+        probe = tmp_path / f"{name}.html"
+        probe.write_text(
+            f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"></head><body style="font-size:48px">{text}</body></html>',
+            encoding="utf-8",
+        )
+        out = tmp_path / f"{name}.png"
+        chromium(tmp_path / "profile", "--window-size=400,200", f"--screenshot={out}", probe.as_uri())
+        return image.imread(out)
+
+    zheng, fu, box = draw("政", "zheng"), draw("府", "fu"), draw("\ue000", "box")
+    assert all((px[..., :3].mean(axis=2) < 0.5).any() for px in (zheng, fu, box))  # each drew something
+    assert (zheng != fu).any() and (zheng != box).any() and (fu != box).any()
