@@ -1,16 +1,9 @@
 #!/usr/bin/env bash
-# Set everything up, then render every bundled example (params/<year>/<agency>.yaml) to HTML and PDF
-# under outputs/<year>/<agency>/. A report whose checks find errors is still rendered, with them shown.
+# Set everything up, then render every bundled example (each agency × year with data) to HTML and PDF
+# under outputs/<year>/<agency>/, with each year's overview and the reviewers' index outputs/index.html.
+# A report whose checks find errors is still rendered, with them shown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-status=0
-for params in params/*/*.yaml; do
-  case "$params" in *.reviews.yaml) continue ;; esac
-  year=$(basename "$(dirname "$params")")
-  agency=$(basename "$params" .yaml)
-  echo "==> nianbao render --agency $agency --year $year"
-  .venv/bin/nianbao render --agency "$agency" --year "$year" || status=1
-done
-echo "Reports are in outputs/: open outputs/<year>/<agency>/<agency>-<year>.html or .pdf"
-exit $status
+.venv/bin/nianbao batch
+echo "Open outputs/index.html: every report with its status, and links to its HTML, PDF and notebook."
