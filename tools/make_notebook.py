@@ -4,11 +4,8 @@ The notebook is committed; this script keeps it reviewable as code. Run it after
     python tools/make_notebook.py [OUTPUT]
 """
 
-import sys
-from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
+from notebook_file import write
 
 HIDE = ["remove-cell"]
 
@@ -44,16 +41,4 @@ cells = [
     new_code_cell("nb.colophon(report)"),
 ]
 
-nb = new_notebook(
-    cells=cells,
-    metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-        "language_info": {"name": "python"},
-    },
-)
-for i, cell in enumerate(nb.cells):
-    cell["id"] = f"cell-{i:02d}"
-path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
-nbformat.validate(nb)
-path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-print(f"wrote {path}")
+write(cells, "report.ipynb")

@@ -187,36 +187,41 @@ def render(
     notebook is kept as ``<out>.failed.ipynb`` and the previous outputs stay as they were.
     """
     out = out or project.output_dir(agency.id, data.year)
-    out.parent.mkdir(parents=True, exist_ok=True)
     stem = f"{agency.id}-{data.year}"
-    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
-    staging.mkdir()
-    try:
-        nb_path = staging / f"{stem}.ipynb"
-        failed = out.parent / f"{out.name}.failed.ipynb"
-        nb = execute(project, agency.id, data.year, nb_path, failed, timeout=timeout)
+    failed = out.parent / f"{out.name}.failed.ipynb"
+    with _staged(out) as staging:
+        nb = execute(project, agency.id, data.year, staging / f"{stem}.ipynb", failed, timeout=timeout)
         annotate(nb, agency, data, input_hashes(project, agency.id, data.year))
-        nbformat.write(nb, nb_path)
-        html_path = staging / f"{stem}.html"
-        html_path.write_text(to_html(nb), encoding="utf-8")
-        pdf_path = staging / f"{stem}.pdf"
-        if pdf:
-            pdf_path.write_bytes(to_pdf(nb, source_date_epoch(data)))
+        written = _documents(nb, staging, stem, source_date_epoch(data) if pdf else None)
         results = prepare(agency.id, data.year, str(project.root), str(project.data_root or "")).results
         write_checks(results, staging, data)
         failed.unlink(missing_ok=True)
+    return Rendered(out, *(out / p.name if p else None for p in written), out / "checks.json", checks.summary(results))
+
+
+@contextlib.contextmanager
+def _staged(out: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out``, put in its place when the block succeeds and removed when it fails."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
+    staging.mkdir()
+    try:
+        yield staging
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Rendered(
-        out,
-        out / nb_path.name,
-        out / html_path.name,
-        out / pdf_path.name if pdf else None,
-        out / "checks.json",
-        checks.summary(results),
-    )
+
+
+def _documents(nb: nbformat.NotebookNode, folder: Path, stem: str, pdf_epoch: int | None) -> tuple[Path, Path, Path | None]:
+    """The executed notebook, its HTML and (with a date for it) its PDF, written into ``folder``."""
+    notebook, html_path, pdf_path = (folder / f"{stem}{suffix}" for suffix in (".ipynb", ".html", ".pdf"))
+    nbformat.write(nb, notebook)
+    html_path.write_text(to_html(nb), encoding="utf-8")
+    if pdf_epoch is None:
+        return notebook, html_path, None
+    pdf_path.write_bytes(to_pdf(nb, pdf_epoch))
+    return notebook, html_path, pdf_path
 
 
 SUMMARY_FOLDER = "_summary"  # beside the agencies' folders; an agency id cannot start with "_"
@@ -239,34 +244,18 @@ def render_summary(
     from . import summary
 
     out = out or project.outputs_dir / str(year) / SUMMARY_FOLDER
-    out.parent.mkdir(parents=True, exist_ok=True)
     stem = f"summary-{year}"
-    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
-    staging.mkdir()
-    try:
-        nb_path = staging / f"{stem}.ipynb"
-        kept = out.parent / f"{out.name}.failed.ipynb"
-        nb = execute_summary(project, year, nb_path, kept, timeout=timeout, failing=failed)
+    kept = out.parent / f"{out.name}.failed.ipynb"
+    with _staged(out) as staging:
+        nb = execute_summary(project, year, staging / f"{stem}.ipynb", kept, timeout=timeout, failing=failed)
         overview = summary.prepare(year, str(project.root), str(project.data_root or ""), failed)
         nb.metadata["title"] = overview.title
         nb.metadata["nianbao"] = {"year": year, "inputs": summary.input_hashes(project, year), "versions": versions()}
-        nbformat.write(nb, nb_path)
-        html_path = staging / f"{stem}.html"
-        html_path.write_text(to_html(nb), encoding="utf-8")
-        pdf_path = staging / f"{stem}.pdf"
-        if pdf:
-            pdf_path.write_bytes(to_pdf(nb, summary.source_date_epoch(overview)))
-        json_path = staging / "summary.json"
-        json_path.write_text(summary.to_json(overview), encoding="utf-8")
+        written = _documents(nb, staging, stem, summary.source_date_epoch(overview) if pdf else None)
+        (staging / "summary.json").write_text(summary.to_json(overview), encoding="utf-8")
         kept.unlink(missing_ok=True)
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     counts = {"agencies": len(overview.reports), "missing": len(overview.missing), "errors": overview.errors}
-    return Rendered(
-        out, out / nb_path.name, out / html_path.name, out / pdf_path.name if pdf else None, out / json_path.name, counts
-    )
+    return Rendered(out, *(out / p.name if p else None for p in written), out / "summary.json", counts)
 
 
 def _swap(staging: Path, out: Path) -> None:
