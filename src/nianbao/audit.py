@@ -147,8 +147,7 @@ def to_text(result: Audit) -> str:
         for (report, agency, year), group in result.violations.groupby(["report", "agency", "year"], sort=False):
             lines.append(f"{report}（{agency} {year} 年）")
             for r in group.itertuples():
-                label = checks.SEVERITY_NAMES[r.severity] if r.status == checks.FAILED else checks.STATUS_NAMES[r.status]
-                lines.append(f"  [{label}] {r.rule} {r.message}")
+                lines.append(f"  [{checks.label(r.status, r.severity)}] {r.rule} {r.message}")
     if result.unreadable:
         lines += ["", "无法读取"] + [f"  {f}：{reason}" for f, reason in result.unreadable]
     return "\n".join(lines) + "\n"

@@ -208,15 +208,11 @@ def work(task: Task) -> dict:
     record = _record(task)
     try:
         if task.agency:
-            from .load import load_history, load_report
-            from .params import agency as find_agency
             from .render import render
+            from .report import validate
 
-            who = find_agency(project, task.agency)
-            _check_params(project, task.agency, task.year)
-            data = load_report(project, task.agency, task.year)
-            load_history(project, task.agency, task.year)  # every input validated before the kernel starts
-            done = render(project, who, data, pdf=task.pdf, timeout=task.timeout)
+            report = validate(project, task.agency, task.year)  # every input checked before the kernel starts
+            done = render(project, report.agency, report.data, pdf=task.pdf, timeout=task.timeout)
         else:
             from .render import render_summary
 
@@ -237,16 +233,6 @@ def _record(task: Task) -> dict:
         "duration": 0.0, "checks": {}, "key": task.key, "outputs": {}, "pdf": task.pdf,
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-
-
-def _check_params(project: Project, agency: str, year: int) -> None:
-    from .params import read_run_params
-
-    path = project.params_file(agency, year)
-    if path.is_file():
-        params = read_run_params(path)
-        if (params["agency"], params["year"]) != (agency, year):
-            raise ParamsError(f"参数文件写的是 {params['agency']} {params['year']} 年", file=path, hint="请核对 agency 和 year")
 
 
 def _outputs(project: Project, done) -> dict:

@@ -53,6 +53,11 @@ CHANGE_FLOOR = {"count": 10, "amount": 1.0}
 COPY_THRESHOLD = 0.8
 
 
+def label(status: str, severity: str) -> str:
+    """A finding's tag as reports print it: the severity of a failure (错误, 警告), else the status."""
+    return SEVERITY_NAMES[severity] if status == FAILED else STATUS_NAMES[status]
+
+
 @dataclass(frozen=True)
 class Result:
     rule: str  # stable id, e.g. "B-ROWSUM"
@@ -83,6 +88,10 @@ class Result:
     def is_open(self) -> bool:
         """What a reviewer still has to look at: a failed error or warning, or an uncertain result."""
         return self.status == UNCERTAIN or (self.status == FAILED and self.severity != INFO)
+
+    @property
+    def label(self) -> str:
+        return label(self.status, self.severity)
 
     @property
     def key(self) -> str:

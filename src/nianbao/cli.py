@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .errors import NianbaoError, ParamsError
-from .params import Project, agency as find_agency, read_run_params
+from .params import Project, agency as find_agency
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -50,23 +50,6 @@ def _project(ctx: click.Context) -> Project:
     return Project.find(ctx.obj or ".")
 
 
-def _load(project: Project, agency: str, year: int):
-    """Validate everything a run needs, before any kernel starts."""
-    from .load import load_history, load_report
-
-    who = find_agency(project, agency)
-    params_file = project.params_file(agency, year)
-    if params_file.is_file():
-        params = read_run_params(params_file)
-        if (params["agency"], params["year"]) != (agency, year):
-            raise ParamsError(
-                f"参数文件写的是 {params['agency']} {params['year']} 年", file=params_file, hint="请核对 agency 和 year"
-            )
-    data = load_report(project, agency, year)
-    load_history(project, agency, year)
-    return who, data
-
-
 agency_option = click.option("--agency", "-a", required=True, help="单位代码，如 yueyanglou（见 params/agencies.yaml）。")
 year_option = click.option("--year", "-y", required=True, type=int, help="报告年度，如 2024。")
 
@@ -89,7 +72,10 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
     from .render import render as run
 
     project = _project(ctx)
-    who, data = _load(project, agency, year)
+    from .report import validate
+
+    report = validate(project, agency, year)
+    who, data = report.agency, report.data
     result = run(project, who, data, out, pdf=not no_pdf, timeout=timeout)
     s = result.summary
     click.echo(f"{who.name} {year} 年：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")
@@ -204,7 +190,9 @@ def export(ctx: click.Context, agency: str, year: int, fmt: str, output: Path | 
     from .tables import records
 
     project = _project(ctx)
-    _, data = _load(project, agency, year)
+    from .report import validate
+
+    data = validate(project, agency, year).data
     frame = records(data)
     if fmt == "csv":
         text = frame.to_csv(index=False, lineterminator="\n")
@@ -296,7 +284,7 @@ def _check_text(report, verbose: bool = False) -> tuple[dict[str, int], str]:
     lines = [f"{report.agency.name}（{report.agency.id}）{report.data.year} 年：{checks.status_line(report.results)}"]
     for x in report.results:
         if x.is_open or x.status == checks.ACCEPTED or verbose and x.status == checks.SKIPPED:
-            lines.append(f"  [{_finding_label(x)}] {x.rule} {x.message}" + (f"（{x.note}）" if x.note else ""))
+            lines.append(f"  [{x.label}] {x.rule} {x.message}" + (f"（{x.note}）" if x.note else ""))
     return checks.summary(report.results), "\n".join(lines)
 
 
@@ -320,14 +308,6 @@ def _check_json(report, verbose: bool = False) -> tuple[dict[str, int], str]:
 
 def _plain(value):
     return value if value is None or isinstance(value, (int, float, str, list)) else str(value)
-
-
-def _finding_label(result) -> str:
-    from . import checks
-
-    if result.status == checks.FAILED:
-        return checks.SEVERITY_NAMES[result.severity]
-    return checks.STATUS_NAMES[result.status]
 
 
 @main.command(context_settings=CONTEXT)

@@ -161,6 +161,15 @@ def read_run_params(path: Path) -> dict:
     return raw
 
 
+def check_params_file(project: Project, agency: str, year: int) -> None:
+    """The agency-year's params file, when there is one, parses and names that agency and year."""
+    path = project.params_file(agency, year)
+    if path.is_file():
+        params = read_run_params(path)
+        if (params["agency"], params["year"]) != (agency, year):
+            raise ParamsError(f"参数文件写的是 {params['agency']} {params['year']} 年", file=path, hint="请核对 agency 和 year")
+
+
 #: The master notebook's parameters, with their defaults (the hygiene test keeps the two in step).
 NOTEBOOK_PARAMETERS = {
     "agency": "yueyanglou",

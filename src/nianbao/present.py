@@ -108,13 +108,11 @@ def _text(r: checks_.Result) -> str:
 
 
 def _badge(r: checks_.Result) -> str:
-    label = checks_.STATUS_NAMES[r.status] if r.status != checks_.FAILED else checks_.SEVERITY_NAMES[r.severity]
-    return f'<span class="badge badge-{r.status}-{r.severity}">{label}</span> <code>{r.rule}</code> '
+    return f'<span class="badge badge-{r.status}-{r.severity}">{r.label}</span> <code>{r.rule}</code> '
 
 
 def _latex_badge(r: checks_.Result) -> str:
-    label = checks_.STATUS_NAMES[r.status] if r.status != checks_.FAILED else checks_.SEVERITY_NAMES[r.severity]
-    return f"\\textbf{{［{label}］}}\\texttt{{{escape_latex(r.rule)}}} "
+    return f"\\textbf{{［{r.label}］}}\\texttt{{{escape_latex(r.rule)}}} "
 
 
 # ---------------------------------------------------------------- the six parts

@@ -12,10 +12,10 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 from . import checks
 from .format import REPORT_TITLE
-from .load import load_report, load_reviews
+from .load import load_history, load_report, load_reviews
 from .model import ReportData
 from .narrative import filled
-from .params import Agency, Project, load_registry
+from .params import Agency, Project, check_params_file, load_registry
 from .params import agency as find_agency
 
 
@@ -51,11 +51,20 @@ def project_for(project_dir: str = "", data_dir: str = "") -> Project:
 
 def prepare(agency: str, year: int, project_dir: str = "", data_dir: str = "") -> Report:
     """Load and check one agency-year (with its earlier years): the notebook's first step."""
-    project = project_for(project_dir, data_dir)
+    return load(project_for(project_dir, data_dir), agency, int(year))
+
+
+def validate(project: Project, agency: str, year: int) -> Report:
+    """Everything a run rests on — registry, params file, data of every year, reviews — read and
+    checked before any kernel starts; raises the first problem with where it is and how to fix it."""
+    check_params_file(project, agency, year)
+    return load(project, agency, year)
+
+
+def load(project: Project, agency: str, year: int) -> Report:
     who = find_agency(project, agency)
-    year = int(year)
-    history = {y: load_report(project, agency, y) for y in project.years_with_data(agency) if y < year}
-    history[year] = load_report(project, agency, year)
+    data = load_report(project, agency, year)  # the year asked for first: its problem is the one to report
+    history = {**load_history(project, agency, year - 1), year: data}
     return assemble(project, who, history, year)
 
 
