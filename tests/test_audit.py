@@ -92,7 +92,7 @@ def test_the_writers(fixtures_audit) -> None:
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the corpus of real PDFs is not at {CORPUS}")
 def test_the_audit_reports_the_breaks_the_real_pdfs_contain() -> None:
-    result = audit([CORPUS])
+    result = audit(sorted(CORPUS.glob("hongze-*.pdf")))  # the site copies of the corpus are the importer's next step
     assert result.unreadable == []
     v = result.violations
     errors = v[(v["status"] == "failed") & (v["severity"] == "error")]

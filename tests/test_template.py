@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nianbao.errors import DataError
+from nianbao.errors import DataError, address
 from nianbao.format import AMOUNT, NARRATIVE_KEYS, all_cell_keys, column_of
 from nianbao.load import read_xlsx, read_yaml
 from nianbao.template import GUIDE_SHEET, NARRATIVE_SHEET, layout, write_template
@@ -153,8 +153,7 @@ def test_bad_figure_names_sheet_and_cell(blank: Path, key: str, typed: object, s
     with pytest.raises(DataError) as caught:
         read_xlsx(blank)
     assert (caught.value.sheet, caught.value.cell) == (sheet, cell)
-    assert f"工作表 {sheet}" in str(caught.value)
-    assert f"单元格 {cell}" in str(caught.value)
+    assert f"单元格 {address(sheet, cell)}：" in str(caught.value)  # one address, as Excel writes it
     assert says in str(caught.value)
 
 
@@ -162,8 +161,7 @@ def test_overwritten_label_names_sheet_and_cell(blank: Path) -> None:
     edit(blank, SHEET_B, "A5", "新收申请")
     with pytest.raises(DataError, match="新收申请") as caught:
         read_xlsx(blank)
-    assert f"工作表 {SHEET_B}" in str(caught.value)
-    assert "单元格 A5" in str(caught.value)
+    assert f"单元格 {address(SHEET_B, 'A5')}：" in str(caught.value)
 
 
 def test_label_differing_only_in_width_and_spaces_is_accepted(blank: Path) -> None:
@@ -175,8 +173,11 @@ def test_inserted_row_is_refused(blank: Path) -> None:
     book = openpyxl.load_workbook(blank)
     book[SHEET_B].insert_rows(6)
     book.save(blank)
-    with pytest.raises(DataError, match=f"工作表 {SHEET_B}，单元格 A6"):
+    with pytest.raises(DataError) as caught:
         read_xlsx(blank)
+    first = caught.value.problems[0]  # every moved label is listed, the first where the row went in
+    assert (first.sheet, first.cell) == (SHEET_B, "A6")
+    assert f"  {address(SHEET_B, 'A6')}：这里应是标签" in str(caught.value)
 
 
 def test_deleted_sheet_is_named(blank: Path) -> None:
@@ -190,7 +191,7 @@ def test_deleted_sheet_is_named(blank: Path) -> None:
 
 def test_bad_year_names_its_cell(blank: Path) -> None:
     edit(blank, GUIDE_SHEET, layout().meta["year"].cell, "二〇二四")
-    with pytest.raises(DataError, match=f"工作表 {GUIDE_SHEET}，单元格 B5"):
+    with pytest.raises(DataError, match=f"单元格 {GUIDE_SHEET}!B5"):
         read_xlsx(blank)
 
 

@@ -169,6 +169,12 @@ def _blank_note(data: ReportData, keys: Iterable[str]) -> str:
     return f"（其中 {len(blanks)} 格空白，按 0 计）" if blanks else ""
 
 
+def _addresses(data: ReportData, keys: Iterable[str]) -> str:
+    """The workbook addresses of the cells (for data read from Excel), for a reader to find them."""
+    places = [data.places[k] for k in keys if k in data.places]
+    return f"〔单元格 {'、'.join(places)}〕" if places else ""
+
+
 def _sum_result(r: Rule, c: Context, total: str, parts: list[str], where: str, what: str) -> Result:
     """``total`` equals the sum of ``parts``: one result, uncertain when an input is not a figure."""
     keys = [total, *parts]
@@ -176,10 +182,13 @@ def _sum_result(r: Rule, c: Context, total: str, parts: list[str], where: str, w
     unknown = [k for k in keys if n[k] is None]
     if unknown:
         names = "、".join(_label(k, parts[0]) for k in unknown)
-        return r.result(UNCERTAIN, f"{where}：{names} 无法确定或不是数字，本项无法核对", where=where, cells=tuple(unknown))
+        return r.result(UNCERTAIN, f"{where}：{names} 无法确定或不是数字，本项无法核对{_addresses(data, unknown)}",
+                        where=where, cells=tuple(unknown))
     observed = n[total]
     expected = sum(n[k] for k in parts)  # type: ignore[misc]
     note = _blank_note(data, keys)
+    if observed != expected:
+        note += _addresses(data, keys)
     if observed == expected:
         return r.result(PASSED, f"{where}：{what}相符（{fmt(observed)}）{note}", where=where, cells=tuple(keys),
                         observed=observed, expected=expected)
@@ -308,7 +317,7 @@ def _x_carry(r: Rule, c: Context) -> Iterator[Result]:
         note = "（空白按 0 计）" if is_empty(c.data.cells[now]) or is_empty(c.previous.cells[then]) else ""
         status = PASSED if a == b else FAILED
         yield r.result(status, f"{where}：本年上年结转 {fmt(a)}，{c.data.year - 1} 年报告的结转下年度为 {fmt(b)}"
-                       + ("" if status == PASSED else "，两者应相等") + note,
+                       + ("" if status == PASSED else "，两者应相等" + _addresses(c.data, (now,))) + note,
                        where=where, cells=(now,), observed=a, expected=b)
 
 
@@ -593,11 +602,13 @@ def run(
     previous: ReportData | None = None,
     previous_narrative: Mapping[str, str] | None = None,
     reviews: Iterable[Review] = (),
+    previous_problem: str = "",
 ) -> list[Result]:
     """Every rule on one report.
 
     ``narrative`` is the text as the reader sees it (placeholders filled; default: as stored);
-    ``previous`` is the agency's report for the year before, when there is one.
+    ``previous`` is the agency's report for the year before, when there is one; ``previous_problem``
+    says why there is none when its data could not be read.
     """
     context = Context(
         data,
@@ -608,7 +619,8 @@ def run(
     results: list[Result] = []
     for r in RULES:
         if r.needs_previous and previous is None:
-            results.append(r.skipped(f"没有上一年度（{data.year - 1} 年）的数据，本项跳过（不视为通过）"))
+            why = f"上一年度（{data.year - 1} 年）的数据无法读取" if previous_problem else f"没有上一年度（{data.year - 1} 年）的数据"
+            results.append(r.skipped(f"{why}，本项跳过（不视为通过）"))
             continue
         try:
             results.extend(r.check(r, context))

@@ -262,19 +262,43 @@ def check(
     import functools
     import os
 
-    from .report import check_all
+    from .report import Unreadable, check_all
 
+    project = _project(ctx)
     each = functools.partial(_check_json if fmt == "json" else _check_text, verbose=verbose)
-    blocks = list(check_all(_project(ctx), agencies, years, jobs or os.cpu_count() or 1, each))
+    shown = _check_json_unreadable if fmt == "json" else _check_text_unreadable
+    entries = list(check_all(project, agencies, years, jobs or os.cpu_count() or 1, each))
+    if not entries:
+        looked = "、".join(f"{y} 年" for y in years) or "任何年度"
+        who = "、".join(agencies) or "名录中的单位"
+        raise click.UsageError(f"{project.data_dir} 中没有{who}{looked}的数据，没有可校验的报告")
+    unreadable = [e for e in entries if isinstance(e, Unreadable)]
+    blocks = [shown(e) if isinstance(e, Unreadable) else e for e in entries]
     totals = {k: sum(counts[k] for counts, _ in blocks) for k in ("errors", "warnings", "uncertain")}
     if fmt == "json":
         click.echo("[" + ",\n".join(text for _, text in blocks) + "]")
     else:
         for _, text in blocks:
             click.echo(text)
-        click.echo(f"共 {len(blocks)} 份报告：错误 {totals['errors']}，警告 {totals['warnings']}，无法判定 {totals['uncertain']}")
-    if totals["errors"] or (strict and totals["warnings"]):
+        reports = len(blocks) - len(unreadable)
+        click.echo(f"共 {reports} 份报告：错误 {totals['errors']}，警告 {totals['warnings']}，无法判定 {totals['uncertain']}"
+                   + (f"；{len(unreadable)} 个文件无法读取" if unreadable else ""))
+    if unreadable or totals["errors"] or (strict and totals["warnings"]):
         ctx.exit(1)
+
+
+_NO_COUNTS = {"errors": 0, "warnings": 0, "uncertain": 0}
+
+
+def _check_text_unreadable(entry) -> tuple[dict[str, int], str]:
+    what = f"{entry.year} 年" if entry.year else ""
+    return _NO_COUNTS, f"{entry.name}（{entry.agency}）{what}：无法读取\n  [无法读取] {entry.error}"
+
+
+def _check_json_unreadable(entry) -> tuple[dict[str, int], str]:
+    payload = {"agency": entry.agency, "name": entry.name, "year": entry.year, "status": "无法读取",
+               "readable": False, "error": entry.error, "file": entry.file, "summary": None, "results": []}
+    return _NO_COUNTS, json.dumps(payload, ensure_ascii=False, indent=1)
 
 
 def _check_text(report, verbose: bool = False) -> tuple[dict[str, int], str]:
@@ -297,6 +321,7 @@ def _check_json(report, verbose: bool = False) -> tuple[dict[str, int], str]:
         "name": report.agency.name,
         "year": report.data.year,
         "status": checks.status_line(report.results),
+        "readable": True,
         "summary": checks.summary(report.results),
         "results": [
             {**vars(r), "cells": list(r.cells), "observed": _plain(r.observed), "expected": _plain(r.expected)}
@@ -333,6 +358,7 @@ def accept(ctx: click.Context, agency: str, year: int, rule_id: str, cell: str, 
     import yaml
 
     from . import checks
+    from .load import read_reviews
     from .report import prepare
 
     project = _project(ctx)
@@ -345,7 +371,10 @@ def accept(ctx: click.Context, agency: str, year: int, rule_id: str, cell: str, 
     if not reason.strip():
         raise click.ClickException("理由 --reason 不能为空")
     path = project.reviews_file(agency, year)
-    entries = [e for e in (yaml.safe_load(path.read_text(encoding="utf-8")) or []) if f"{e['rule']}@{e['cell']}" != key] if path.is_file() else []
+    entries = [
+        {"rule": r.rule, "cell": r.cell, "reason": r.reason, "by": r.by, "date": r.date, "figures": dict(r.figures)}
+        for r in read_reviews(path) if r.key != key
+    ]
     entries.append({"rule": rule_id, "cell": cell, "reason": reason.strip(), "by": by, "date": dt.date.today().isoformat(),
                     "figures": checks.figures(found[0], report.data)})
     header = "# 审核说明：已核实的校验结果。所依据的数字（figures）改变后说明自动失效。请用 nianbao accept 修改。\n"

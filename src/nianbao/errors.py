@@ -15,9 +15,18 @@ class NianbaoError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        place = "，".join(f"{_WHERE_NAMES.get(k, k)} {v}" for k, v in self.where.items())
+        where = dict(self.where)
+        if "sheet" in where and "cell" in where:  # one address, as Excel and WPS write it: 表三!D7
+            where["cell"] = address(str(where.pop("sheet")), str(where["cell"]))
+        place = "，".join(f"{_WHERE_NAMES.get(k, k)} {v}" for k, v in where.items())
         text = f"{place}：{self.message}" if place else self.message
         return f"{text}（{self.hint}）" if self.hint else text
+
+
+def address(sheet: str, cell: str) -> str:
+    """A cell's address as Excel and WPS write it in a formula: ``表三!D7``, ``'表三 依申请'!D7``."""
+    plain = sheet.replace("_", "").replace(".", "").isalnum()
+    return f"{sheet}!{cell}" if plain else "'" + sheet.replace("'", "''") + f"'!{cell}"
 
 
 _WHERE_NAMES = {
@@ -31,7 +40,30 @@ _WHERE_NAMES = {
 
 
 class DataError(NianbaoError, ValueError):
-    """An input file is missing, malformed, or holds a value the format does not allow."""
+    """An input file is missing, malformed, or holds a value the format does not allow.
+
+    When a file has several bad cells, one error lists them all; ``problems`` holds each one.
+    """
+
+    problems: tuple["DataError", ...] = ()
+
+    @property
+    def place(self) -> str:
+        """Where in the file: ``表三!D7`` for a workbook cell, the key for YAML."""
+        if getattr(self, "sheet", None) and getattr(self, "cell", None):
+            return address(self.sheet, self.cell)  # type: ignore[attr-defined]
+        return str(getattr(self, "key", None) or getattr(self, "sheet", None) or "")
+
+    @classmethod
+    def gather(cls, problems: "list[DataError]", **where: object) -> None:
+        """Raise nothing for no problems, the one problem, or one error listing every problem."""
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            lines = [f"  {p.place}：{p.message}" + (f"（{p.hint}）" if p.hint else "") for p in problems]
+            error = cls(f"共 {len(problems)} 处需要修改：\n" + "\n".join(lines), **where)
+            error.problems = tuple(problems)
+            raise error
 
 
 class ParamsError(NianbaoError, ValueError):

@@ -17,17 +17,16 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import openpyxl
-import yaml
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .errors import DataError, ParamsError
+from . import yamlfile
+from .errors import DataError, ParamsError, address
 from .format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, TABLES, UNKNOWN_MARK, Column, cell_key, column_of
-from .model import PLACEHOLDER, ReportData, Review, Value, empty_cells, placeholder_key
+from .model import NUMBER, PLACEHOLDER, ReportData, Review, Value, empty_cells, placeholder_key
 from .params import Project
 from .template import GUIDE_SHEET, NARRATIVE_SHEET, Place, layout
 
 TOP_KEYS = ("agency", "year", "published", *TABLES, "narrative", "notes", "provenance", "headings")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
 
 def parse_value(raw: Any, column: Column, **where: Any) -> Value:
@@ -40,27 +39,25 @@ def parse_value(raw: Any, column: Column, **where: Any) -> Value:
     if isinstance(raw, bool):
         raise DataError(f"“{column.label}”应填数字，而不是 {raw}", hint="请填写数字，或留空", **where)
     if isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+        text = unicodedata.normalize("NFKC", raw).strip()
         if not text:
             return None
         if raw.strip() in BLANK_MARKS or text in BLANK_MARKS:
             return raw.strip()
         if text in (UNKNOWN_MARK, "？"):
             return UNKNOWN_MARK
-        try:
-            raw = int(text) if text.lstrip("-").isdigit() else float(text)
-        except ValueError:
-            raise DataError(
-                f"“{column.label}”中是文本“{raw.strip()}”，不是数字",
-                hint="只填阿拉伯数字（不带“件”“万元”等单位）；无数据留空，或填 / 或 —",
-                **where,
-            ) from None
+        raw = _number(text, raw.strip(), column, where)
     if isinstance(raw, float) and not math.isfinite(raw):
         raise DataError(f"“{column.label}”中的 {raw} 不是有效数字", **where)
     if not isinstance(raw, (int, float)):
         raise DataError(f"“{column.label}”应填数字，而不是 {raw!r}", **where)
     if raw < 0:
         raise DataError(f"“{column.label}”不能为负数（{raw}）", hint="请填写 0 或正数", **where)
+    if raw > MAX_FIGURE:
+        raise DataError(
+            f"“{column.label}”中的 {raw} 大得不合常理（上限 {MAX_FIGURE:,}）",
+            hint="请核对是否多输了数字；金额以万元为单位", **where,
+        )
     if column.kind == AMOUNT:
         return raw
     if isinstance(raw, float):
@@ -70,16 +67,38 @@ def parse_value(raw: Any, column: Column, **where: Any) -> Value:
     return raw
 
 
+#: The largest figure a cell may hold: far above any agency's count or fee (万元), far below what
+#: arithmetic and charts can no longer represent exactly.
+MAX_FIGURE = 10**12
+
+
+def _number(text: str, typed: str, column: Column, where: Mapping[str, Any]) -> int | float:
+    """A figure written as text: digits, a decimal point, thousands separators only in groups of three."""
+    match = NUMBER.fullmatch(text)
+    if not match:
+        if "," in text and any(ch.isdigit() for ch in text):
+            raise DataError(
+                f"“{column.label}”中的“{typed}”不是规范的数字写法",
+                hint="千位分隔符只能每三位一个（如 1,234 或 12,345.6），小数点用“.”；也可以不写分隔符",
+                **where,
+            )
+        raise DataError(
+            f"“{column.label}”中是文本“{typed}”，不是数字",
+            hint="只填阿拉伯数字（不带“件”“万元”等单位）；无数据留空，或填 / 或 —",
+            **where,
+        )
+    sign, whole, decimals = match.groups()
+    digits = whole.replace(",", "")
+    value: int | float = float(digits + decimals) if decimals else int(digits)
+    return -value if sign == "-" else value
+
+
 def read_yaml(path: Path) -> ReportData:
     """Read a YAML data file (the bundled examples' form)."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        raw = yamlfile.read(path)
     except FileNotFoundError:
         raise DataError("找不到数据文件", file=path, hint="用 nianbao template 生成模板后填写") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        raise DataError(f"YAML 格式错误 {where}：{getattr(exc, 'problem', exc)}", file=path) from None
     if not isinstance(raw, dict):
         raise DataError("数据文件应为映射（agency、year、A、B、C、F、narrative）", file=path)
     unknown = set(raw) - set(TOP_KEYS)
@@ -89,11 +108,13 @@ def read_yaml(path: Path) -> ReportData:
         if key not in raw:
             raise DataError(f"缺少 {key}", file=path, key=key)
     cells = empty_cells()
+    problems: list[DataError] = []
     for table in TABLES.values():
-        cells.update(_yaml_table(path, table.key, raw.get(table.key)))
+        cells.update(_yaml_table(path, table.key, raw.get(table.key), problems))
+    DataError.gather(problems, file=path)
     narrative = _yaml_narrative(path, raw.get("narrative") or {})
     notes = raw.get("notes") or {}
-    if not isinstance(notes, dict) or set(notes) - set(TABLES):
+    if not isinstance(notes, dict) or set(notes) - set(TABLES) or not all(isinstance(v, str) for v in notes.values()):
         raise DataError("notes 应为“表代码: 说明”的映射", file=path, key="notes", hint=f"表代码：{'、'.join(TABLES)}")
     provenance = raw.get("provenance") or {}
     if not isinstance(provenance, dict) or set(provenance) - set(cells):
@@ -105,7 +126,8 @@ def read_yaml(path: Path) -> ReportData:
     return replace(data, provenance={str(k): str(v) for k, v in provenance.items()}, headings=tuple(headings))
 
 
-def _yaml_table(path: Path, key: str, rows: Any) -> dict[str, Value]:
+def _yaml_table(path: Path, key: str, rows: Any, problems: list[DataError]) -> dict[str, Value]:
+    """The table's cells; each bad row or value is added to ``problems``, so that all are told at once."""
     table = TABLES[key]
     if not isinstance(rows, dict):
         raise DataError(f"缺少表 {key}（{table.title}）", file=path, key=key, hint="每张表都要写出全部行；无数据的格写 ~")
@@ -117,22 +139,27 @@ def _yaml_table(path: Path, key: str, rows: Any) -> dict[str, Value]:
     for row in table.figure_rows():
         where = f"{key}.{row.key}"
         if row.key not in rows:
-            raise DataError(f"缺少“{row.label}”这一行", file=path, key=where, hint="无数据的格写 ~，不要删去整行")
+            problems.append(DataError(f"缺少“{row.label}”这一行", file=path, key=where, hint="无数据的格写 ~，不要删去整行"))
+            continue
         columns = table.columns_of(row)
         values = rows[row.key]
         if not isinstance(values, list):
             values = [values]
         if len(values) != len(columns):
             labels = "、".join(c.label for c in columns)
-            raise DataError(
+            problems.append(DataError(
                 f"“{row.label}”应有 {len(columns)} 个值（{labels}），实有 {len(values)} 个", file=path, key=where
-            )
+            ))
+            continue
         for i, (column, value) in enumerate(zip(columns, values)):
             k = cell_key(key, row.key, column.key)
-            if value is None or type(value) is int and value >= 0:  # the common case, without the checks' cost
+            if value is None or type(value) is int and 0 <= value <= MAX_FIGURE:  # the common case, cheaply
                 cells[k] = value
-            else:
+                continue
+            try:
                 cells[k] = parse_value(value, column, file=path, key=f"{where}[{i}]（{column.label}）")
+            except DataError as exc:
+                problems.append(exc)
     return cells
 
 
@@ -160,8 +187,10 @@ def _check_narrative(flat: Mapping[str, Any], **where: Any) -> dict[str, str]:
         text = flat.get(key)
         if text is None:
             text = ""
-        if not isinstance(text, str):
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
             text = str(text)
+        if not isinstance(text, str):
+            raise DataError("叙述应为一段文字", key=f"narrative.{key}", hint="用 | 开头写多行文字", **where)
         for name in PLACEHOLDER.findall(text):
             if placeholder_key(name) is None:
                 raise DataError(
@@ -199,6 +228,14 @@ def read_data(path: Path) -> ReportData:
 def load_report(project: Project, agency: str, year: int) -> ReportData:
     """The agency-year's data from ``data/<year>/<agency>.yaml`` or ``.xlsx``, checked to match."""
     files = project.data_files(agency, year)
+    if not files and (foreign := project.foreign_data_files(agency, year)):
+        found = foreign[0]
+        raise DataError(
+            f"数据文件是 {found.suffix} 格式，nianbao 只读 .xlsx（Excel 工作簿）和 .yaml",
+            file=found,
+            hint=f"请在 Excel、WPS 或 LibreOffice 中打开它，“另存为”Excel 工作簿（*.xlsx），保存为 data/{year}/{agency}.xlsx"
+            if found.suffix not in (".yml", ".json") else f"YAML 数据请把文件改名为 data/{year}/{agency}.yaml",
+        )
     if not files:
         raise ParamsError(
             f"没有 {agency} 的 {year} 年数据",
@@ -229,22 +266,28 @@ def read_reviews(path: Path) -> list[Review]:
     """A reviewers' decisions file (``params/<year>/<agency>.reviews.yaml``); none when it is absent."""
     if not path.is_file():
         return []
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or []
-    except yaml.YAMLError as exc:
-        raise DataError(f"YAML 格式错误：{exc}", file=path) from None
+    raw = yamlfile.read(path) or []
+    fix = "请用 nianbao accept 记录审核说明，不要手工改动文件的结构"
     if not isinstance(raw, list):
-        raise DataError("审核说明文件应为列表，每项含 rule、cell、reason、figures", file=path)
+        raise DataError("审核说明文件应为列表，每项含 rule、cell、reason、figures", file=path, hint=fix)
     reviews = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or not {"rule", "cell", "reason", "figures"} <= set(item):
-            raise DataError("每项审核说明都要有 rule、cell、reason、figures", file=path, key=f"[{i}]",
-                            hint="请用 nianbao accept 记录审核说明，不要手工删改 figures")
+            raise DataError("每项审核说明都要有 rule、cell、reason、figures", file=path, key=f"[{i}]", hint=fix)
+        for name, kinds in _REVIEW_FIELDS.items():
+            if name in item and item[name] is not None and not isinstance(item[name], kinds):
+                raise DataError(f"审核说明的 {name} 格式不对（{type(item[name]).__name__}）", file=path,
+                                key=f"[{i}].{name}", hint=fix)
         if not str(item["reason"]).strip():
             raise DataError("审核说明的理由 reason 不能为空", file=path, key=f"[{i}].reason")
-        reviews.append(Review(str(item["rule"]), str(item["cell"]), str(item["reason"]).strip(), dict(item["figures"]),
+        reviews.append(Review(str(item["rule"]), str(item["cell"]), str(item["reason"]).strip(), dict(item["figures"] or {}),
                               str(item.get("by") or ""), str(item.get("date") or "")))
     return reviews
+
+
+_REVIEW_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "rule": str, "cell": str, "reason": str, "figures": dict, "by": str, "date": (str, dt.date),
+}
 
 
 def load_reviews(project: Project, agency: str, year: int) -> list[Review]:
@@ -267,21 +310,35 @@ def read_xlsx(path: Path) -> ReportData:
     def value(place: Place) -> Any:
         return book[place.sheet][place.cell].value
 
+    problems: list[DataError] = []
     for label in plan.labels:
         found = value(label.place)
         if _label_text(found) != _label_text(label.text):
-            raise DataError(
+            problems.append(DataError(
                 f"这里应是标签“{label.text}”，现在是“{'' if found is None else found}”",
                 file=path,
                 sheet=label.place.sheet,
                 cell=label.place.cell,
                 hint="表格的行、列或标签被移动或改动了；请不要插入、删除行列或改动标签，"
                 "可用 nianbao template 重新生成模板，再把数据填进对应的格子",
-            )
-    cells = {
-        key: parse_value(value(place), column_of(key), file=path, sheet=place.sheet, cell=place.cell)
-        for key, place in plan.cells.items()
-    }
+            ))
+    DataError.gather(problems, file=path)  # with the layout broken, the cells' places mean nothing
+    formulas = _uncached_formulas(path, book, plan)
+    cells: dict[str, Value] = {}
+    for key, place in plan.cells.items():
+        where = {"file": path, "sheet": place.sheet, "cell": place.cell}
+        if (place.sheet, place.cell) in formulas:
+            problems.append(DataError(
+                f"“{column_of(key).label}”是公式 {formulas[place.sheet, place.cell]}，文件中没有保存它的计算结果",
+                hint="请在 Excel、WPS 或 LibreOffice 中打开并保存一次（会保存计算结果），或直接填写数字",
+                **where,
+            ))
+            continue
+        try:
+            cells[key] = parse_value(value(place), column_of(key), **where)
+        except DataError as exc:
+            problems.append(exc)
+    DataError.gather(problems, file=path)
     narrative = _check_narrative(
         {key: value(place) for key, place in plan.narrative.items()}, file=path, sheet=NARRATIVE_SHEET
     )
@@ -298,15 +355,35 @@ def read_xlsx(path: Path) -> ReportData:
     published = value(plan.meta["published"])
     if isinstance(published, str):
         published = published.strip()
-    return _report(path, agency, year, cells, narrative, published, notes, sheet=GUIDE_SHEET, cell=plan.meta["year"].cell)
+    data = _report(path, agency, year, cells, narrative, published, notes, sheet=GUIDE_SHEET, cell=plan.meta["year"].cell)
+    return replace(data, places={key: address(place.sheet, place.cell) for key, place in plan.cells.items()})
 
 
-def _open_workbook(path: Path) -> openpyxl.Workbook:
+def _uncached_formulas(path: Path, book: openpyxl.Workbook, plan) -> dict[tuple[str, str], str]:
+    """The figure cells that hold a formula saved without its value (``data_only`` reads them as blank).
+
+    Read only when some figure cell is blank: a second, formula-keeping read of the workbook.
+    """
+    blank = [p for p in plan.cells.values() if book[p.sheet][p.cell].value is None]
+    if not blank:
+        return {}
+    formulas = _open_workbook(path, data_only=False)
+    found = {}
+    for place in blank:
+        raw = formulas[place.sheet][place.cell].value
+        if raw is not None and not isinstance(raw, (int, float)) and str(raw).startswith("="):
+            found[place.sheet, place.cell] = str(raw)
+        elif raw is not None and type(raw).__name__ in ("ArrayFormula", "DataTableFormula"):
+            found[place.sheet, place.cell] = str(getattr(raw, "text", "") or "（数组公式）")
+    return found
+
+
+def _open_workbook(path: Path, data_only: bool = True) -> openpyxl.Workbook:
     try:
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (extensions, styles); only the values are read.
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            return openpyxl.load_workbook(path, data_only=True)
+            return openpyxl.load_workbook(path, data_only=data_only)
     except FileNotFoundError:
         raise DataError("找不到数据文件", file=path, hint="用 nianbao template 生成模板后填写") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:

@@ -68,6 +68,8 @@ class ReportData:
     provenance: Mapping[str, str] = field(default_factory=dict)
     #: The part headings as a published report printed them (imports); empty for data made here.
     headings: tuple[str, ...] = ()
+    #: Where each cell stands in the workbook it was read from (``表三!D7``); empty for YAML.
+    places: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.cells) != len(_CELL_KEYS) and (missing := _CELL_KEYS - set(self.cells)):
@@ -105,6 +107,10 @@ class Review:
 def empty_cells() -> dict[str, Value]:
     return {k: None for k in all_cell_keys()}
 
+
+#: A number as people write it: an optional sign, digits (thousands separators only in groups of three)
+#: and decimals — ``1234``, ``1,234``, ``12,345.6``; never ``12,34`` or ``1,5``.
+NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
 #: A placeholder in narrative text: ``{{ B.new.total }}`` or ``{{ 本年新收 }}``.
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")

@@ -6,9 +6,6 @@ Narrative text is Markdown. A figure that also stands in a table is written as a
 
 from __future__ import annotations
 
-import html
-import re
-
 import mistune
 
 from .model import PLACEHOLDER, ReportData, number, placeholder_key
@@ -50,14 +47,8 @@ class _Renderer(mistune.HTMLRenderer):
 
 
 _to_html = mistune.create_markdown(renderer=_Renderer(escape=True))
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 
 
 def to_html(text: str) -> str:
     """The analyst's Markdown as HTML in which typed HTML shows as text and never runs."""
     return _to_html(text)
-
-
-def to_markdown(text: str) -> str:
-    """The analyst's Markdown for the PDF (pandoc): typed HTML kept as text, images left out."""
-    return html.escape(_IMAGE.sub(r"\1", text), quote=False)

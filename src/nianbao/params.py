@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from . import yamlfile
 from .errors import ParamsError
 from .format import AGENCY_KINDS
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 REGISTRY = "agencies.yaml"
+#: Data saved in a form other than .yaml / .xlsx: found, so that the error can say what to do with it.
+FOREIGN_DATA = (".xls", ".et", ".ods", ".xlsm", ".xlsb", ".csv", ".wps", ".numbers", ".yml", ".json", ".xlsx.xlsx")
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,19 @@ class Project:
         folder = self.data_dir / str(year)
         return [p for p in (folder / f"{agency}.yaml", folder / f"{agency}.xlsx") if p.is_file()]
 
+    def foreign_data_files(self, agency: str, year: int) -> list[Path]:
+        """Files where the agency-year's data belongs, in a form the kit does not read (``.xls``, ``.ods`` …)."""
+        folder = self.data_dir / str(year)
+        return [p for p in (folder / f"{agency}{s}" for s in FOREIGN_DATA) if p.is_file()]
+
     def output_dir(self, agency: str, year: int) -> Path:
         return self.outputs_dir / str(year) / agency
 
     def years_with_data(self, agency: str) -> list[int]:
         years = []
         for folder in self.data_dir.iterdir() if self.data_dir.is_dir() else ():
-            if folder.name.isdigit() and self.data_files(agency, int(folder.name)):
+            year = int(folder.name) if folder.name.isdigit() else 0
+            if year and (self.data_files(agency, year) or self.foreign_data_files(agency, year)):
                 years.append(int(folder.name))
         return sorted(years)
 
@@ -103,11 +110,9 @@ def load_registry(project: Project) -> dict[str, Agency]:
 def _mapping(path: Path, what: str, hint: str, shape: str) -> dict:
     """A YAML file that must hold a mapping, with a clear error for each way it can fail."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yamlfile.read(path, ParamsError) or {}
     except FileNotFoundError:
         raise ParamsError(f"找不到{what}", file=path, hint=hint) from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"YAML 格式错误：{exc}", file=path) from None
     if not isinstance(raw, dict):
         raise ParamsError(shape, file=path)
     return raw
@@ -126,6 +131,12 @@ def _agency(path: Path, agency_id: object, info: object) -> Agency:
     name, kind = info.get("name"), info.get("kind")
     if not isinstance(name, str) or not name.strip():
         raise ParamsError("缺少单位全称 name", file=path, key=f"{agency_id}.name")
+    for field_ in ("name", "office", "contact"):
+        value = info.get(field_)
+        if value is not None and not isinstance(value, (str, int)):
+            raise ParamsError(f"{field_} 应为一行文字", file=path, key=f"{agency_id}.{field_}")
+        if isinstance(value, str) and _CONTROL.search(value.strip()):
+            raise ParamsError(f"{field_} 应为一行文字，不能含换行或控制字符", file=path, key=f"{agency_id}.{field_}")
     if kind not in AGENCY_KINDS:
         raise ParamsError(
             f"单位类型 {kind!r} 无效", file=path, key=f"{agency_id}.kind", hint=f"可选：{'、'.join(AGENCY_KINDS)}"
@@ -146,19 +157,38 @@ def agency(project: Project, agency_id: str) -> Agency:
 
 
 def read_run_params(path: Path) -> dict:
-    """A params file as papermill reads it (``-f``), checked for the keys the notebook takes."""
+    """A params file as papermill reads it (``-f``), checked for the keys the notebook takes.
+
+    Stock papermill pastes every key of the file into the notebook as Python code, so a key that is
+    not one of the notebook's parameters — above all one that is not an identifier — is refused here,
+    and every value must be of its parameter's type.
+    """
     raw = _mapping(path, "参数文件", "复制已有的参数文件 params/<年度>/<单位>.yaml 并改写", "参数文件应为映射")
+    accepted = f"笔记本接受的参数：{'、'.join(NOTEBOOK_PARAMETERS)}"
+    for key in raw:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ParamsError(f"参数名 {str(key)[:60]!r} 不是合法的名字", file=path, hint=accepted)
     unknown = set(raw) - set(NOTEBOOK_PARAMETERS)
     if unknown:
-        raise ParamsError(
-            f"未知参数 {sorted(unknown)}", file=path, hint=f"笔记本接受的参数：{'、'.join(NOTEBOOK_PARAMETERS)}"
-        )
+        raise ParamsError(f"未知参数 {sorted(unknown)}", file=path, hint=accepted)
     for key in ("agency", "year"):
         if key not in raw:
             raise ParamsError(f"缺少参数 {key}", file=path, key=key)
-    if not isinstance(raw["year"], int):
-        raise ParamsError(f"year 应为整数年份，而不是 {raw['year']!r}", file=path, key="year")
+    for key, value in raw.items():
+        kind = type(NOTEBOOK_PARAMETERS[key])
+        if type(value) is not kind:
+            raise ParamsError(
+                f"{key} 应为{_KIND_NAMES[kind]}，而不是 {str(value)[:60]!r}", file=path, key=key,
+                hint=f"如 {key}: {NOTEBOOK_PARAMETERS[key]!r}" if key != "year" else "如 year: 2024",
+            )
+    if not SLUG.match(raw["agency"]):
+        raise ParamsError(f"单位代码 {raw['agency'][:60]!r} 不合规", file=path, key="agency",
+                          hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头")
     return raw
+
+
+_KIND_NAMES = {str: "文字", int: "整数"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def check_params_file(project: Project, agency: str, year: int) -> None:

@@ -1,9 +1,9 @@
 """The report's pieces as notebook outputs, each carrying HTML and LaTeX of the same content.
 
 The master notebook calls one function of this module per cell. Every output is a mime bundle:
-``text/html`` for the HTML report, ``text/latex`` for the PDF (nbconvert picks by priority),
-``text/markdown`` for the analyst's narrative (nbconvert renders it for both) and
-``text/plain`` for a plain view in JupyterLab.
+``text/html`` for the HTML report, ``text/latex`` for the PDF (nbconvert picks by priority) and
+``text/plain`` for a plain view. The analyst's narrative is converted here, for both, by the kit's
+own escaping converters: no user text reaches LaTeX or HTML as markup.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from . import checks as checks_
 from .format import PARTS, REPORT_TITLE, TABLE_NAMES, TABLES
 from .model import ReportData
 from .narrative import to_html as markdown_html
-from .narrative import to_markdown
 from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
-from .tables import escape_latex, fill, layout, to_html, to_latex
+from .latex import escape as escape_latex
+from .latex import markdown as latex_markdown
+from .tables import fill, layout, to_html, to_latex
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ def _out(html_text: str, latex: str, plain: str = "") -> Output:
 
 
 def _narrative(text: str) -> Output:
-    """Analyst-written Markdown: made safe here for HTML, converted by nbconvert (pandoc) for the PDF."""
-    return Output({"text/html": markdown_html(text), "text/markdown": to_markdown(text), "text/plain": text})
+    """Analyst-written Markdown, made safe here for both: HTML that shows typed HTML as text, and LaTeX
+    that shows typed TeX as text (no raw TeX ever reaches xelatex; nothing is left for pandoc)."""
+    return Output({"text/html": markdown_html(text), "text/latex": latex_markdown(text), "text/plain": text})
 
 
 def _strip(text: str) -> str:

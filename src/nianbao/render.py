@@ -72,10 +72,18 @@ def _html_exporter() -> HTMLExporter:
     )
 
 
+#: xelatex as the PDF exporter runs it: no shell escape, stopping at the first error, and (through
+#: kpathsea's ``openin_any``/``openout_any``, set in :func:`to_pdf`) reading and writing only below
+#: its working folder — no absolute paths, no ``..``, no dot files.
+LATEX_COMMAND = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "{filename}"]
+LATEX_ENV = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+
+
 class ReportPDFExporter(PDFExporter):
     """nbconvert's PDF exporter on the report's LaTeX template, failing on any missing glyph."""
 
     def run_latex(self, filename, raise_on_failure=LatexFailed):
+        self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
         ok = super().run_latex(filename, raise_on_failure)
         log = Path(filename).with_suffix(".log")
         if log.is_file():
@@ -92,12 +100,11 @@ class ReportPDFExporter(PDFExporter):
 def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
     """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK)."""
     exporter = _pdf_exporter()
-    with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1"):
+    with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1", **LATEX_ENV):
         try:
             pdf, _ = exporter.from_notebook_node(nb)
         except LatexFailed as exc:
-            tail = "\n".join(str(exc).splitlines()[-30:])
-            raise RenderError(f"xelatex 排版失败：\n{tail}", hint="请查看上面的 LaTeX 日志") from None
+            raise RenderError(f"xelatex 排版失败：{latex_errors(str(exc))}", hint="请把这段信息报告给维护者") from None
         except OSError as exc:
             raise RenderError(
                 f"无法运行 xelatex：{exc}",
@@ -106,10 +113,25 @@ def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
     return pdf
 
 
+def latex_errors(log: str) -> str:
+    """The error lines of a TeX run (``! …`` and the ``l.N`` line after it), never the rest of the log.
+
+    The log echoes whatever files TeX read; only its own error lines are worth showing a user.
+    """
+    lines = log.splitlines()
+    picked = []
+    for i, line in enumerate(lines):
+        if line.startswith("!"):
+            picked.append(line)
+            picked += [x for x in lines[i + 1 : i + 4] if x.startswith("l.")][:1]
+    return "\n".join(picked[:6]) or "（xelatex 没有给出错误行）"
+
+
 @functools.lru_cache(maxsize=None)
 def _pdf_exporter() -> ReportPDFExporter:
     return ReportPDFExporter(
-        config=_config(), template_name="nianbao_latex", extra_template_basedirs=[str(TEMPLATES)], latex_count=2
+        config=_config(), template_name="nianbao_latex", extra_template_basedirs=[str(TEMPLATES)], latex_count=2,
+        latex_command=LATEX_COMMAND,
     )
 
 

@@ -15,7 +15,8 @@ from .format import REPORT_TITLE
 from .load import load_history, load_report, load_reviews
 from .model import ReportData
 from .narrative import filled
-from .params import Agency, Project, check_params_file, load_registry
+from .errors import NianbaoError, ParamsError
+from .params import REGISTRY, Agency, Project, check_params_file, load_registry
 from .params import agency as find_agency
 
 
@@ -68,13 +69,25 @@ def load(project: Project, agency: str, year: int) -> Report:
     return assemble(project, who, history, year)
 
 
-def assemble(project: Project, who: Agency, history: dict[int, ReportData], year: int) -> Report:
+def assemble(project: Project, who: Agency, history: dict[int, ReportData], year: int, previous_problem: str = "") -> Report:
     data, previous = history[year], history.get(year - 1)
     texts = filled(data)
     results = checks.run(
-        data, texts, previous, filled(previous) if previous else None, load_reviews(project, who.id, year)
+        data, texts, previous, filled(previous) if previous else None, load_reviews(project, who.id, year),
+        previous_problem,
     )
     return Report(project, who, data, history, texts, results)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An agency-year (or a params file) that could not be read: what ``nianbao check`` reports as failed."""
+
+    agency: str
+    name: str  # the agency's full name, or its id when it is not in the registry
+    year: int
+    error: str  # the message, naming the file, the sheet and cell or the key, and the fix
+    file: str = ""
 
 
 def check_all(
@@ -86,6 +99,10 @@ def check_all(
 ) -> Iterator[Report | T]:
     """Every agency-year with data (or those named), in agency and year order; each file read once.
 
+    Params files that stock papermill would refuse or misread, and agency-years whose data cannot be
+    read, come as :class:`Unreadable` entries (never through ``each``), so that one bad file stops
+    nothing.
+
     With ``each``, yields ``each(report)`` instead of the report. With ``jobs`` > 1 the agencies are
     shared among that many worker processes, which apply ``each`` themselves so that only its
     (small) result travels back — give a module-level function, such as a ``functools.partial``.
@@ -96,6 +113,7 @@ def check_all(
         if name not in registry:
             find_agency(project, name)  # raises with the list of known agencies
     wanted = tuple(sorted(set(years)))
+    yield from _check_params(project, registry, set(agencies), set(wanted))
     if jobs <= 1 or len(names) < 4 * jobs:
         yield from _check_chunk((project, [registry[n] for n in names], wanted, each))
         return
@@ -113,14 +131,41 @@ def check_all(
 def _check_chunk(job) -> list:
     project, agencies, wanted, each = job
     reports = (r for who in agencies for r in _check_agency(project, who, wanted))
-    return [each(r) if each else r for r in reports]
+    return [each(r) if each and isinstance(r, Report) else r for r in reports]
 
 
-def _check_agency(project: Project, who: Agency, wanted: tuple[int, ...]) -> Iterator[Report]:
+def _check_agency(project: Project, who: Agency, wanted: tuple[int, ...]) -> Iterator[Report | Unreadable]:
     history: dict[int, ReportData] = {}
+    problems: dict[int, str] = {}
     for year in project.years_with_data(who.id):
         if wanted and year not in wanted and year + 1 not in wanted:
             continue
-        history[year] = load_report(project, who.id, year)
+        try:
+            history[year] = load_report(project, who.id, year)
+            report = assemble(project, who, history, year, problems.get(year - 1, ""))
+        except NianbaoError as exc:
+            problems[year] = str(exc)
+            history.pop(year, None)
+            if not wanted or year in wanted:
+                yield Unreadable(who.id, who.name, year, str(exc), str(getattr(exc, "file", "") or ""))
+            continue
         if not wanted or year in wanted:
-            yield assemble(project, who, history, year)
+            yield report
+
+
+def _check_params(project: Project, registry: dict[str, Agency], agencies: set[str], years: set[int]) -> Iterator[Unreadable]:
+    """Every params file of the agencies and years asked for, read as stock papermill would take it."""
+    for path in project.params_files():
+        agency, folder = path.stem, path.parent.name
+        year = int(folder) if folder.isdigit() else 0
+        if agencies and agency not in agencies or years and year not in years:
+            continue
+        try:
+            if not year:
+                raise ParamsError("参数文件应放在 params/<年度>/ 中", file=path)
+            if agency not in registry:
+                raise ParamsError(f"参数文件的单位 {agency} 不在单位名录中", file=path, hint=f"请先在 params/{REGISTRY} 中登记")
+            check_params_file(project, agency, year)
+        except NianbaoError as exc:
+            who = registry.get(agency)
+            yield Unreadable(agency, who.name if who else agency, year, str(exc), str(path))

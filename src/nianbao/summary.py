@@ -25,7 +25,8 @@ from .notebook import hashes, summary_input_files
 from .params import Agency, Project, load_registry
 from .present import Output, Outputs
 from .report import Report, prepare as prepare_report, project_for
-from .tables import escape_latex, fill, layout, to_html, to_latex
+from .latex import escape as escape_latex
+from .tables import fill, layout, to_html, to_latex
 
 #: Per-agency comparison: column label → cell key, or a table-B heading summed over its numbered rows.
 REQUESTS = {

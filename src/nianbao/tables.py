@@ -13,6 +13,7 @@ from typing import Iterable
 import pandas as pd
 
 from .format import TABLES, Column, Table, cell_key
+from .latex import escape as escape_latex
 from .model import ReportData, is_unknown, show
 
 
@@ -236,13 +237,6 @@ def to_html(grid: Grid) -> str:
 
 
 _MARK_TITLES = {"flag": "校验未通过", "unknown": "无法确定", "accepted": "已说明"}
-_LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {"~": r"\textasciitilde{}", "^": r"\^{}", "\\": r"\textbackslash{}"}
-
-
-def escape_latex(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-
-
 def to_latex(grid: Grid) -> str:
     """The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.
 

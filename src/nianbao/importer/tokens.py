@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from ..format import BLANK_MARK_VARIANTS, BLANK_MARKS, UNKNOWN_MARK
-from ..model import Value, number
+from ..model import NUMBER, Value, number
 from .labels import BLANK_CELL, canonical
 
 
@@ -30,7 +30,7 @@ class Tok:
 
 
 UNITS = ("件", "个", "条", "项", "次", "宗", "份", "万元", "元")
-_NUMBER = re.compile(rf"^([+-]?)(\d{{1,3}}(?:,\d{{3}})+|\d+)(\.\d+)?\s*({'|'.join(UNITS)})?$")
+_NUMBER = re.compile(rf"^{NUMBER.pattern}\s*({'|'.join(UNITS)})?$")
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,102 @@
+"""YAML inputs read as plain data: UTF-8 text, no aliases, no duplicate keys.
+
+Every YAML file the kit reads (data, params, registry, reviews) goes through :func:`read`, so each
+hostile or foreign file fails the same way, fast, with the file and the line:
+
+- an alias (``*name``) is refused when it is constructed, so an alias bomb costs nothing;
+- a key written twice in one mapping is refused with both line numbers (YAML would keep the last);
+- a file that is not UTF-8 is refused, naming the encoding it seems to be in and what to save it as.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataError, NianbaoError
+
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+class _Loader(_BASE):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing aliases and duplicate keys."""
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects or node in self.recursive_objects:
+            line = node.start_mark.line + 1
+            raise _Refused(f"用了 YAML 锚点和别名（&… / *…）：第 {line} 行起的内容在别处被引用；请把内容直接写出", line)
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue  # a complex key: the constructor refuses it as unhashable
+                build = self.yaml_constructors.get(key_node.tag)
+                key = build(self, key_node) if build else key_node.value  # a scalar: built without caching
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise _Refused(f"键“{key}”写了两次（第 {seen[key]} 行和第 {line} 行）；请只保留一处", line)
+                seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def text(path: Path, error: type[NianbaoError] = DataError) -> str:
+    """The file's text as UTF-8 (a BOM is allowed); any other encoding is refused with what to do."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise error("这是一个目录，不是文件", file=path) from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise error("文件是 UTF-16 编码", file=path, hint="请用记事本或编辑器“另存为”UTF-8 编码") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        seems = _seems(raw)
+        raise error(
+            f"文件不是 UTF-8 编码（第 {line} 行起无法按 UTF-8 读取{seems}）",
+            file=path,
+            hint="请用记事本或编辑器“另存为”UTF-8 编码后再试",
+        ) from None
+
+
+def _seems(raw: bytes) -> str:
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    return "，看来是 GBK / GB18030 编码"
+
+
+def read(path: Path, error: type[NianbaoError] = DataError) -> Any:
+    """The file's YAML as plain Python data; raises ``error`` naming the file (and line) on any problem.
+
+    ``FileNotFoundError`` passes through for the caller to explain what file should be there.
+    """
+    source = text(path, error)
+    try:
+        return yaml.load(source, Loader=_Loader)
+    except _Refused as exc:
+        raise error(exc.message, file=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"（第 {mark.line + 1} 行）" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"YAML 格式错误{where}：{problem}", file=path, hint="请检查该行的缩进、冒号和引号") from None
+    except RecursionError:
+        raise error("YAML 嵌套过深", file=path) from None
+
+
+__all__ = ["read", "text"]
