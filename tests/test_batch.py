@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from nianbao import batch
 from nianbao.cli import main
 from nianbao.errors import ParamsError
-from nianbao.params import Project
+from nianbao.params import Project, load_registry
 
 
 
@@ -106,13 +106,45 @@ def test_the_code_hash_covers_the_package_sources_and_templates() -> None:
     assert len(batch.code_hash()) == 64
 
 
-def test_ledger_round_trips_and_a_damaged_one_reads_as_empty(project: Project) -> None:
-    runs = {"2024/shimen": {"kind": "report", "agency": "shimen", "year": 2024, "status": "rendered"}}
+RECORD = {"kind": "report", "agency": "shimen", "year": 2024, "status": "rendered", "checks": {"errors": 0},
+          "key": "k" * 64, "outputs": {"html": "2024/shimen/shimen-2024.html"}}
+
+
+def test_ledger_round_trips(project: Project) -> None:
+    runs = {"2024/shimen": RECORD}
     batch.write_ledger(project, runs)
     assert batch.read_ledger(project) == runs
     assert not list(project.outputs_dir.glob(".*.tmp"))
-    batch.ledger_path(project).write_text("{not json", encoding="utf-8")
-    assert batch.read_ledger(project) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"version": 1, "runs": {"2024/shimen": {"kind": "rep',  # truncated
+        "[1, 2, 3]",  # valid JSON, not a ledger
+        '{"version": 1, "runs": []}',
+        '{"version": 1, "runs": {"2024/shimen": "rendered"}}',
+        '{"version": 1, "runs": {"2024/shimen": {"kind": "report", "year": "2024"}}}',
+        '{"version": 1, "runs": {"2024/shimen": {"kind": "report", "agency": "shimen", "year": 2024, '
+        '"status": "rendered", "checks": {}, "key": "", "outputs": {"html": 5}}}}',
+    ],
+)
+def test_a_damaged_ledger_is_refused_set_aside_and_rebuilt_from_the_outputs(project: Project, text: str) -> None:
+    folder = project.outputs_dir / "2024" / "shimen"
+    folder.mkdir(parents=True)
+    (folder / "shimen-2024.html").write_text("<html></html>", encoding="utf-8")
+    (folder / "checks.json").write_text('{"summary": {"errors": 2, "warnings": 1}}', encoding="utf-8")
+    batch.ledger_path(project).write_text(text, encoding="utf-8")
+    with pytest.raises(batch.LedgerDamaged, match="ledger.json"):
+        batch.read_ledger(project)
+    runs, warning = batch.recover_ledger(project, load_registry(project))
+    aside = list(project.outputs_dir.glob("ledger.damaged-*.json"))
+    assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == text  # kept, byte for byte
+    assert aside[0].name in warning and "重建" in warning
+    record = runs["2024/shimen"]
+    assert (record["status"], record["checks"], record["key"]) == ("rendered", {"errors": 2, "warnings": 1}, "")
+    assert record["outputs"] == {"html": "2024/shimen/shimen-2024.html", "checks": "2024/shimen/checks.json"}
+    assert batch.read_ledger(project) == runs  # the rebuilt ledger is a good one
 
 
 @pytest.mark.parametrize(
@@ -211,9 +243,9 @@ def test_failures_are_recorded_with_their_reason_and_partial_notebook_and_the_re
         "shimen": "rendered", "jiangbin": "failed", "linjiang-scjg": "failed", "broken-example": "failed",
         "yueyanglou": "failed"}
     assert "RuntimeError: 故意出错" in records["jiangbin"]["reason"]
-    assert "DeadKernelError" in records["linjiang-scjg"]["reason"]
+    assert "内核意外退出" in records["linjiang-scjg"]["reason"]
     assert "超过时限 6 秒" in records["broken-example"]["reason"]
-    assert "CellTimeoutError" in records["yueyanglou"]["reason"]
+    assert "代码格运行超过时限 6 秒" in records["yueyanglou"]["reason"]
     for agency in ("jiangbin", "linjiang-scjg", "broken-example", "yueyanglou"):
         kept = project.outputs_dir / records[agency]["outputs"]["failed_notebook"]
         assert nbformat.read(kept, as_version=4).cells, agency

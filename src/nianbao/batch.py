@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import index as index_
-from .errors import NianbaoError, ParamsError
+from .errors import NianbaoError, ParamsError, writing
 from .notebook import input_files, summary_input_files
 from .params import Agency, Project, load_registry
+from .publish import writable, write_text
 
 RENDERED, FAILED, SKIPPED = "rendered", "failed", "skipped"
 REPORT, SUMMARY = "report", "summary"
@@ -169,24 +170,97 @@ def ledger_path(project: Project) -> Path:
     return project.outputs_dir / LEDGER
 
 
+class LedgerDamaged(NianbaoError, ValueError):
+    """``outputs/ledger.json`` is not a ledger: truncated, not JSON, or JSON of another shape."""
+
+
 def read_ledger(project: Project) -> dict[str, dict]:
-    """The last record of every run ever made in the project, keyed by ``<year>/<agency>``."""
+    """The last record of every run ever made in the project, keyed by ``<year>/<agency>``.
+
+    An absent ledger is empty; a damaged one raises :class:`LedgerDamaged` (see :func:`recover_ledger`).
+    """
     path = ledger_path(project)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["runs"]
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LedgerDamaged(f"台账不是完整的 JSON（{exc}）", file=path) from None
+    runs = raw.get("runs") if isinstance(raw, dict) else None
+    if not isinstance(runs, dict):
+        raise LedgerDamaged("台账的结构不对：应为 {\"version\": 1, \"runs\": {…}}", file=path)
+    for run_id, record in runs.items():
+        problem = _record_problem(record)
+        if problem:
+            raise LedgerDamaged(f"台账中的记录 {run_id!r} {problem}", file=path)
+    return runs
+
+
+_RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "kind": str, "agency": str, "year": int, "status": str, "outputs": dict, "checks": dict, "key": str,
+}
+
+
+def _record_problem(record: object) -> str:
+    if not isinstance(record, dict):
+        return "不是一条记录"
+    for name, kind in _RECORD_FIELDS.items():
+        if not isinstance(record.get(name), kind):
+            return f"缺少 {name} 或类型不对"
+    if record["kind"] not in (REPORT, SUMMARY) or record["status"] not in (RENDERED, FAILED):
+        return "的 kind 或 status 不是已知的值"
+    if not all(isinstance(v, str) for v in record["outputs"].values()):
+        return "的 outputs 不是路径"
+    return ""
+
+
+def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[str, dict], str]:
+    """Set a damaged ledger aside and rebuild it from the outputs on disk; returns the runs and a warning.
+
+    The damaged file is kept as ``ledger.damaged-<time>.json``. Each report and overview found under
+    ``outputs/`` gets a record again (status and check counts from its ``checks.json``), with no
+    input key, so that the next batch renders it anew instead of trusting it.
+    """
+    path = ledger_path(project)
+    aside = path.with_name(f"ledger.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.json")
+    with writing(path):
+        os.replace(path, aside)
+    runs: dict[str, dict] = {}
+    for checks_file in sorted(project.outputs_dir.glob("[0-9]*/*/checks.json")):
+        folder = checks_file.parent
+        try:
+            summary = json.loads(checks_file.read_text(encoding="utf-8")).get("summary") or {}
+        except (ValueError, OSError, AttributeError):
+            continue
+        year, agency = int(folder.parent.name), folder.name
+        runs[f"{year}/{agency}"] = _rebuilt(project, REPORT, agency, year, folder, f"{agency}-{year}", summary,
+                                            registry.get(agency).name if agency in registry else agency)
+    for summary_file in sorted(project.outputs_dir.glob(f"[0-9]*/{SUMMARY_FOLDER}/summary.json")):
+        folder, year = summary_file.parent, int(summary_file.parent.parent.name)
+        runs[f"{year}/{SUMMARY_FOLDER}"] = _rebuilt(project, SUMMARY, "", year, folder, f"summary-{year}", {},
+                                                    f"{year}年汇总", checks_name="summary.json")
+    warning = (f"台账 {path} 已损坏，原文件另存为 {aside.name}；已按 outputs/ 中现有的 {len(runs)} 份输出重建台账，"
+               "本次批量中的报告都将重新渲染")
+    write_ledger(project, runs)
+    return runs, warning
+
+
+def _rebuilt(project: Project, kind: str, agency: str, year: int, folder: Path, stem: str, checks: dict,
+             name: str, checks_name: str = "checks.json") -> dict:
+    files = {"html": f"{stem}.html", "pdf": f"{stem}.pdf", "notebook": f"{stem}.ipynb", "checks": checks_name}
+    outputs = {k: _relative(folder / f, project.outputs_dir) for k, f in files.items() if (folder / f).is_file()}
+    finished = dt.datetime.fromtimestamp((folder / checks_name).stat().st_mtime, dt.timezone.utc)
+    return {
+        "kind": kind, "agency": agency, "year": year, "status": RENDERED, "reason": "", "duration": 0.0,
+        "checks": dict(checks), "key": "", "outputs": outputs, "pdf": "pdf" in outputs, "name": name,
+        "finished": finished.isoformat(timespec="seconds"), "rebuilt": True,
+    }
 
 
 def write_ledger(project: Project, runs: dict[str, dict]) -> None:
     """Write the ledger atomically: a reader sees the old file or the new one, never half of one."""
-    path = ledger_path(project)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ordered = dict(sorted(runs.items()))
-    text = json.dumps({"version": 1, "runs": ordered}, ensure_ascii=False, indent=1) + "\n"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(ledger_path(project), json.dumps({"version": 1, "runs": ordered}, ensure_ascii=False, indent=1) + "\n")
 
 
 def _is_current(record: dict | None, task: Task) -> bool:
@@ -428,6 +502,10 @@ class _Worker:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+#: Seconds to wait for a Dask scheduler to answer before saying it cannot be reached.
+CONNECT_TIMEOUT = 5
+
+
 class DaskPool:
     """Runs as tasks on a Dask distributed cluster; each task renders in a subprocess of its worker."""
 
@@ -438,7 +516,8 @@ class DaskPool:
             raise ParamsError(
                 "使用 --scheduler 需要 Dask distributed", hint="请安装可选依赖：pip install 'nianbao[dask]'"
             ) from None
-        self.client = Client(address, set_as_default=False, timeout="30s")
+        _reach(address)
+        self.client = Client(address, set_as_default=False, timeout=f"{CONNECT_TIMEOUT * 2}s")
         self.futures: dict = {}
         self.free = 1 << 30  # the scheduler decides; every task is handed over at once
 
@@ -477,6 +556,42 @@ class DaskPool:
     def close(self) -> None:
         self.stop()
         self.client.close()
+
+
+def _reach(address: str) -> None:
+    """Refuse, within seconds and in one line, a scheduler address that is malformed, does not answer,
+    or is not a Dask scheduler.
+
+    Asked before a ``Client`` exists: a client that failed to connect spends ten more seconds, and a
+    traceback, closing itself when it is collected.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address
+
+    hint = "请确认调度器已经启动（dask scheduler），地址形如 tcp://10.0.0.5:8786，且本机能访问该端口"
+    try:
+        parse_address(address, strict=True)
+    except (ValueError, TypeError) as exc:
+        raise ParamsError(f"Dask 调度器地址 {address!r} 无效（{exc}）", hint=hint) from None
+
+    async def identity() -> dict:
+        comm = await connect(address, timeout=f"{CONNECT_TIMEOUT}s")
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await asyncio.wait_for(comm.read(), CONNECT_TIMEOUT)
+        finally:
+            comm.abort()
+
+    try:
+        answer = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT * 2))
+    except (OSError, asyncio.TimeoutError):
+        raise ParamsError(f"无法连接 Dask 调度器 {address}：{CONNECT_TIMEOUT} 秒内没有连上", hint=hint) from None
+    except Exception:  # it answered, but not as a scheduler does
+        answer = {}
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise ParamsError(f"{address} 上的服务不是 Dask 调度器", hint=hint)
 
 
 def isolated(task: Task) -> dict:
@@ -527,6 +642,7 @@ def run(
     scheduler: str | None = None,
     on_plan: Callable[[int], None] | None = None,
     on_record: Callable[[dict], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> Batch:
     """Render every agency-year with data (or those named), then each year's overview; write ledger and index.
 
@@ -538,7 +654,13 @@ def run(
     runs = plan(project, agencies, years)
     options = {"pdf": pdf, "timeout": timeout}
     hasher = Hasher(project, options)
-    ledger = read_ledger(project)
+    writable(project.outputs_dir)  # a read-only or missing disk is one line now, not a failure per report
+    try:
+        ledger = read_ledger(project)
+    except LedgerDamaged:
+        ledger, warning = recover_ledger(project, hasher.registry)
+        if on_warning:
+            on_warning(warning)
     base = dict(root=str(project.root), data_root=str(project.data_root or ""), pdf=pdf, timeout=timeout)
     tasks = [Task(year=y, agency=a, key=hasher.report(a, y), **base) for a, y in runs]
     years_left = {y: sum(1 for _, ry in runs if ry == y) for _, y in runs}
@@ -620,4 +742,4 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-__all__ = ["Batch", "Task", "plan", "run", "work", "isolated", "read_ledger", "write_ledger", "code_hash"]
+__all__ = ["Batch", "Task", "plan", "run", "work", "isolated", "read_ledger", "recover_ledger", "write_ledger", "code_hash"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import NianbaoError, ParamsError
+from .errors import NianbaoError, ParamsError, os_error
 from .params import Project, agency as find_agency
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -23,6 +23,8 @@ class Group(click.Group):
             return super().invoke(ctx)
         except NianbaoError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # the machine, not the kit: a folder without permission, a full disk
+            raise click.ClickException(str(os_error(exc))) from None
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
@@ -140,6 +142,7 @@ def batch(
         result = batch_.run(
             project, agencies=agencies, years=years, jobs=jobs, timeout=timeout, pdf=not no_pdf, force=force,
             summary=not no_summary, scheduler=scheduler, on_plan=on_plan, on_record=on_record,
+            on_warning=lambda text: bar.write(f"警告：{text}", file=sys.stderr),
         )
     except KeyboardInterrupt:
         bar.close()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+from pathlib import Path
+from typing import Iterator
+
 
 class NianbaoError(Exception):
     """Root of every error the kit raises on purpose; the CLI prints these without a traceback."""
@@ -76,3 +81,35 @@ class RenderError(NianbaoError, RuntimeError):
 
 class GlyphError(RenderError):
     """A character could not be drawn with the fonts at hand (a chart or the PDF would show boxes)."""
+
+
+class OutputError(NianbaoError, OSError):
+    """An output could not be written: no permission, a read-only or full disk. Earlier outputs are kept."""
+
+
+_OS_REASONS = {
+    errno.EACCES: ("没有权限", "请检查该目录的权限，或用 --project / --out 换一个可写的目录"),
+    errno.EPERM: ("没有权限", "请检查该目录的权限，或用 --project / --out 换一个可写的目录"),
+    errno.EROFS: ("所在的磁盘是只读的", "请换一个可写的目录（--project / --out）"),
+    errno.ENOSPC: ("磁盘空间已满", "请腾出磁盘空间后再运行；之前的输出没有改动"),
+    errno.EDQUOT: ("超出了磁盘配额", "请腾出空间或请管理员调整配额后再运行；之前的输出没有改动"),
+}
+
+
+def os_error(exc: OSError, path: object = None) -> OutputError:
+    """An operating-system error as one clear line: the path, what went wrong, what to do."""
+    if exc.errno in _OS_REASONS:
+        reason, hint = _OS_REASONS[exc.errno]
+        return OutputError(f"无法写入：{reason}", file=exc.filename or path, hint=hint)
+    return OutputError(f"无法读写：{exc.strerror or exc}", file=exc.filename or path, hint="请检查该路径")
+
+
+@contextlib.contextmanager
+def writing(path: Path | str) -> Iterator[None]:
+    """Turn an operating-system error raised while writing ``path`` into an :class:`OutputError`."""
+    try:
+        yield
+    except NianbaoError:
+        raise
+    except OSError as exc:
+        raise os_error(exc, path) from None

@@ -7,11 +7,11 @@ nothing from the network — so it works opened straight from the file system or
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 from typing import Mapping
 
 from .params import Agency, Project
+from .publish import write_text
 
 TITLE = "政府信息公开工作年度报告 · 审核索引"
 STATUS_NAMES = {"rendered": "已渲染", "failed": "失败"}
@@ -20,13 +20,7 @@ LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "笔记本"), ("checks",
 
 def write(project: Project, ledger: Mapping[str, dict], registry: Mapping[str, Agency]) -> Path:
     """Write ``outputs/index.html`` from the ledger's records, atomically; return its path."""
-    path = project.outputs_dir / "index.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = page(ledger, registry, project.outputs_dir)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text(project.outputs_dir / "index.html", page(ledger, registry, project.outputs_dir))
 
 
 def page(ledger: Mapping[str, dict], registry: Mapping[str, Agency], root: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -18,7 +19,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import RenderError
+from .errors import RenderError, os_error
 from .params import Project
 
 if TYPE_CHECKING:  # papermill and nbformat are imported when a notebook runs, not before
@@ -26,6 +27,10 @@ if TYPE_CHECKING:  # papermill and nbformat are imported when a notebook runs, n
 
 #: Seconds a kernel may take to start; generous, since a batch starts many at once.
 START_TIMEOUT = 300
+
+# papermill logs what goes wrong in a run ("Timeout waiting for execute reply") before raising it;
+# the kit reports the error itself, so those lines reach a handler only where the user set one up.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
 def parameters(project: Project, agency: str, year: int) -> dict:
@@ -120,6 +125,7 @@ def run(
 ) -> "nbformat.NotebookNode":
     """Execute ``source`` with ``params`` in a fresh kernel; on failure keep the partial notebook."""
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     sockets = Path(tempfile.mkdtemp(prefix="nianbao-kernel-"))
@@ -143,7 +149,23 @@ def run(
             hint=f"出错的笔记本已保存为 {failed}，打开即可看到出错位置",
             **where,
         ) from None
-    except Exception as exc:  # a dead kernel, a timeout, a kernel that never started
+    except CellTimeoutError:
+        _keep(output, failed)
+        raise RenderError(
+            f"笔记本的一个代码格运行超过时限 {timeout} 秒，已停止",
+            hint=f"可用 --timeout 放宽时限；已执行部分保存为 {failed}",
+            **where,
+        ) from None
+    except DeadKernelError:
+        _keep(output, failed)
+        raise RenderError(
+            "内核意外退出（可能是内存不足或被终止）",
+            hint=f"请重试；已执行部分保存为 {failed}",
+            **where,
+        ) from None
+    except OSError as exc:  # the output folder: no permission, a full disk
+        raise os_error(exc, output) from None
+    except Exception as exc:  # a kernel that never started, or anything else
         _keep(output, failed)
         raise RenderError(
             f"笔记本执行失败：{type(exc).__name__}: {exc}",
@@ -167,6 +189,15 @@ def ipc_kernel_manager(folder: Path) -> type:
             self.transport = "ipc"
             self.connection_file = str(folder / "kernel.json")
             self.ip = str(folder / "k")
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel's own log (tracebacks while it is stopped after a timeout, say) is noise to a
+            # user: what goes wrong in a cell is in the notebook, and the error says what to do.
+            import subprocess
+
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_pre_start_kernel(self, **kw):
             if _ZYGOTE is not None and self.provisioner is None:

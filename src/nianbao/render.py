@@ -12,8 +12,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
-import uuid
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -25,10 +23,11 @@ from nbconvert.exporters.pdf import LatexFailed
 from traitlets.config import Config
 
 from . import checks
-from .errors import GlyphError, RenderError
+from .errors import GlyphError, RenderError, writing
 from .model import ReportData
 from .notebook import execute, execute_summary, input_hashes
 from .params import Agency, Project
+from .publish import staged
 from .report import prepare
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -211,28 +210,15 @@ def render(
     out = out or project.output_dir(agency.id, data.year)
     stem = f"{agency.id}-{data.year}"
     failed = out.parent / f"{out.name}.failed.ipynb"
-    with _staged(out) as staging:
+    with staged(out) as staging:
         nb = execute(project, agency.id, data.year, staging / f"{stem}.ipynb", failed, timeout=timeout)
         annotate(nb, agency, data, input_hashes(project, agency.id, data.year))
-        written = _documents(nb, staging, stem, source_date_epoch(data) if pdf else None)
         results = prepare(agency.id, data.year, str(project.root), str(project.data_root or "")).results
-        write_checks(results, staging, data)
+        with writing(staging):
+            written = _documents(nb, staging, stem, source_date_epoch(data) if pdf else None)
+            write_checks(results, staging, data)
         failed.unlink(missing_ok=True)
     return Rendered(out, *(out / p.name if p else None for p in written), out / "checks.json", checks.summary(results))
-
-
-@contextlib.contextmanager
-def _staged(out: Path) -> Iterator[Path]:
-    """A fresh folder beside ``out``, put in its place when the block succeeds and removed when it fails."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
-    staging.mkdir()
-    try:
-        yield staging
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def _documents(nb: nbformat.NotebookNode, folder: Path, stem: str, pdf_epoch: int | None) -> tuple[Path, Path, Path | None]:
@@ -268,24 +254,14 @@ def render_summary(
     out = out or project.outputs_dir / str(year) / SUMMARY_FOLDER
     stem = f"summary-{year}"
     kept = out.parent / f"{out.name}.failed.ipynb"
-    with _staged(out) as staging:
+    with staged(out) as staging:
         nb = execute_summary(project, year, staging / f"{stem}.ipynb", kept, timeout=timeout, failing=failed)
         overview = summary.prepare(year, str(project.root), str(project.data_root or ""), failed)
         nb.metadata["title"] = overview.title
         nb.metadata["nianbao"] = {"year": year, "inputs": summary.input_hashes(project, year), "versions": versions()}
-        written = _documents(nb, staging, stem, summary.source_date_epoch(overview) if pdf else None)
-        (staging / "summary.json").write_text(summary.to_json(overview), encoding="utf-8")
+        with writing(staging):
+            written = _documents(nb, staging, stem, summary.source_date_epoch(overview) if pdf else None)
+            (staging / "summary.json").write_text(summary.to_json(overview), encoding="utf-8")
         kept.unlink(missing_ok=True)
     counts = {"agencies": len(overview.reports), "missing": len(overview.missing), "errors": overview.errors}
     return Rendered(out, *(out / p.name if p else None for p in written), out / "summary.json", counts)
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is, keeping the old folder until the new one is in place."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    old = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.old"
-    out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
