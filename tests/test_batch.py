@@ -320,3 +320,15 @@ def test_runs_on_a_dask_cluster_of_worker_processes(project: Project) -> None:
     for record in result.records:
         assert (project.outputs_dir / record["outputs"]["html"]).is_file()
     assert os.getcwd() != str(project.root)
+
+
+@pytest.mark.kernel
+def test_a_batch_over_a_damaged_ledger_warns_sets_it_aside_and_rebuilds_it(project: Project) -> None:
+    batch.ledger_path(project).parent.mkdir(parents=True, exist_ok=True)
+    batch.ledger_path(project).write_text('{"version": 1, "runs": {"2024/shimen": [', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--project", str(project.root), "batch", "-a", "shimen", "-y", "2024",
+                                       "--no-pdf", "--no-summary", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "警告：台账" in result.output and "已损坏" in result.output and "Traceback" not in result.output
+    assert len(list(project.outputs_dir.glob("ledger.damaged-*.json"))) == 1
+    assert batch.read_ledger(project)["2024/shimen"]["status"] == "rendered"

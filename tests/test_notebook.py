@@ -65,3 +65,18 @@ def test_stock_papermill_runs_the_notebook_with_a_params_file(tmp_path: Path) ->
     assert "青川市临江区江滨街道办事处2024年政府信息公开工作年度报告" in html
     assert "校验通过" in html
     assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+
+@pytest.mark.kernel
+def test_a_cell_past_its_time_limit_is_one_clear_message_without_kernel_noise(tmp_path: Path, capfd) -> None:
+    from nianbao.errors import RenderError
+    from nianbao.notebook import run
+
+    source = tmp_path / "slow.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(30)")]), source)
+    failed = tmp_path / "slow.failed.ipynb"
+    with pytest.raises(RenderError, match="运行超过时限 2 秒") as caught:
+        run(source, tmp_path / "out.ipynb", failed, {}, tmp_path, timeout=2)
+    assert "--timeout" in str(caught.value) and failed.is_file()
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "Timeout waiting" not in out + err and "ERROR" not in out + err

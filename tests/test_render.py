@@ -139,18 +139,65 @@ def test_broken_report_shows_failures_at_the_top_and_at_the_tables(bundled: Proj
     assert "table-findings" in page
 
 
-def test_typed_html_in_the_narrative_stays_inert_text(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
-    path = project.data_dir / "2024" / "yueyanglou.yaml"
-    evil = "<script>alert('x')</script> <img src=x onerror=alert(1)> [点我](javascript:alert(1)) 50% & $5 #1 a_b"
-    text = path.read_text(encoding="utf-8").replace("    problems: |\n", f"    problems: |\n      {evil}\n\n", 1)
-    path.write_text(text, encoding="utf-8")
-    done = run(project, "yueyanglou", tmp_path / "out")
+def test_hostile_text_in_every_field_reaches_html_and_pdf_as_text(tmp_path: Path) -> None:
+    from nianbao.checks import figures
+    from nianbao.report import prepare
+
+    project = copy_project(tmp_path / "p")
+    secret = tmp_path / "outside.txt"  # a file outside the project that no input may bring in
+    secret.write_text("OUTSIDE-SECRET-LINE\n", encoding="utf-8")
+    pwned = tmp_path / "pwned"
+    tex = f"\\input{{{secret}}} \\write18{{touch {pwned}}} \\MakeUppercase{{abc}} $\\input{{{secret}}}$"
+    evil = f"<script>alert('x')</script> <img src=x onerror=alert(1)> [点我](javascript:alert(1)) 50% & $5 #1 a_b {tex}"
+    data_file = project.data_dir / "2024" / "broken-example.yaml"
+    text = data_file.read_text(encoding="utf-8")
+    text = text.replace("    problems: |\n", f"    problems: |\n      {evil}\n\n      ![图一][r]\n\n      [r]: {secret}\n\n", 1)
+    text = text.replace("\nnarrative:", f"\nnotes:\n  C: '注记 {tex}'\nnarrative:", 1)
+    assert evil in text and "注记" in text
+    data_file.write_text(text, encoding="utf-8")
+    registry = project.params_dir / "agencies.yaml"
+    office = f"A&B #1 {tex} [x]".replace("'", "")
+    registry.write_text(re.sub(r"(broken-example:\n(?:  .*\n)*?)  office: .*\n", lambda m: m.group(1) + f"  office: '{office}'\n",
+                               registry.read_text(encoding="utf-8")), encoding="utf-8")
+    finding = next(r for r in prepare("broken-example", 2024, str(project.root)).results if r.rule == "C-TOTAL" and r.is_open)
+    import yaml
+
+    project.reviews_file("broken-example", 2024).write_text(yaml.safe_dump(
+        [{"rule": "C-TOTAL", "cell": finding.cells[0], "reason": f"已核实 {tex}",
+          "figures": figures(finding, load_report(project, "broken-example", 2024))}], allow_unicode=True), encoding="utf-8")
+
+    done = run(project, "broken-example", tmp_path / "out")
     page = done.html.read_text(encoding="utf-8")
     assert "<script" not in page and "onerror=alert(1)>" not in page and 'href="javascript:' not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page or "&lt;script&gt;alert('x')&lt;/script&gt;" in page
-    pdf = "".join(p.extract_text() for p in PdfReader(done.pdf).pages)
-    assert "<script>" in pdf and "50%" in pdf
+    pdf = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(done.pdf).pages))
+    shown = re.sub(r"\s+", "", f"\\input{{{secret}}}")
+    assert "<script>" in pdf and "50%" in pdf and "图一" in pdf
+    assert pdf.count(shown) >= 4  # typed in the narrative, the note, the office and the reason: shown, not run
+    assert "\\MakeUppercase{abc}" in pdf and "A&B#1" in pdf
+    assert "OUTSIDE-SECRET-LINE" not in pdf and not pwned.exists()
+
+
+@pytest.mark.tex
+def test_xelatex_reads_no_file_outside_its_folder_and_runs_no_shell(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from nianbao.render import LATEX_COMMAND, LATEX_ENV, latex_errors
+
+    secret, pwned = tmp_path / "outside.txt", tmp_path / "pwned"
+    secret.write_text("OUTSIDE-SECRET-LINE\n", encoding="utf-8")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "t.tex").write_text(
+        "\\documentclass{article}\\begin{document}\\immediate\\write18{touch %s}A\\input{%s}B\\end{document}\n"
+        % (pwned, secret), encoding="utf-8")
+    run_ = subprocess.run([c.format(filename="t.tex") for c in LATEX_COMMAND], cwd=build, capture_output=True,
+                          env={**os.environ, **LATEX_ENV}, stdin=subprocess.DEVNULL, text=True, errors="replace")
+    log = run_.stdout + run_.stderr + (build / "t.log").read_text(encoding="utf-8", errors="replace")
+    assert run_.returncode != 0 and "openin_any = p" in log
+    assert "OUTSIDE-SECRET-LINE" not in log and not pwned.exists() and not (build / "t.pdf").exists()
+    assert "OUTSIDE-SECRET-LINE" not in latex_errors(log) and latex_errors(log).startswith("!")
 
 
 def test_a_failed_render_keeps_the_previous_outputs(tmp_path: Path) -> None:

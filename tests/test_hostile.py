@@ -1,0 +1,458 @@
+"""Hostile and foreign inputs, each class with its bad input written here: text never becomes code,
+no number is silently wrong, and every bad file ends in one clear message — never a traceback.
+
+The few that need xelatex or a kernel are marked; the rest run without either.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nianbao import latex, yamlfile
+from nianbao.cli import main
+from nianbao.errors import DataError, ParamsError, address
+from nianbao.load import MAX_FIGURE, load_report, read_reviews, read_xlsx, read_yaml
+from nianbao.narrative import to_html
+from nianbao.params import Project, load_registry, read_run_params
+from nianbao.template import layout, write_template
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIMEN = ROOT / "data" / "2024" / "shimen.yaml"
+
+
+def invoke(project: Project, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project.root), *args])
+
+
+def with_line(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# ---------------------------------------------------------------- 1. text never becomes LaTeX
+
+HOSTILE = [
+    r"前\input{/etc/passwd}后",
+    r"\write18{touch /tmp/nianbao-pwned}",
+    r"\immediate\openout5=/tmp/nianbao-pwned",
+    r"\MakeUppercase{abc}",
+    r"$\input{/etc/passwd}$ and $$x^2$$ and \(a\) \[b\]",
+    r"\catcode`\@=11 \def\x{y}",
+    "<script>alert(1)</script><img src=x onerror=alert(1)>",
+    "& % # _ ~ ^ { } [ ] \\\\ \\ 50%",
+    "*starred [optional]",
+    "line one\n\nline two\x07\x00end",
+]
+
+#: Every LaTeX command the converters may write; anything else in their output came from the input.
+ALLOWED = {
+    "textbackslash", "textasciitilde", "textasciicircum", "emph", "textbf", "texttt", "subsection", "subsubsection",
+    "paragraph", "begin", "end", "item", "newline", "par", "noindent", "rule", "linewidth", "ttfamily",
+}
+COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+
+
+def commands(tex: str) -> set[str]:
+    return {m.group(1) for m in COMMAND.finditer(tex)} - set("&%$#_{} ")
+
+
+def unescape(tex: str) -> str:
+    """The text a line of escaped LaTeX typesets (the inverse of :func:`latex.escape`)."""
+    out = tex.replace(r"\textbackslash{}", "\\").replace(r"\textasciitilde{}", "~").replace(r"\textasciicircum{}", "^")
+    out = out.replace("{[}", "[").replace("{]}", "]")
+    out = re.sub(r"\\([&%$#_{}])", r"\1", out)
+    return out[2:] if out.startswith("{}*") else out
+
+
+def pieces(*words: str) -> st.SearchStrategy[str]:
+    """Text made of TeX's special characters, TeX commands, Markdown marks and anything else."""
+    parts = st.sampled_from(list("\\{}$&#^_%~[]*`'\"<>|!()-. \n\tab汉") + list(words)) | st.characters()
+    return st.lists(parts, max_size=40).map("".join)
+
+
+@given(pieces("\\input", "\\write18", "\r\n"))
+def test_escape_typesets_exactly_the_text_and_runs_no_command(text: str) -> None:
+    tex = latex.escape(text)
+    assert commands(tex) <= {"textbackslash", "textasciitilde", "textasciicircum"}
+    assert unescape(tex) == re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", text.replace("\r\n", " "))
+    assert "\n" not in tex  # no blank line can end a paragraph inside a command's argument
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_to_latex_passes_no_command_of_the_input(text: str) -> None:
+    tex = latex.markdown(text)
+    assert commands(tex) <= ALLOWED
+    for word in ("input", "write", "openout", "MakeUppercase", "catcode", "def"):
+        assert f"\\{word}" not in tex
+
+
+@given(pieces("\\input{x}", "![a](b)", "[r]: /x", "\n\n", "1. ", "# ", "    ", "```"))
+def test_any_markdown_becomes_latex_with_only_the_converters_own_commands(text: str) -> None:
+    assert commands(latex.markdown(text)) <= ALLOWED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "见图：![示意图](/etc/passwd)",
+        "见图：![示意图][r]\n\n[r]: /etc/passwd",
+        "见图：![示意图][r]\n\n[r]: https://example.invalid/a.png",
+        '<img src="/etc/passwd">',
+    ],
+)
+def test_no_narrative_image_is_embedded_or_fetched(text: str) -> None:
+    tex, page = latex.markdown(text), to_html(text)
+    assert "includegraphics" not in tex and "<img" not in page  # typed HTML shows as the characters typed
+    if "![" in text:
+        assert "示意图" in tex and "示意图" in page  # shown as the text it describes
+        for address_ in ("/etc/passwd", "example.invalid"):
+            assert address_ not in tex and address_ not in page
+
+
+# ---------------------------------------------------------------- 2. params files are data
+
+INJECTION = "\"x = 1; import os; os.system('touch /tmp/nianbao-pwned'); y\": 1\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("agency: shimen\nyear: 2024\n" + INJECTION, "不是合法的名字"),
+        ("agency: shimen\nyear: 2024\n\"1x\": 2\n", "不是合法的名字"),
+        ("agency: shimen\nyear: 2024\ncolour: red\n", "未知参数"),
+        ("agency: shimen\nyear: \"2024\"\n", "year 应为整数"),
+        ("agency: shimen\nyear: true\n", "year 应为整数"),
+        ("agency: [shimen]\nyear: 2024\n", "agency 应为文字"),
+        ("agency: shimen\nyear: 2024\nproject_dir: 5\n", "project_dir 应为文字"),
+        ("agency: \"shimen'); import os; ('\"\nyear: 2024\n", "单位代码"),
+    ],
+)
+def test_params_files_are_refused_unless_they_are_plain_data(project: Project, text: str, says: str) -> None:
+    path = project.params_file("shimen", 2024)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError, match=says):
+        read_run_params(path)
+    result = invoke(project, "check", "-y", "2024")
+    assert result.exit_code == 1, result.output
+    assert "[无法读取]" in result.output and str(path) in result.output and says in result.output
+    assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- 3. no silently wrong number
+
+
+def yaml_with_value(tmp_path: Path, value: str) -> Path:
+    path = tmp_path / "shimen.yaml"
+    text = SHIMEN.read_text(encoding="utf-8")
+    path.write_text(with_line(text, "  licensing: [52] ", f"  licensing: [{value}] "), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("typed", ['"12,34"', '"1,5"', '"1,2345"', '"1,234,56"', '",123"', '"1.2.3"', '"1,234.5.6"'])
+def test_malformed_thousands_separators_are_refused_naming_the_key(tmp_path: Path, typed: str) -> None:
+    with pytest.raises(DataError, match=r"A\.licensing\[0\].*不是规范的数字写法|A\.licensing\[0\].*不是数字"):
+        read_yaml(yaml_with_value(tmp_path, typed))
+
+
+@pytest.mark.parametrize(("typed", "value"), [('"1,234"', 1234), ('"12,345"', 12345), ('"１，２３４"', 1234), ("52", 52)])
+def test_well_formed_thousands_separators_are_read(tmp_path: Path, typed: str, value: int) -> None:
+    assert read_yaml(yaml_with_value(tmp_path, typed)).cells["A.licensing.decisions"] == value
+
+
+def test_a_fee_with_a_decimal_comma_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "shimen.yaml"
+    path.write_text(with_line(SHIMEN.read_text(encoding="utf-8"), "  fees: [0] ", '  fees: ["1,5"] '), encoding="utf-8")
+    with pytest.raises(DataError, match="A.fees"):
+        read_yaml(path)
+
+
+@pytest.mark.parametrize("typed", [str(10**38), str(MAX_FIGURE + 1), "1.0e+300", '"99999999999999999999"'])
+def test_figures_too_large_to_be_a_count_are_refused_before_the_kernel(tmp_path: Path, typed: str) -> None:
+    with pytest.raises(DataError, match="大得不合常理"):
+        read_yaml(yaml_with_value(tmp_path, typed))
+
+
+def test_the_largest_figure_allowed_still_draws(tmp_path: Path) -> None:
+    from nianbao import charts
+
+    data = read_yaml(yaml_with_value(tmp_path, str(MAX_FIGURE)))
+    fig = charts.headline(data)
+    assert charts.render_svg(fig).startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "lines"),
+    [
+        ("agency: shimen\nyear: 2024\nagency: jiangbin\n", "agency", (1, 3)),
+        ("B:\n  new: [1]\n  carried_over: [2]\n  new: [3]\n", "new", (2, 4)),
+        ("narrative:\n  preamble: 甲\n  preamble: 乙\n", "preamble", (2, 3)),
+        ("C: {cases: [1], cases: [2]}\n", "cases", (1, 1)),
+    ],
+)
+def test_a_key_written_twice_is_refused_with_both_lines(tmp_path: Path, text: str, key: str, lines: tuple[int, int]) -> None:
+    path = tmp_path / "dup.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=f"键“{key}”写了两次（第 {lines[0]} 行和第 {lines[1]} 行）") as caught:
+        read_yaml(path)
+    assert caught.value.file == path
+
+
+def formula_workbook(tmp_path: Path, cached: str | None) -> tuple[Path, str, str]:
+    """A filled template whose 行政许可 cell holds a formula, saved with or without its value."""
+    path = write_template(tmp_path / "f.xlsx", "shimen", "石门镇", 2024, read_yaml(SHIMEN))
+    place = layout().cells["A.licensing.decisions"]
+    book = openpyxl.load_workbook(path)
+    book[place.sheet][place.cell] = "=50+2"
+    book.save(path)
+    if cached is not None:  # as Excel, WPS and LibreOffice save it: the formula and its last value
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        for name, body in parts.items():
+            if name.startswith("xl/worksheets/") and b"<f>50+2</f>" in body:
+                parts[name] = re.sub(rb"<f>50\+2</f>(<v\s*/>|<v></v>)?", f"<f>50+2</f><v>{cached}</v>".encode(), body)
+        with zipfile.ZipFile(path, "w") as z:
+            for name, body in parts.items():
+                z.writestr(name, body)
+    return path, place.sheet, place.cell
+
+
+def test_a_formula_saved_without_its_value_is_an_error_naming_the_cell(tmp_path: Path) -> None:
+    path, sheet, cell = formula_workbook(tmp_path, None)
+    with pytest.raises(DataError, match="没有保存它的计算结果") as caught:
+        read_xlsx(path)
+    assert (caught.value.sheet, caught.value.cell) == (sheet, cell)
+    assert address(sheet, cell) in str(caught.value)
+
+
+def test_a_formula_with_its_cached_value_reads_as_that_value(tmp_path: Path) -> None:
+    path, _, _ = formula_workbook(tmp_path, "52")
+    assert read_xlsx(path).cells["A.licensing.decisions"] == 52
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".et", ".ods", ".xlsm", ".csv"])
+def test_data_saved_in_another_format_is_named_with_what_to_do(project: Project, suffix: str) -> None:
+    (project.data_dir / "2024" / "shimen.yaml").unlink()
+    (project.data_dir / "2024" / f"shimen{suffix}").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    with pytest.raises(DataError, match=rf"数据文件是 \{suffix} 格式") as caught:
+        load_report(project, "shimen", 2024)
+    assert "另存为" in str(caught.value) and caught.value.file.name == f"shimen{suffix}"
+    result = invoke(project, "check", "-a", "shimen", "-y", "2024")
+    assert result.exit_code == 1 and f"shimen{suffix}" in result.output and "另存为" in result.output
+
+
+# ---------------------------------------------------------------- 4. hostile or foreign files
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")
+)
+
+
+@pytest.mark.parametrize("where", ["data", "reviews", "params", "registry"])
+def test_an_alias_bomb_is_refused_at_once(project: Project, where: str) -> None:
+    path = {
+        "data": project.data_dir / "2024" / "shimen.yaml",
+        "reviews": project.reviews_file("shimen", 2024),
+        "params": project.params_file("shimen", 2024),
+        "registry": project.params_dir / "agencies.yaml",
+    }[where]
+    path.write_text(BOMB, encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises((DataError, ParamsError), match="锚点和别名") as caught:
+        if where == "reviews":
+            read_reviews(path)
+        elif where == "params":
+            read_run_params(path)
+        elif where == "registry":
+            load_registry(project)
+        else:
+            read_yaml(path)
+    assert time.monotonic() - started < 1 and caught.value.file == path
+
+
+def test_even_a_harmless_alias_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("a: &x 1\nb: *x\n", encoding="utf-8")
+    with pytest.raises(DataError, match="锚点和别名"):
+        yamlfile.read(path)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16"])
+def test_a_file_not_in_utf8_is_refused_naming_the_encoding_to_use(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "shimen.yaml"
+    path.write_bytes(SHIMEN.read_text(encoding="utf-8").encode(encoding))
+    with pytest.raises(DataError, match="UTF-8") as caught:
+        read_yaml(path)
+    assert caught.value.file == path and "另存为" in str(caught.value)
+    if encoding.startswith("gb"):
+        assert "GBK / GB18030" in str(caught.value)
+
+
+def test_a_utf8_file_with_a_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "shimen.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + SHIMEN.read_bytes())
+    assert read_yaml(path).agency == "shimen"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- {rule: C-TOTAL, cell: x, reason: ok, figures: 5}\n",
+        "- {rule: C-TOTAL, cell: x, reason: ok, figures: [1, 2]}\n",
+        "- {rule: [C-TOTAL], cell: x, reason: ok, figures: {}}\n",
+        "- {rule: C-TOTAL, cell: {a: 1}, reason: ok, figures: {}}\n",
+        "- {rule: C-TOTAL, cell: x, reason: {why: 1}, figures: {}}\n",
+        "- {rule: C-TOTAL, cell: x, reason: ok, figures: {}, by: [me]}\n",
+        "- [C-TOTAL, x, ok]\n",
+        "figures: 5\n",
+        "just text\n",
+        "- {rule: C-TOTAL, cell: x, reason: '  ', figures: {}}\n",
+    ],
+)
+def test_a_reviews_file_of_the_wrong_shape_gets_a_clear_message(project: Project, text: str) -> None:
+    path = project.reviews_file("broken-example", 2024)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_reviews(path)
+    assert caught.value.file == path
+    result = invoke(project, "check", "-a", "broken-example", "-y", "2024")
+    assert result.exit_code == 1 and "[无法读取]" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "'甲\n\n乙'"), ("office", "[a, b]"), ("contact", "{a: 1}"), ("office", '"A\\x07B"'), ("name", "'A\u2028B'")],
+)
+def test_registry_text_fields_must_be_one_line_of_text(project: Project, field: str, value: str) -> None:
+    entry = {"name": "石门镇人民政府", "kind": "township", field: None}
+    lines = [f"  {k}: {v}" for k, v in entry.items() if v] + [f"  {field}: {value}"]
+    path = project.params_dir / "agencies.yaml"
+    path.write_text("shimen:\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match=field) as caught:
+        load_registry(project)
+    assert caught.value.file == path
+
+
+# ---------------------------------------------------------------- 5. environment faults
+
+
+@pytest.mark.parametrize(("code", "says"), [(errno.EACCES, "没有权限"), (errno.EROFS, "只读"), (errno.ENOSPC, "磁盘空间已满")])
+def test_an_unwritable_outputs_folder_is_one_line_and_the_old_outputs_stay(
+    project: Project, monkeypatch: pytest.MonkeyPatch, code: int, says: str
+) -> None:
+    from nianbao import publish
+
+    old = project.outputs_dir / "2024" / "shimen"
+    old.mkdir(parents=True)
+    (old / "shimen-2024.html").write_text("上次的报告", encoding="utf-8")
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(code, "refused by the test", str(self))
+
+    monkeypatch.setattr(publish.Path, "mkdir", refuse)
+    result = invoke(project, "batch", "-a", "shimen", "-y", "2024", "--no-pdf")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and says in result.output and str(project.outputs_dir) in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert (old / "shimen-2024.html").read_text(encoding="utf-8") == "上次的报告"
+
+
+def test_a_full_disk_while_writing_a_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nianbao import errors, publish
+
+    def full(self: Path, *args: object, **kwargs: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    target = tmp_path / "ledger.json"
+    with pytest.raises(errors.OutputError, match="磁盘空间已满") as caught:
+        publish.write_text(target, "{}")
+    assert not target.exists() and not list(tmp_path.iterdir())  # nothing half-written left behind
+    assert str(tmp_path) in str(caught.value)
+
+
+def test_an_unreachable_scheduler_is_one_line_within_seconds(project: Project) -> None:
+    pytest.importorskip("distributed")
+    for address_ in ("tcp://127.0.0.1:1", "not-an-address"):
+        started = time.monotonic()
+        result = invoke(project, "batch", "-a", "shimen", "-y", "2024", "--no-pdf", "--scheduler", address_)
+        assert time.monotonic() - started < 15  # not the client's 30 s and its traceback
+        assert result.exit_code == 1 and result.output.startswith("Error: ") and "Dask 调度器" in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+# ---------------------------------------------------------------- 6. check checks everything it can
+
+
+def test_check_reports_each_unreadable_agency_year_and_checks_the_rest(project: Project) -> None:
+    import json
+
+    (project.data_dir / "2024" / "shimen.yaml").write_text("agency: shimen\nyear: 2024\nA: [oops\n", encoding="utf-8")
+    text = invoke(project, "check", "-y", "2024")
+    assert text.exit_code == 1
+    assert "青川市临江区石门镇人民政府（shimen）2024 年：无法读取" in text.output
+    assert "岳阳市岳阳楼区人民政府（yueyanglou）2024 年" in text.output  # the others are still checked
+    assert "1 个文件无法读取" in text.output
+    parsed = json.loads(invoke(project, "check", "-y", "2024", "--format", "json").output)
+    by_agency = {e["agency"]: e for e in parsed}
+    assert by_agency["shimen"]["readable"] is False and "YAML 格式错误" in by_agency["shimen"]["error"]
+    assert by_agency["yueyanglou"]["readable"] is True and by_agency["yueyanglou"]["results"]
+
+
+def test_check_of_a_later_year_says_the_previous_year_could_not_be_read(project: Project) -> None:
+    import json
+
+    (project.data_dir / "2023" / "shimen.yaml").write_text("agency: shimen\nyear: 2023\nA: [oops\n", encoding="utf-8")
+    parsed = json.loads(invoke(project, "check", "-a", "shimen", "--format", "json").output)
+    later = next(e for e in parsed if e["year"] == 2024)
+    carry = next(r for r in later["results"] if r["rule"] == "X-CARRY")
+    assert carry["status"] == "skipped" and "2023 年）的数据无法读取" in carry["message"]
+
+
+@pytest.mark.parametrize("args", [("-y", "1999"), ("-a", "shimen", "-y", "2030")])
+def test_check_with_nothing_to_check_is_a_usage_error(project: Project, args: tuple[str, ...]) -> None:
+    result = invoke(project, "check", *args)
+    assert result.exit_code == 2
+    assert args[-1] in result.output and "没有可校验的报告" in result.output
+
+
+def test_a_workbook_with_several_bad_cells_reports_every_one(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "w.xlsx", "shimen", "石门镇", 2024, read_yaml(SHIMEN))
+    plan = layout().cells
+    bad = {"B.new.natural": "八十", "B.new.total": -3, "A.licensing.decisions": "12,34", "C.cases.review_total": 2.5}
+    book = openpyxl.load_workbook(path)
+    for key, value in bad.items():
+        book[plan[key].sheet][plan[key].cell] = value
+    book.save(path)
+    with pytest.raises(DataError) as caught:
+        read_xlsx(path)
+    message = str(caught.value)
+    assert f"共 {len(bad)} 处需要修改" in message
+    for key, value in bad.items():
+        assert f"  {address(plan[key].sheet, plan[key].cell)}：" in message
+        assert str(value) in message
+    assert len(caught.value.problems) == len(bad)
+
+
+def test_sum_findings_on_excel_data_name_each_cells_address(tmp_path: Path) -> None:
+    from nianbao import checks
+
+    path = write_template(tmp_path / "w.xlsx", "shimen", "石门镇", 2024, read_yaml(SHIMEN))
+    plan = layout().cells
+    book = openpyxl.load_workbook(path)
+    book[plan["B.new.natural"].sheet][plan["B.new.natural"].cell] = 90  # the row no longer sums to its total
+    book.save(path)
+    data = read_xlsx(path)
+    failed = [r for r in checks.run(data) if r.rule == "B-ROWSUM" and r.status == "failed"]
+    assert len(failed) == 1
+    for key in ("B.new.total", "B.new.natural"):
+        assert address(plan[key].sheet, plan[key].cell) in failed[0].message
