@@ -456,3 +456,28 @@ def test_sum_findings_on_excel_data_name_each_cells_address(tmp_path: Path) -> N
     assert len(failed) == 1
     for key in ("B.new.total", "B.new.natural"):
         assert address(plan[key].sheet, plan[key].cell) in failed[0].message
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_out_never_replaces_what_the_kit_did_not_write(tmp_path: Path, kind: str) -> None:
+    from nianbao import errors, publish
+
+    out = tmp_path / "Documents"
+    if kind == "folder":
+        out.mkdir()
+        (out / "合同.docx").write_bytes(b"precious")
+    else:
+        out.write_bytes(b"precious")
+    with pytest.raises(errors.OutputError, match="不会替换"):
+        with publish.staged(out) as staging:
+            (staging / "checks.json").write_text("{}", encoding="utf-8")
+    assert (out / "合同.docx" if kind == "folder" else out).read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Documents"]
+
+
+def test_a_name_with_dollar_signs_draws_as_text() -> None:
+    from nianbao import charts
+    from nianbao.summary import _chart
+
+    out = _chart("各单位新收申请（件）", ["甲$乙$丙局", "$\\undefinedcommand{x}$ 局"], [3, 4])
+    assert out.bundle["image/svg+xml"].startswith("<?xml") and charts.render_pdf  # drawn, no mathtext error

@@ -64,6 +64,8 @@ def style() -> dict[str, Any]:
         "figure.titlesize": 13,
         "figure.dpi": 100,
         "axes.unicode_minus": False,
+        "text.parse_math": False,  # an agency's name with "$" in it is text, not mathtext
+        "text.usetex": False,
         "axes.formatter.useoffset": False,
         "axes.spines.top": False,
         "axes.spines.right": False,

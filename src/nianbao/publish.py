@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Iterator
 
-from .errors import writing
+from .errors import OutputError, writing
 
 
 @contextlib.contextmanager
@@ -23,6 +23,7 @@ def staged(out: Path) -> Iterator[Path]:
 
     What the block writes into it should go through :func:`~nianbao.errors.writing`.
     """
+    _replaceable(out)
     staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
     with writing(out):
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +35,24 @@ def staged(out: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+#: The files that mark a folder as one the kit wrote (a report's, a year overview's): only such a
+#: folder, or an empty one, is ever replaced.
+MARKERS = ("checks.json", "summary.json")
+
+
+def _replaceable(out: Path) -> None:
+    """Refuse to replace anything at ``out`` that the kit did not write (``--out ~/Documents``, a file)."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if out.is_dir() and not out.is_symlink() and (not any(out.iterdir()) or any((out / m).is_file() for m in MARKERS)):
+        return
+    raise OutputError(
+        "这里已有不是 nianbao 输出的文件或目录，不会替换它",
+        file=out,
+        hint="请用 --out 指定一个新目录，或原来的输出目录",
+    )
 
 
 def _swap(staging: Path, out: Path) -> None:
