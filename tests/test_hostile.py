@@ -207,6 +207,14 @@ def test_a_key_written_twice_is_refused_with_both_lines(tmp_path: Path, text: st
     assert caught.value.file == path
 
 
+@pytest.mark.parametrize("typed", ["012", "1:30", "0x1F", "1_000", "0b11", "1:30.5", "1_0.5"])
+def test_numbers_yaml_would_read_as_other_numbers_are_refused_with_their_line(tmp_path: Path, typed: str) -> None:
+    path = yaml_with_value(tmp_path, typed)
+    line = 1 + path.read_text(encoding="utf-8").split("\n").index(f"  licensing: [{typed}]           # 行政许可：本年处理决定数量")
+    with pytest.raises(DataError, match=f"第 {line} 行的数字“{re.escape(typed)}”"):
+        read_yaml(path)
+
+
 def formula_workbook(tmp_path: Path, cached: str | None) -> tuple[Path, str, str]:
     """A filled template whose 行政许可 cell holds a formula, saved with or without its value."""
     path = write_template(tmp_path / "f.xlsx", "shimen", "石门镇", 2024, read_yaml(SHIMEN))

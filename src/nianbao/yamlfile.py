@@ -5,12 +5,15 @@ hostile or foreign file fails the same way, fast, with the file and the line:
 
 - an alias (``*name``) is refused when it is constructed, so an alias bomb costs nothing;
 - a key written twice in one mapping is refused with both line numbers (YAML would keep the last);
-- a file that is not UTF-8 is refused, naming the encoding it seems to be in and what to save it as.
+- a file that is not UTF-8 is refused, naming the encoding it seems to be in and what to save it as;
+- a number that YAML 1.1 would read as another number (``012`` octal, ``1:30`` sexagesimal, ``0x1F``,
+  ``1_000``) is refused, naming its line.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,31 @@ class _Loader(_BASE):  # type: ignore[misc, valid-type]
                     raise _Refused(f"键“{key}”写了两次（第 {seen[key]} 行和第 {line} 行）；请只保留一处", line)
                 seen[key] = line
         return super().construct_mapping(node, deep)
+
+
+#: Numbers as people write them. YAML 1.1 also reads ``012`` as octal 10, ``1:30`` as 90, ``0x1F``,
+#: ``0b11`` and ``1_000``: silently other numbers than the ones an analyst meant, so refused.
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+
+
+def _int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    if not _PLAIN_INT.fullmatch(node.value):
+        raise _Refused(
+            f"第 {node.start_mark.line + 1} 行的数字“{node.value}”的写法会被读成别的数（八进制、六十进制、十六进制或带下划线）；"
+            "请只写十进制数字，不要以 0 开头，或加引号写成文字", node.start_mark.line + 1,
+        )
+    return int(node.value)
+
+
+def _float(loader: _Loader, node: yaml.ScalarNode) -> float:
+    if not _PLAIN_FLOAT.fullmatch(node.value):
+        raise _Refused(f"第 {node.start_mark.line + 1} 行的数字“{node.value}”的写法会被读成别的数（六十进制或带下划线）；请只写十进制数字", node.start_mark.line + 1)
+    return yaml.SafeLoader.construct_yaml_float(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _float)
 
 
 def text(path: Path, error: type[NianbaoError] = DataError) -> str:
