@@ -242,6 +242,17 @@ def test_a_formula_saved_without_its_value_is_an_error_naming_the_cell(tmp_path:
     assert address(sheet, cell) in str(caught.value)
 
 
+def test_a_narrative_formula_saved_without_its_value_is_an_error_not_an_empty_text(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "f.xlsx", "shimen", "石门镇", 2024, read_yaml(SHIMEN))
+    place = layout().narrative["preamble"]
+    book = openpyxl.load_workbook(path)
+    book[place.sheet][place.cell] = '="根据"&"条例"'
+    book.save(path)
+    with pytest.raises(DataError, match="没有保存它的计算结果") as caught:
+        read_xlsx(path)
+    assert (caught.value.sheet, caught.value.cell) == (place.sheet, place.cell)
+
+
 def test_a_formula_with_its_cached_value_reads_as_that_value(tmp_path: Path) -> None:
     path, _, _ = formula_workbook(tmp_path, "52")
     assert read_xlsx(path).cells["A.licensing.decisions"] == 52

@@ -338,6 +338,13 @@ def read_xlsx(path: Path) -> ReportData:
             cells[key] = parse_value(value(place), column_of(key), **where)
         except DataError as exc:
             problems.append(exc)
+    texts = [*plan.narrative.values(), *plan.notes.values(), *plan.meta.values()]
+    for place in (p for p in texts if (p.sheet, p.cell) in formulas):
+        problems.append(DataError(
+            f"这一格是公式 {formulas[place.sheet, place.cell]}，文件中没有保存它的计算结果",
+            hint="请在 Excel、WPS 或 LibreOffice 中打开并保存一次，或直接填写文字", file=path, sheet=place.sheet,
+            cell=place.cell,
+        ))
     DataError.gather(problems, file=path)
     narrative = _check_narrative(
         {key: value(place) for key, place in plan.narrative.items()}, file=path, sheet=NARRATIVE_SHEET
@@ -360,11 +367,13 @@ def read_xlsx(path: Path) -> ReportData:
 
 
 def _uncached_formulas(path: Path, book: openpyxl.Workbook, plan) -> dict[tuple[str, str], str]:
-    """The figure cells that hold a formula saved without its value (``data_only`` reads them as blank).
+    """The cells read (figures, narrative, notes, agency and year) that hold a formula saved without
+    its value, which ``data_only`` reads as blank.
 
-    Read only when some figure cell is blank: a second, formula-keeping read of the workbook.
+    Read only when such a cell is blank: a second, formula-keeping read of the workbook.
     """
-    blank = [p for p in plan.cells.values() if book[p.sheet][p.cell].value is None]
+    places = [*plan.cells.values(), *plan.narrative.values(), *plan.notes.values(), *plan.meta.values()]
+    blank = [p for p in places if book[p.sheet][p.cell].value is None]
     if not blank:
         return {}
     formulas = _open_workbook(path, data_only=False)

@@ -5,6 +5,7 @@ The importer's only I/O.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from .parse import parse
 from .sources import Source, pdf_source, text_source
 
 SUFFIXES = (".html", ".htm", ".txt", ".pdf")
+
+# pypdf logs what it repairs in a damaged PDF ("EOF marker not found"); the import says in one line
+# whether the file can be read, and those lines reach a handler only where the user set one up.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 def read_report(path: Path, *, agency: str | None = None, year: int | None = None) -> Imported:
