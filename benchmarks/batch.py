@@ -106,7 +106,7 @@ class TreeMemory:
             self.samples.append((time.perf_counter(), total))
             self._stop.wait(interval)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 

@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import yaml
-
 from click.testing import CliRunner
 
 from nianbao.cli import main as main_command

@@ -18,10 +18,12 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao import batch
+from nianbao.batch import planning
 from nianbao.cli import main
 from nianbao.errors import ParamsError
 from nianbao.params import Project, load_registry
 
+from .conftest import ROOT
 
 
 def add_agencies(project: Project, ids: list[str], year: int = 2024, like: str = "shimen") -> None:
@@ -101,9 +103,20 @@ def test_notebook_params_and_options_touch_what_they_feed(project: Project) -> N
     assert changed(before, keys(project)) == set(before)
 
 
-def test_the_code_hash_covers_the_package_sources_and_templates() -> None:
-    assert batch.code_hash() == batch.code_hash()
-    assert len(batch.code_hash()) == 64
+def test_the_code_hash_covers_the_package_sources_and_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nianbao
+
+    package = Path(nianbao.__file__).parent
+    tracked = subprocess.run(["git", "ls-files", "src/nianbao"], cwd=ROOT, capture_output=True, text=True, check=True)
+    sources = {ROOT / line for line in tracked.stdout.split()} | set(package.rglob("*.py")) | set(package.rglob("*.j2"))
+    hashed = set(batch.code_files())
+    assert sources and sources <= hashed, sorted(str(p) for p in sources - hashed)  # every source file counts
+    assert batch.code_hash() == batch.code_hash() and len(batch.code_hash()) == 64
+    full = batch.code_hash()
+    for left_out in (package / "checks.py", package / "templates" / "nianbao_latex" / "index.tex.j2"):
+        assert left_out in hashed
+        monkeypatch.setattr(planning, "code_files", lambda left_out=left_out: sorted(hashed - {left_out}))
+        assert planning.code_hash() != full  # a file left out of the hash would go unnoticed
 
 
 RECORD = {"kind": "report", "agency": "shimen", "year": 2024, "status": "rendered", "checks": {"errors": 0},
@@ -175,7 +188,7 @@ def test_salvage_keeps_the_partial_notebook_and_undoes_a_half_swap(project: Proj
     (year / ".shimen.0a1b2c3d.tmp" / "shimen-2024.ipynb").write_text("{}", encoding="utf-8")
     (year / ".shimen.99999999.old").mkdir()
     (year / ".shimen.99999999.old" / "shimen-2024.html").write_text("old", encoding="utf-8")
-    batch._salvage(task, keep=True)
+    batch.salvage(task, keep=True)
     assert (year / "shimen.failed.ipynb").read_text(encoding="utf-8") == "{}"
     assert (year / "shimen" / "shimen-2024.html").read_text(encoding="utf-8") == "old"
     assert not leftovers(project)

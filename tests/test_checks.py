@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nianbao import checks
-from nianbao.checks import FAILED, PASSED, SKIPPED, UNCERTAIN, run, status_line, summary
+from nianbao.checks import FAILED, PASSED, UNCERTAIN, run, status_line, summary
 from nianbao.model import ReportData
 from nianbao.narrative import filled
 

@@ -190,8 +190,8 @@ def test_xelatex_reads_no_file_outside_its_folder_and_runs_no_shell(tmp_path: Pa
     build = tmp_path / "build"
     build.mkdir()
     (build / "t.tex").write_text(
-        "\\documentclass{article}\\begin{document}\\immediate\\write18{touch %s}A\\input{%s}B\\end{document}\n"
-        % (pwned, secret), encoding="utf-8")
+        f"\\documentclass{{article}}\\begin{{document}}\\immediate\\write18{{touch {pwned}}}A\\input{{{secret}}}B"
+        "\\end{document}\n", encoding="utf-8")
     run_ = subprocess.run([c.format(filename="t.tex") for c in LATEX_COMMAND], cwd=build, capture_output=True,
                           env={**os.environ, **LATEX_ENV}, stdin=subprocess.DEVNULL, text=True, errors="replace")
     log = run_.stdout + run_.stderr + (build / "t.log").read_text(encoding="utf-8", errors="replace")

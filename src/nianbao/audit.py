@@ -13,8 +13,9 @@ from __future__ import annotations
 import inspect
 import json
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -64,7 +65,8 @@ def audit(paths: Iterable[Path]) -> Audit:
             unreadable.append((str(path), str(exc)))
         except Exception as exc:  # a batch keeps going; the reason names the failure
             unreadable.append((str(path), f"导入时出错（{type(exc).__name__}: {exc}）"))
-    rows, reports = [], []
+    rows: list[dict] = []
+    reports: list[dict] = []
     for name, report in imported:
         results = _check(report, _previous(report, [r for _, r in imported]))
         s = checks.summary(results)
@@ -147,7 +149,7 @@ def to_text(result: Audit) -> str:
         for (report, agency, year), group in result.violations.groupby(["report", "agency", "year"], sort=False):
             lines.append(f"{report}（{agency} {year} 年）")
             for r in group.itertuples():
-                lines.append(f"  [{checks.label(r.status, r.severity)}] {r.rule} {r.message}")
+                lines.append(f"  [{checks.label(str(r.status), str(r.severity))}] {r.rule} {r.message}")
     if result.unreadable:
         lines += ["", "无法读取"] + [f"  {f}：{reason}" for f, reason in result.unreadable]
     return "\n".join(lines) + "\n"
@@ -167,7 +169,7 @@ def _matrix(result: Audit) -> list[str]:
             failed = int((found["status"] == checks.FAILED).sum())
             uncertain = int((found["status"] == checks.UNCERTAIN).sum())
             cells.append(" ".join(x for x in (str(failed) if failed else "", f"?{uncertain}" if uncertain else "") if x))
-        body.append([r.report, r.agency, str(r.year), FORMATS[r.format].replace("国办公开办函", ""), *cells])
+        body.append([str(r.report), str(r.agency), str(r.year), FORMATS[str(r.format)].replace("国办公开办函", ""), *cells])
     widths = [max(_width(row[i]) for row in [header, *body]) for i in range(len(header))]
     return ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in [header, *body]]
 

@@ -14,8 +14,9 @@ import io
 import math
 import re
 import warnings
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Sequence
+from typing import IO, Any
 
 import matplotlib as mpl
 from matplotlib import font_manager
@@ -76,7 +77,7 @@ def style() -> dict[str, Any]:
 
 def use_style() -> AbstractContextManager[Any]:
     """A context manager that applies :func:`style` and restores the previous rcParams on exit."""
-    return mpl.rc_context(style())
+    return mpl.rc_context(style())  # type: ignore[arg-type]
 
 
 def outcomes(data: ReportData) -> Figure:
@@ -142,7 +143,7 @@ def render_pdf(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _save(fig: Figure, buf: io.IOBase, **kwargs: Any) -> None:
+def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
     with use_style(), warnings.catch_warnings():
         warnings.filterwarnings("error", message=_GLYPH_WARNING.pattern, category=UserWarning)
         try:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Callable, Iterable, Iterator, Mapping
 
 import pandas as pd
 
@@ -124,7 +124,7 @@ class Rule:
     severity: str
     table: str
     spec: int  # the rule's number in the format's list of rules (0 for report-level checks)
-    check: Callable[["Rule", Context], Iterable[Result]] = field(repr=False)
+    check: Callable[[Rule, Context], Iterable[Result]] = field(repr=False)
     needs_previous: bool = False  # reads the agency's previous year; skipped without it
 
     def result(self, status: str, message: str, **kw: object) -> Result:

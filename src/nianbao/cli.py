@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
 from . import __version__
 from .errors import NianbaoError, ParamsError, os_error
-from .params import Project, agency as find_agency
+from .params import Project
+from .params import agency as find_agency
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -162,14 +164,14 @@ _STATES = {"rendered": "完成", "failed": "失败", "skipped": "跳过"}
 def _batch_table(records: list[dict]) -> None:
     """Per year: reports rendered, skipped, failed, with check errors and warnings; then the total."""
     years = sorted({r["year"] for r in records})
-    rows = [("年度", "渲染", "跳过", "失败", "有错误", "有警告", "累计秒数")]
+    rows: list[tuple[object, ...]] = [("年度", "渲染", "跳过", "失败", "有错误", "有警告", "累计秒数")]
     for year in [*years, None]:
         mine = [r for r in records if r["kind"] == "report" and (year is None or r["year"] == year)]
-        count = lambda s: sum(r["batch_status"] == s for r in mine)  # noqa: E731
-        flagged = lambda k: sum(1 for r in mine if (r.get("checks") or {}).get(k))  # noqa: E731
+        status = [r["batch_status"] for r in mine]
+        flagged = [k for r in mine for k in ("errors", "warnings") if (r.get("checks") or {}).get(k)]
         spent = sum(r["duration"] for r in mine if r["batch_status"] != "skipped")
-        rows.append((str(year or "合计"), count("rendered"), count("skipped"), count("failed"),
-                     flagged("errors"), flagged("warnings"), f"{spent:.1f}"))
+        rows.append((str(year or "合计"), status.count("rendered"), status.count("skipped"), status.count("failed"),
+                     flagged.count("errors"), flagged.count("warnings"), f"{spent:.1f}"))
     for row in rows:
         click.echo("  ".join(f"{str(c):>6}" for c in row))
 
@@ -276,7 +278,7 @@ def check(
         who = "、".join(agencies) or "名录中的单位"
         raise click.UsageError(f"{project.data_dir} 中没有{who}{looked}的数据，没有可校验的报告")
     unreadable = [e for e in entries if isinstance(e, Unreadable)]
-    blocks = [shown(e) if isinstance(e, Unreadable) else e for e in entries]
+    blocks = [shown(e) if isinstance(e, Unreadable) else cast(tuple[dict[str, int], str], e) for e in entries]
     totals = {k: sum(counts[k] for counts, _ in blocks) for k in ("errors", "warnings", "uncertain")}
     if fmt == "json":
         click.echo("[" + ",\n".join(text for _, text in blocks) + "]")
@@ -474,7 +476,8 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
       nianbao audit 年报/
       nianbao audit 2023/ 2024/ --format csv -o 审计结果.csv
     """
-    from .audit import WRITERS, audit as run, report_files
+    from .audit import WRITERS, report_files
+    from .audit import audit as run
 
     if not paths:
         raise click.UsageError("请给出要审计的文件或目录，如 nianbao audit 年报/")

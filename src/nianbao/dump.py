@@ -12,12 +12,12 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping
 
-from .format import C_GROUPS, PARTS, TABLE_NAMES, TABLES, Table, all_cell_keys, cell_key, describe
 from .errors import DataError
+from .format import C_GROUPS, PARTS, TABLE_NAMES, TABLES, Table, all_cell_keys, cell_key, describe
 from .model import ReportData, Value
 
 _PLAIN_ID = re.compile(r"^[a-z][a-z0-9_-]*$")

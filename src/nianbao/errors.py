@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 class NianbaoError(Exception):
@@ -50,7 +50,7 @@ class DataError(NianbaoError, ValueError):
     When a file has several bad cells, one error lists them all; ``problems`` holds each one.
     """
 
-    problems: tuple["DataError", ...] = ()
+    problems: tuple[DataError, ...] = ()
 
     @property
     def place(self) -> str:
@@ -60,13 +60,13 @@ class DataError(NianbaoError, ValueError):
         return str(getattr(self, "key", None) or getattr(self, "sheet", None) or "")
 
     @classmethod
-    def gather(cls, problems: "list[DataError]", **where: object) -> None:
+    def gather(cls, problems: list[DataError], **where: object) -> None:
         """Raise nothing for no problems, the one problem, or one error listing every problem."""
         if len(problems) == 1:
             raise problems[0]
         if problems:
             lines = [f"  {p.place}：{p.message}" + (f"（{p.hint}）" if p.hint else "") for p in problems]
-            error = cls(f"共 {len(problems)} 处需要修改：\n" + "\n".join(lines), **where)
+            error = cls(f"共 {len(problems)} 处需要修改：\n" + "\n".join(lines), **where)  # type: ignore[arg-type]
             error.problems = tuple(problems)
             raise error
 

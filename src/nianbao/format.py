@@ -10,8 +10,8 @@ A cell is addressed by a key ``"<table>.<row>.<column>"``, e.g. ``"B.new.natural
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 COUNT = "count"  # a non-negative whole number
 AMOUNT = "amount"  # a non-negative amount, decimals allowed
@@ -374,7 +374,7 @@ SECTION_SUFFIXES = ("工作情况", "情况", "工作")
 IMPROVEMENT_OPENERS = ("针对", "下一步", "今后", "为此")
 
 #: Table C's header words, as the importer skips them to reach the fifteen figures.
-TABLE_C_HEADER = tuple(dict.fromkeys([*(g for _, groups in C_GROUPS for g in groups), *(l for _, l in _OUTCOMES)]))
+TABLE_C_HEADER = tuple(dict.fromkeys([*(g for _, groups in C_GROUPS for g in groups), *(label for _, label in _OUTCOMES)]))
 
 #: Words only the 2019 format's table A prints; any of them marks a report of that format.
 FORMAT_2019_MARKS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "政府集中采购")

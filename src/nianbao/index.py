@@ -7,8 +7,8 @@ nothing from the network — so it works opened straight from the file system or
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from .params import Agency, Project
 from .publish import write_text

@@ -10,7 +10,8 @@ under its working folder (see :mod:`nianbao.render`), so that even a missed path
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import mistune
 
@@ -48,6 +49,7 @@ def markdown(text: str) -> str:
     fetched or embedded; a link shows its text and its address as text.
     """
     tokens = _parse(text or "")
+    assert isinstance(tokens, list)  # the AST renderer gives the token list
     return _blocks(tokens).strip() + "\n"
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from dataclasses import replace
 import warnings
 import zipfile
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException

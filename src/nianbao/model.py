@@ -11,12 +11,12 @@ A cell holds one of:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Union
 
 from .format import ALIASES, BLANK_MARKS, UNKNOWN_MARK, all_cell_keys
 
-Value = Union[int, float, str, None]
+Value = int | float | str | None
 
 
 def is_figure(value: Value) -> bool:
@@ -81,10 +81,10 @@ class ReportData:
     def number(self, key: str) -> int | float | None:
         return number(self.cells[key])
 
-    def with_cells(self, cells: Mapping[str, Value]) -> "ReportData":
+    def with_cells(self, cells: Mapping[str, Value]) -> ReportData:
         return replace(self, cells={**self.cells, **cells})
 
-    def with_narrative(self, narrative: Mapping[str, str]) -> "ReportData":
+    def with_narrative(self, narrative: Mapping[str, str]) -> ReportData:
         return replace(self, narrative={**self.narrative, **narrative})
 
 

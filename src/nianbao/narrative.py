@@ -51,4 +51,4 @@ _to_html = mistune.create_markdown(renderer=_Renderer(escape=True))
 
 def to_html(text: str) -> str:
     """The analyst's Markdown as HTML in which typed HTML shows as text and never runs."""
-    return _to_html(text)
+    return str(_to_html(text))

@@ -8,12 +8,8 @@ respond in 60 seconds").
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import shutil
-import signal
-import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -95,7 +91,7 @@ def hashes(project: Project, files: list[Path]) -> dict[str, str]:
 
 def execute(
     project: Project, agency: str, year: int, output: Path, failed: Path, *, timeout: int | None = 600
-) -> "nbformat.NotebookNode":
+) -> nbformat.NotebookNode:
     """Run ``notebooks/report.ipynb`` into ``output`` and return the executed notebook.
 
     When a cell raises, the partial notebook (with papermill's error banner) is copied to ``failed``
@@ -109,7 +105,7 @@ def execute(
 
 def execute_summary(
     project: Project, year: int, output: Path, failed: Path, *, timeout: int | None = 600, failing: dict | None = None
-) -> "nbformat.NotebookNode":
+) -> nbformat.NotebookNode:
     """Run ``notebooks/summary.ipynb`` for one year into ``output``; failures as for :func:`execute`.
 
     ``failing`` names the agencies whose reports failed to render, with the reason, for the overview to list.
@@ -122,7 +118,7 @@ def execute_summary(
 
 def run(
     source: Path, output: Path, failed: Path, params: dict, cwd: Path, *, timeout: int | None, **where: object
-) -> "nbformat.NotebookNode":
+) -> nbformat.NotebookNode:
     """Execute ``source`` with ``params`` in a fresh kernel; on failure keep the partial notebook."""
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -176,10 +172,21 @@ def run(
         shutil.rmtree(sockets, ignore_errors=True)
 
 
+#: The kernel provisioner class this process launches kernels with (None: jupyter_client's own).
+_PROVISIONER: type | None = None
+
+
+def launch_kernels_with(provisioner: type | None) -> None:
+    """Launch this process's kernels with ``provisioner`` (a jupyter_client provisioner class)."""
+    global _PROVISIONER
+    _PROVISIONER = provisioner
+
+
 def ipc_kernel_manager(folder: Path) -> type:
     """A kernel manager class whose kernels listen on IPC sockets in ``folder``, not on TCP ports.
 
-    When this process has a :class:`Zygote` (see :func:`use_zygote`), the kernel is forked from it.
+    When :func:`launch_kernels_with` gave a provisioner (a batch worker's fork server), kernels are
+    launched by it.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -200,170 +207,12 @@ def ipc_kernel_manager(folder: Path) -> type:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_pre_start_kernel(self, **kw):
-            if _ZYGOTE is not None and self.provisioner is None:
+            if _PROVISIONER is not None and self.provisioner is None:
                 self.kernel_id = self.kernel_id or str(uuid.uuid4())
-                self.provisioner = _fork_provisioner()(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner = _PROVISIONER(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
 
     return IPCKernelManager
-
-
-# ---------------------------------------------------------------- kernels forked from a warm template
-
-#: Modules a kernel's template process imports once, so that each forked kernel starts with them.
-PRELOAD = (
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "nianbao.present", "nianbao.summary",
-    "matplotlib.backends.backend_svg", "matplotlib.backends.backend_pdf",
-)
-_ZYGOTE: "Zygote | None" = None
-
-
-class Zygote:
-    """A template process that has imported ipykernel and the report's libraries but run no code.
-
-    Each kernel is a fresh process forked from it: a kernel of its own, which never ran another
-    report's cell, without paying for Python's and the libraries' start-up again (about 0.8 s of CPU).
-    """
-
-    def __init__(self) -> None:
-        import subprocess
-
-        code = "from nianbao.notebook import _zygote_main; _zygote_main()"
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
-        )
-        if self.process.stdout.readline().strip() != "ready":
-            raise RuntimeError("kernel template process did not start")
-
-    def fork(self, args: list[str], cwd: str, env: dict) -> int:
-        """A new kernel process started with ipykernel's ``args``; returns its pid."""
-        self.process.stdin.write(json.dumps({"args": args, "cwd": cwd, "env": env}) + "\n")
-        return int(self.process.stdout.readline())
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(10)
-
-
-def use_zygote() -> None:
-    """Fork this process's kernels from a warm template process (a batch worker calls this once)."""
-    global _ZYGOTE
-    if _ZYGOTE is None and hasattr(os, "fork"):
-        _ZYGOTE = Zygote()
-
-
-def _fork_provisioner() -> type:
-    from jupyter_client.provisioning import LocalProvisioner
-
-    class ForkProvisioner(LocalProvisioner):
-        async def launch_kernel(self, cmd: list[str], **kwargs):
-            if _ZYGOTE is None or "ipykernel_launcher" not in cmd:
-                return await super().launch_kernel(cmd, **kwargs)
-            args = cmd[cmd.index("ipykernel_launcher") + 1 :]
-            cwd = str(kwargs.get("cwd") or os.getcwd())
-            env = {**(kwargs.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}  # as launch_kernel sets it
-            pid = _ZYGOTE.fork(args, cwd, env)
-            self.process, self.pid, self.pgid, self.cwd = _Forked(pid), pid, pid, cwd
-            return self.connection_info
-
-    return ForkProvisioner
-
-
-class _Forked:
-    """What jupyter_client needs of a ``Popen`` for a kernel that is not our child (the template reaps it)."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.returncode = pid, None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        import subprocess
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout)
-            time.sleep(0.01)
-        return self.returncode
-
-    def send_signal(self, signum: int) -> None:
-        try:
-            os.kill(self.pid, signum)
-        except ProcessLookupError:
-            pass
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-def _zygote_main() -> None:
-    """The template process: import, then fork one kernel per request read from stdin."""
-    import importlib
-
-    for name in PRELOAD:
-        importlib.import_module(name)
-
-    def reap(*_: object) -> None:
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-        except ChildProcessError:
-            pass
-
-    signal.signal(signal.SIGCHLD, reap)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the batch to handle
-    print("ready", flush=True)
-    for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            _kernel(request)
-        print(pid, flush=True)
-
-
-def _kernel(request: dict) -> None:
-    """In the forked child: become a kernel as ``python -m ipykernel_launcher <args>`` would. Never returns."""
-    code = 0
-    try:
-        os.setsid()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        # No terminal for a batch's kernels: their log lines (such as the "KeyboardInterrupt caught" that
-        # jupyter_client's interrupt-before-shutdown can cause) would break the progress bar. What goes
-        # wrong in a run is in its notebook and the ledger.
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        sys.path[0] = request["cwd"]  # as `python -m` would have it
-        sys.argv = ["ipykernel_launcher", *request["args"]]
-        from ipykernel.kernelapp import IPKernelApp
-
-        IPKernelApp.launch_instance(argv=[*request["args"], f"--IPKernelApp.parent_handle={os.getppid()}"])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-        code = 1
-    finally:
-        os._exit(code)
 
 
 def _keep(output: Path, failed: Path) -> None:

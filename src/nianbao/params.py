@@ -24,7 +24,7 @@ class Project:
     data_root: Path | None = None  # the data folder, when it is not <root>/data
 
     @classmethod
-    def find(cls, start: str | Path = ".") -> "Project":
+    def find(cls, start: str | Path = ".") -> Project:
         """The nearest folder at or above ``start`` that holds ``params/agencies.yaml``."""
         here = Path(start).resolve()
         for folder in (here, *here.parents):

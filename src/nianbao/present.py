@@ -17,12 +17,12 @@ from pathlib import Path
 
 from . import charts as charts_
 from . import checks as checks_
-from .format import PARTS, REPORT_TITLE, TABLE_NAMES, TABLES
+from .format import PARTS, TABLE_NAMES, TABLES
+from .latex import escape as escape_latex
+from .latex import markdown as latex_markdown
 from .model import ReportData
 from .narrative import to_html as markdown_html
 from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
-from .latex import escape as escape_latex
-from .latex import markdown as latex_markdown
 from .tables import fill, layout, to_html, to_latex
 
 
@@ -149,20 +149,20 @@ def _table(report: Report, key: str) -> tuple[str, str]:
     findings = [r for r in report.results if r.table == key and (r.is_open or r.status == checks_.ACCEPTED)]
     note = report.data.notes.get(key, "")
     h = f'<figure class="official-table"><figcaption>{html.escape(caption)}</figcaption>{to_html(grid)}'
-    l = (
+    tex = (
         "\\par\\noindent\\begin{minipage}{\\linewidth}\\centering"
         f"\\textbf{{{escape_latex(caption)}}}\\par\\smallskip\n{to_latex(grid)}\n\\end{{minipage}}\\par\\medskip\n"
     )
     if note:
         h += f'<p class="table-note">注：{html.escape(note)}</p>'
-        l += f"\n\\noindent{{\\small 注：{escape_latex(note)}}}\n"
+        tex += f"\n\\noindent{{\\small 注：{escape_latex(note)}}}\n"
     if findings:
         items = "".join(f"<li>{_badge(r)}{html.escape(_text(r))}</li>" for r in findings)
         h += f'<ul class="findings table-findings">{items}</ul>'
-        l += "\n\\begin{itemize}\\small\n" + "".join(
+        tex += "\n\\begin{itemize}\\small\n" + "".join(
             f"\\item \\textcolor{{nbflagtext}}{{{_latex_badge(r)}{escape_latex(_text(r))}}}\n" for r in findings
         ) + "\\end{itemize}\n"
-    return h + "</figure>", l
+    return h + "</figure>", tex
 
 
 # ---------------------------------------------------------------- appendices
@@ -172,7 +172,7 @@ def checks(report: Report) -> Output:
     """The details of every check: what failed or could not be decided, then a count per rule."""
     open_ = [r for r in report.results if not r.passed]
     h = [f'<h2>附一、数据校验</h2><p class="status-line">{html.escape(checks_.status_line(report.results))}</p>']
-    l = [f"\\section*{{附一、数据校验}}\n{escape_latex(checks_.status_line(report.results))}\n"]
+    tex = [f"\\section*{{附一、数据校验}}\n{escape_latex(checks_.status_line(report.results))}\n"]
     if open_:
         view = checks_.frame(open_)
         view = view.assign(
@@ -182,15 +182,15 @@ def checks(report: Report) -> Output:
         )[["rule", "severity", "status", "message"]]
         view.columns = ["规则", "级别", "结果", "说明"]
         h.append(_styler(view).format(escape="html").to_html())
-        l.append(
+        tex.append(
             _styler(view).format(escape="latex").to_latex(
                 environment="longtable", column_format="p{2.6cm}p{1.0cm}p{1.6cm}p{10.2cm}", hrules=True
             )
         )
     per_rule = _per_rule(report.results)
     h.append(_styler(per_rule).format(escape="html").to_html())
-    l.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.6cm}p{6.6cm}rrrrr", hrules=True))
-    return _out("".join(h), "\n".join(l), checks_.status_line(report.results))
+    tex.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.6cm}p{6.6cm}rrrrr", hrules=True))
+    return _out("".join(h), "\n".join(tex), checks_.status_line(report.results))
 
 
 def _styler(frame):

@@ -7,15 +7,15 @@ every file is made, so a failed render leaves the previous good outputs in place
 from __future__ import annotations
 
 import contextlib
-import functools
 import datetime as dt
+import functools
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 from nbconvert import HTMLExporter, PDFExporter
@@ -63,7 +63,7 @@ def to_html(nb: nbformat.NotebookNode) -> str:
     return body
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _html_exporter() -> HTMLExporter:
     """One exporter per process: its templates are compiled once, not for every report of a batch."""
     return HTMLExporter(
@@ -126,7 +126,7 @@ def latex_errors(log: str) -> str:
     return "\n".join(picked[:6]) or "（xelatex 没有给出错误行）"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pdf_exporter() -> ReportPDFExporter:
     return ReportPDFExporter(
         config=_config(), template_name="nianbao_latex", extra_template_basedirs=[str(TEMPLATES)], latex_count=2,
@@ -218,7 +218,13 @@ def render(
             written = _documents(nb, staging, stem, source_date_epoch(data) if pdf else None)
             write_checks(results, staging, data)
         failed.unlink(missing_ok=True)
-    return Rendered(out, *(out / p.name if p else None for p in written), out / "checks.json", checks.summary(results))
+    return _rendered(out, written, out / "checks.json", checks.summary(results))
+
+
+def _rendered(out: Path, written: tuple[Path, Path, Path | None], checks_json: Path, summary: dict[str, int]) -> Rendered:
+    """Where the staged documents are now that the folder was swapped in."""
+    notebook, html, pdf = written
+    return Rendered(out, out / notebook.name, out / html.name, out / pdf.name if pdf else None, checks_json, summary)
 
 
 def _documents(nb: nbformat.NotebookNode, folder: Path, stem: str, pdf_epoch: int | None) -> tuple[Path, Path, Path | None]:
@@ -264,4 +270,4 @@ def render_summary(
             (staging / "summary.json").write_text(summary.to_json(overview), encoding="utf-8")
         kept.unlink(missing_ok=True)
     counts = {"agencies": len(overview.reports), "missing": len(overview.missing), "errors": overview.errors}
-    return Rendered(out, *(out / p.name if p else None for p in written), out / "summary.json", counts)
+    return _rendered(out, written, out / "summary.json", counts)

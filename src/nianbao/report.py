@@ -6,19 +6,19 @@ shows, the results saved beside it and the results the command line prints are t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TypeVar
 
 from . import checks
+from .errors import NianbaoError, ParamsError
 from .format import REPORT_TITLE
 from .load import load_history, load_report, load_reviews
 from .model import ReportData
 from .narrative import filled
-from .errors import NianbaoError, ParamsError
 from .params import REGISTRY, Agency, Project, check_params_file, load_registry
 from .params import agency as find_agency
-
 
 T = TypeVar("T")
 
@@ -96,7 +96,7 @@ def check_all(
     years: Iterable[int] = (),
     jobs: int = 1,
     each: Callable[[Report], T] | None = None,
-) -> Iterator[Report | T]:
+) -> Iterator[Report | Unreadable | T]:
     """Every agency-year with data (or those named), in agency and year order; each file read once.
 
     Params files that stock papermill would refuse or misread, and agency-years whose data cannot be
@@ -112,7 +112,7 @@ def check_all(
     for name in names:
         if name not in registry:
             find_agency(project, name)  # raises with the list of known agencies
-    wanted = tuple(sorted(set(years)))
+    wanted: tuple[int, ...] = tuple(sorted(set(years)))
     yield from _check_params(project, registry, set(agencies), set(wanted))
     if jobs <= 1 or len(names) < 4 * jobs:
         yield from _check_chunk((project, [registry[n] for n in names], wanted, each))

@@ -11,25 +11,29 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import pandas as pd
 
 from . import charts as charts_
 from . import checks as checks_
 from .errors import NianbaoError
-from .format import REPORT_TITLE, TABLE_NAMES, TABLES, TABLE_B, all_cell_keys, cell_key, column_of, AMOUNT
-from .model import ReportData, is_empty, is_unknown, number
+from .format import AMOUNT, REPORT_TITLE, TABLE_B, TABLE_NAMES, TABLES, all_cell_keys, cell_key, column_of
+from .latex import escape as escape_latex
+from .model import ReportData, Value, is_empty, is_unknown, number
 from .notebook import hashes, summary_input_files
 from .params import Agency, Project, load_registry
 from .present import Output, Outputs
-from .report import Report, prepare as prepare_report, project_for
-from .latex import escape as escape_latex
+from .report import Report, project_for
+from .report import prepare as prepare_report
 from .tables import fill, layout, to_html, to_latex
 
+#: What a comparison column adds up: a cell key, a table-B heading (its numbered rows), or several keys.
+Figure = str | tuple[str, ...]
+
 #: Per-agency comparison: column label → cell key, or a table-B heading summed over its numbered rows.
-REQUESTS = {
+REQUESTS: dict[str, Figure] = {
     "新收申请": "B.new.total",
     "上年结转": "B.carried_over.total",
     "予以公开": "B.disclosed.total",
@@ -41,7 +45,7 @@ REQUESTS = {
     "办结总计": "B.total.total",
     "结转下年": "B.carried_forward.total",
 }
-DECISIONS = {
+DECISIONS: dict[str, Figure] = {
     "行政许可": "A.licensing.decisions",
     "行政处罚": "A.penalty.decisions",
     "行政强制": "A.coercion.decisions",
@@ -100,7 +104,7 @@ def prepare(year: int, project_dir: str = "", data_dir: str = "", failed: Mappin
 
 def total(year: int, reports: list[ReportData]) -> ReportData:
     """Every cell summed across ``reports``: blank where all are blank, ``?`` where any is unknown."""
-    cells = {}
+    cells: dict[str, Value] = {}
     for key in all_cell_keys():
         values = [r.cells[key] for r in reports]
         if all(is_empty(v) for v in values):
@@ -113,7 +117,7 @@ def total(year: int, reports: list[ReportData]) -> ReportData:
     return ReportData("summary", year, cells)
 
 
-def _value(data: ReportData, what: str | tuple[str, ...]) -> float | None:
+def _value(data: ReportData, what: Figure) -> float | None:
     """A comparison figure: a cell, several cells added, or a table-B heading's numbered rows added."""
     if isinstance(what, tuple):
         keys = list(what)
@@ -125,7 +129,7 @@ def _value(data: ReportData, what: str | tuple[str, ...]) -> float | None:
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 
-def comparison(overview: Overview, columns: Mapping[str, str | tuple[str, ...]]) -> pd.DataFrame:
+def comparison(overview: Overview, columns: Mapping[str, Figure]) -> pd.DataFrame:
     """One row per agency with data, one column per figure; ``None`` where a figure is unknown."""
     rows = []
     for r in overview.reports:
@@ -197,8 +201,8 @@ def title(overview: Overview) -> Output:
         f'<div class="status status-{kind}" role="status"><strong>{html.escape(line)}</strong></div>'
     )
     colour = "nbok" if kind == "ok" else "nbflag"
-    l = f"\\begin{{nbstatus}}{{{colour}}}\\textbf{{{escape_latex(line)}}}\\end{{nbstatus}}"
-    return _out(h, l, f"{overview.title}\n{line}")
+    tex = f"\\begin{{nbstatus}}{{{colour}}}\\textbf{{{escape_latex(line)}}}\\end{{nbstatus}}"
+    return _out(h, tex, f"{overview.title}\n{line}")
 
 
 def totals(overview: Overview) -> Outputs:
@@ -237,8 +241,8 @@ def _frame(caption: str, frame: pd.DataFrame) -> Output:
         environment="longtable", column_format="p{3.2cm}p{1.1cm}" + "r" * (n - 2), hrules=True
     )
     h = f"<h3>{html.escape(caption)}</h3>{body}"
-    l = f"\\subsection*{{{escape_latex(caption)}}}\n{{\\scriptsize\\setlength{{\\tabcolsep}}{{2pt}}\n{latex}}}\n"
-    return _out(h, l, caption)
+    tex = f"\\subsection*{{{escape_latex(caption)}}}\n{{\\scriptsize\\setlength{{\\tabcolsep}}{{2pt}}\n{latex}}}\n"
+    return _out(h, tex, caption)
 
 
 def _figure(value: object) -> object:

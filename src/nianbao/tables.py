@@ -7,8 +7,8 @@ the same grid is drawn as HTML and as LaTeX, so both show the same merged header
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 import pandas as pd
 
@@ -131,7 +131,7 @@ def _matrix_layout(t: Table) -> Grid:
 
 
 def _ancestors(t: Table, row: str) -> list[str]:
-    chain = []
+    chain: list[str] = []
     parent = t.row(row).parent
     while parent:
         chain.insert(0, parent)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Mapping
 
 from ..errors import DataError
 from ..format import AMOUNT, PARTS, TABLE_A, TABLE_B, TABLE_NAMES, TABLES, UNKNOWN_MARK, Table, cell_key, column_of

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable
+from functools import cache
 
 #: An empty table cell, as a line of its own in a Source's text.
 BLANK_CELL = "\ue000"
@@ -37,7 +37,7 @@ def spaced(text: str) -> str:
 _NUMBERING = re.compile(r"^(?:([一二三四五六七八九十]+)\.|\(([一二三四五六七八九十]+)\)|(\d+)\.)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def label_regex(label: str) -> re.Pattern[str]:
     """A label as printed: its numbering in any of the usual forms, a closing note in brackets optional."""
     text = canonical(label)

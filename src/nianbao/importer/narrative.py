@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from ..format import IMPROVEMENT_OPENERS, NARRATIVE_KEYS, PARTS, SECTION_PREFIXES, SECTION_SUFFIXES, SECTION_VARIANTS
 from .dates import DATE_LINE, iso_date
@@ -39,7 +39,7 @@ def narrative_of(prose: str, parts: Parts, title_end: int) -> tuple[dict[str, st
     return texts, headings, signed, notes
 
 
-@lru_cache(maxsize=None)
+@cache
 def _section_regex(key: str, title: str) -> re.Pattern[str]:
     words = {re.sub(r"^（[一二三四五六七八九十]+）", "", title), *SECTION_VARIANTS.get(key, ())}
     alternatives = "|".join(spaced(canonical(w)) for w in sorted(words, key=len, reverse=True))
@@ -91,7 +91,10 @@ def _unsigned(text: str) -> tuple[str, str]:
     if not dates:
         return text, ""
     i = dates[-1]
-    signed = iso_date(DATE_LINE.match(canonical(lines[i])).groups())  # type: ignore[union-attr]
+    match = DATE_LINE.match(canonical(lines[i]))
+    assert match is not None  # the line was picked for matching
+    year, month, day = match.groups()[:3]
+    signed = iso_date((year, month, day))
     body = [line for line in lines[:i] if line.strip()]
     if body and len(body[-1].strip()) <= 40 and not re.search(r"[。，；：,;:]", body[-1]):
         body = body[:-1]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Mapping
+from functools import cache
 
 from ..format import PARTS
 from .labels import canonical, spaced
@@ -28,7 +28,7 @@ class Parts:
         return min((s for s, _ in self.spans.values()), default=None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _part_regex(number: str, title: str) -> re.Pattern[str]:
     return re.compile(rf"(?m)^[ \t]*(?:{number}[ \t]*\.?|\.)?[ \t]*{spaced(canonical(title))}")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Iterator, Mapping
 
 from ..format import B_RESULT_ROWS, TABLE_B, TABLE_NAMES
 from ..model import Value

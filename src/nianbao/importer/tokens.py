@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Iterable
 
 from ..format import BLANK_MARK_VARIANTS, BLANK_MARKS, UNKNOWN_MARK
 from ..model import NUMBER, Value, number

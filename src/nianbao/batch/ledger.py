@@ -1,0 +1,152 @@
+"""``outputs/ledger.json``: the last record of every run, checked when read, rebuilt when damaged;
+and ``outputs/ledger-history.jsonl``: every record ever made, appended, with where it ran."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from ..errors import NianbaoError, writing
+from ..params import Agency, Project
+from ..publish import write_text
+from .tasks import FAILED, RENDERED, REPORT, SUMMARY, SUMMARY_FOLDER, Task, relative
+
+LEDGER = "ledger.json"
+HISTORY = "ledger-history.jsonl"
+
+
+def history_path(project: Project) -> Path:
+    return project.outputs_dir / HISTORY
+
+
+def append_history(project: Project, record: dict) -> None:
+    """Add one run's record to the history: one JSON line per run ever made, never rewritten."""
+    path = history_path(project)
+    with writing(path), path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def read_history(project: Project) -> list[dict]:
+    """Every record of the history that reads as one, oldest first (a torn last line is passed over)."""
+    try:
+        lines = history_path(project).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    out = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            out.append(record)
+    return out
+
+
+def ledger_path(project: Project) -> Path:
+    return project.outputs_dir / LEDGER
+
+
+class LedgerDamaged(NianbaoError, ValueError):
+    """``outputs/ledger.json`` is not a ledger: truncated, not JSON, or JSON of another shape."""
+
+
+def read_ledger(project: Project) -> dict[str, dict]:
+    """The last record of every run ever made in the project, keyed by ``<year>/<agency>``.
+
+    An absent ledger is empty; a damaged one raises :class:`LedgerDamaged` (see :func:`recover_ledger`).
+    """
+    path = ledger_path(project)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LedgerDamaged(f"台账不是完整的 JSON（{exc}）", file=path) from None
+    runs = raw.get("runs") if isinstance(raw, dict) else None
+    if not isinstance(runs, dict):
+        raise LedgerDamaged("台账的结构不对：应为 {\"version\": 1, \"runs\": {…}}", file=path)
+    for run_id, record in runs.items():
+        problem = _record_problem(record)
+        if problem:
+            raise LedgerDamaged(f"台账中的记录 {run_id!r} {problem}", file=path)
+    return runs
+
+
+_RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "kind": str, "agency": str, "year": int, "status": str, "outputs": dict, "checks": dict, "key": str,
+}
+
+
+def _record_problem(record: object) -> str:
+    if not isinstance(record, dict):
+        return "不是一条记录"
+    for name, kind in _RECORD_FIELDS.items():
+        if not isinstance(record.get(name), kind):
+            return f"缺少 {name} 或类型不对"
+    if record["kind"] not in (REPORT, SUMMARY) or record["status"] not in (RENDERED, FAILED):
+        return "的 kind 或 status 不是已知的值"
+    if not all(isinstance(v, str) for v in record["outputs"].values()):
+        return "的 outputs 不是路径"
+    return ""
+
+
+def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[str, dict], str]:
+    """Set a damaged ledger aside and rebuild it from the outputs on disk; returns the runs and a warning.
+
+    The damaged file is kept as ``ledger.damaged-<time>.json``. Each report and overview found under
+    ``outputs/`` gets a record again (status and check counts from its ``checks.json``), with no
+    input key, so that the next batch renders it anew instead of trusting it.
+    """
+    path = ledger_path(project)
+    aside = path.with_name(f"ledger.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.json")
+    with writing(path):
+        os.replace(path, aside)
+    runs: dict[str, dict] = {}
+    for checks_file in sorted(project.outputs_dir.glob("[0-9]*/*/checks.json")):
+        folder = checks_file.parent
+        try:
+            summary = json.loads(checks_file.read_text(encoding="utf-8")).get("summary") or {}
+        except (ValueError, OSError, AttributeError):
+            continue
+        year, agency = int(folder.parent.name), folder.name
+        who = registry.get(agency)
+        runs[f"{year}/{agency}"] = _rebuilt(project, REPORT, agency, year, folder, f"{agency}-{year}", summary,
+                                            who.name if who else agency)
+    for summary_file in sorted(project.outputs_dir.glob(f"[0-9]*/{SUMMARY_FOLDER}/summary.json")):
+        folder, year = summary_file.parent, int(summary_file.parent.parent.name)
+        runs[f"{year}/{SUMMARY_FOLDER}"] = _rebuilt(project, SUMMARY, "", year, folder, f"summary-{year}", {},
+                                                    f"{year}年汇总", checks_name="summary.json")
+    warning = (f"台账 {path} 已损坏，原文件另存为 {aside.name}；已按 outputs/ 中现有的 {len(runs)} 份输出重建台账，"
+               "本次批量中的报告都将重新渲染")
+    write_ledger(project, runs)
+    return runs, warning
+
+
+def _rebuilt(project: Project, kind: str, agency: str, year: int, folder: Path, stem: str, checks: dict,
+             name: str, checks_name: str = "checks.json") -> dict:
+    files = {"html": f"{stem}.html", "pdf": f"{stem}.pdf", "notebook": f"{stem}.ipynb", "checks": checks_name}
+    outputs = {k: relative(folder / f, project.outputs_dir) for k, f in files.items() if (folder / f).is_file()}
+    finished = dt.datetime.fromtimestamp((folder / checks_name).stat().st_mtime, dt.timezone.utc)
+    return {
+        "kind": kind, "agency": agency, "year": year, "status": RENDERED, "reason": "", "duration": 0.0,
+        "checks": dict(checks), "key": "", "outputs": outputs, "pdf": "pdf" in outputs, "name": name,
+        "finished": finished.isoformat(timespec="seconds"), "rebuilt": True,
+    }
+
+
+def write_ledger(project: Project, runs: dict[str, dict]) -> None:
+    """Write the ledger atomically: a reader sees the old file or the new one, never half of one."""
+    ordered = dict(sorted(runs.items()))
+    write_text(ledger_path(project), json.dumps({"version": 1, "runs": ordered}, ensure_ascii=False, indent=1) + "\n")
+
+
+def is_current(record: dict | None, task: Task) -> bool:
+    if not record or record.get("status") != RENDERED or record.get("key") != task.key:
+        return False
+    outputs = record.get("outputs") or {}
+    wanted = ["html", "notebook"] + (["pdf"] if task.pdf else [])
+    root = task.project.outputs_dir
+    return all(outputs.get(k) and (root / outputs[k]).is_file() for k in wanted)

@@ -1,0 +1,147 @@
+"""The scheduling loop: every run in turn, skipped when current, each year's overview once its reports are done."""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from .. import index as index_
+from ..params import Agency, Project
+from ..publish import writable
+from .cluster import DaskPool
+from .ledger import LedgerDamaged, append_history, is_current, read_ledger, recover_ledger, write_ledger
+from .local import LocalPool
+from .planning import Hasher, plan
+from .tasks import FAILED, REPORT, SKIPPED, Batch, Task
+
+
+def run(
+    project: Project,
+    *,
+    agencies: Iterable[str] = (),
+    years: Iterable[int] = (),
+    jobs: int | None = None,
+    timeout: int = 600,
+    pdf: bool = True,
+    force: bool = False,
+    summary: bool = True,
+    scheduler: str | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    on_record: Callable[[dict], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> Batch:
+    """Render every agency-year with data (or those named), then each year's overview; write ledger and index.
+
+    ``on_plan(total)`` is called once with the number of runs, ``on_record(record)`` after each run
+    (skipped ones included, with ``batch_status`` ``"skipped"``). Ctrl-C stops the workers, removes
+    their half-made outputs, writes ledger and index of what finished, and re-raises.
+    """
+    project = Project(project.root.resolve(), project.data_root.resolve() if project.data_root else None)
+    runs = plan(project, agencies, years)
+    hasher = Hasher(project, {"pdf": pdf, "timeout": timeout})
+    writable(project.outputs_dir)  # a read-only or missing disk is one line now, not a failure per report
+    try:
+        ledger = read_ledger(project)
+    except LedgerDamaged:
+        ledger, warning = recover_ledger(project, hasher.registry)
+        if on_warning:
+            on_warning(warning)
+    loop = _Loop(project, hasher, ledger, pdf=pdf, timeout=timeout, summary=summary, on_record=on_record)
+    loop.queue.extend(loop.task(agency, year) for agency, year in runs)
+    if on_plan:
+        on_plan(len(loop.queue) + (len(loop.years_left) if summary else 0))
+    try:
+        loop.drain(lambda: DaskPool(scheduler) if scheduler else LocalPool(jobs or _cores()), force)
+    finally:
+        write_ledger(project, ledger)
+        index_.write(project, ledger, hasher.registry)
+    return loop.batch
+
+
+class _Loop:
+    """One batch's state: the queue of runs, the ledger it updates, and how many reports each year awaits."""
+
+    def __init__(self, project: Project, hasher: Hasher, ledger: dict[str, dict], *, pdf: bool, timeout: int,
+                 summary: bool, on_record: Callable[[dict], None] | None) -> None:
+        self.project, self.hasher, self.ledger = project, hasher, ledger
+        self.pdf, self.timeout, self.summary, self.on_record = pdf, timeout, summary, on_record
+        self.queue: deque[Task] = deque()
+        self.years_left: dict[int, int] = {}
+        self.batch = Batch()
+
+    def task(self, agency: str, year: int) -> Task:
+        self.years_left[year] = self.years_left.get(year, 0) + 1
+        return Task(str(self.project.root), str(self.project.data_root or ""), year, agency, self.pdf, self.timeout,
+                    self.hasher.report(agency, year))
+
+    def summary_task(self, year: int) -> Task:
+        failed = {
+            r["agency"]: r.get("reason", "") for r in self.ledger.values()
+            if r["kind"] == REPORT and r["year"] == year and r["status"] == FAILED
+        }
+        return Task(str(self.project.root), str(self.project.data_root or ""), year, "", self.pdf, self.timeout,
+                    self.hasher.summary(year, failed), failed)
+
+    def drain(self, make_pool: Callable[[], LocalPool | DaskPool], force: bool) -> None:
+        """Run the queue to its end: current runs skipped, the rest handed to the pool as it has room."""
+        pool: LocalPool | DaskPool | None = None
+        try:
+            while self.queue or (pool and pool.busy):
+                while self.queue:
+                    task = self.queue[0]
+                    previous = self.ledger.get(task.id)
+                    if previous is not None and not force and is_current(previous, task):
+                        self.queue.popleft()
+                        self.finish(task, previous, SKIPPED)
+                        continue
+                    pool = pool or make_pool()
+                    if pool.free <= 0:
+                        break
+                    pool.submit(self.queue.popleft())
+                if pool and pool.busy:
+                    for task, record in pool.wait(timeout=0.5):
+                        self.finish(task, record, record["status"])
+        except KeyboardInterrupt:
+            self.batch.interrupted = True
+            if pool:
+                pool.stop()
+            raise
+        finally:
+            if pool:
+                pool.close()
+
+    def finish(self, task: Task, record: dict, status: str) -> None:
+        """Record a run's outcome; once a year's reports are all done, its overview is next in line."""
+        record = {**record, "name": _name(self.hasher.registry, task)}
+        previous = self.ledger.get(task.id) or {}
+        if status == FAILED and previous.get("outputs"):  # render() kept the last good outputs in place
+            kept = {k: v for k, v in previous["outputs"].items() if k != "failed_notebook"}
+            record["outputs"] = {**kept, **record["outputs"]}
+            record["stale"] = True
+        if status != SKIPPED:
+            self.ledger[task.id] = {k: v for k, v in record.items() if k != "batch_status"}
+            write_ledger(self.project, self.ledger)
+            append_history(self.project, self.ledger[task.id])
+        record["batch_status"] = status
+        self.batch.records.append(record)
+        if self.on_record:
+            self.on_record(record)
+        if task.agency:
+            self.years_left[task.year] -= 1
+            if self.summary and self.years_left[task.year] == 0:
+                self.queue.appendleft(self.summary_task(task.year))
+
+
+def _name(registry: dict[str, Agency], task: Task) -> str:
+    if not task.agency:
+        return f"{task.year}年汇总"
+    who = registry.get(task.agency)
+    return who.name if who else task.agency
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,78 @@
+"""What to run, and what changed: the agency-years to render and the input key of each run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+
+from ..errors import ParamsError
+from ..notebook import input_files, summary_input_files
+from ..params import Project, load_registry
+from .tasks import relative
+
+
+def plan(project: Project, agencies: Iterable[str] = (), years: Iterable[int] = ()) -> list[tuple[str, int]]:
+    """Every agency-year with data, or those of the agencies and years named, in year and agency order."""
+    registry = load_registry(project)
+    names = list(agencies) or list(registry)
+    for name in names:
+        if name not in registry:
+            known = "、".join(sorted(registry)) or "（名录为空）"
+            raise ParamsError(f"未知单位 {name!r}", file=project.params_dir / "agencies.yaml", hint=f"名录中的单位：{known}")
+    wanted = set(years)
+    runs = [(a, y) for a in names for y in project.years_with_data(a) if not wanted or y in wanted]
+    if not runs:
+        which = "、".join(map(str, sorted(wanted))) or "任何"
+        raise ParamsError(f"所选单位没有 {which} 年度的数据", hint="用 --year 和 --agency 选择 data/ 中已有的单位和年度")
+    return sorted(runs, key=lambda r: (r[1], r[0]))
+
+
+def code_files() -> list[Path]:
+    """Every file of the package that a render runs or reads: its modules, templates and data files."""
+    package = Path(__file__).resolve().parents[1]
+    return sorted(
+        p for p in package.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
+    )
+
+
+def code_hash() -> str:
+    """SHA-256 over the package's own source and templates: a change to the code re-renders everything."""
+    package = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in code_files():
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class Hasher:
+    """Input keys for runs, each file hashed at most once per batch."""
+
+    def __init__(self, project: Project, options: dict) -> None:
+        self.project = project
+        self.options = options
+        self.code = code_hash()
+        self.registry = load_registry(project)
+        self._files: dict[Path, str] = {}
+
+    def file(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
+        return self._files[path]
+
+    def _key(self, files: list[Path], extra: dict) -> str:
+        root = self.project.root
+        registry = self.project.params_dir / "agencies.yaml"
+        inputs = {relative(p, root): self.file(p) for p in files if p != registry}  # the registry counts by entry
+        payload = {"inputs": inputs, "code": self.code, "options": self.options, **extra}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def report(self, agency: str, year: int) -> str:
+        return self._key(input_files(self.project, agency, year), {"agency": asdict(self.registry[agency])})
+
+    def summary(self, year: int, failed: dict) -> str:
+        entries = {a: asdict(x) for a, x in self.registry.items()}
+        return self._key(summary_input_files(self.project, year), {"registry": entries, "failed": failed})

@@ -1,0 +1,75 @@
+"""What a batch is made of — runs (:class:`Task`) — and what it did (:class:`Batch`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..params import Project
+
+RENDERED, FAILED, SKIPPED = "rendered", "failed", "skipped"
+REPORT, SUMMARY = "report", "summary"
+SUMMARY_FOLDER = "_summary"  # the same as render.SUMMARY_FOLDER, without importing nbconvert here
+#: Seconds a worker gets after its limit to finish writing before it is killed.
+GRACE = 5
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: an agency-year's report, or (``agency`` empty) a year's overview. Picklable."""
+
+    root: str
+    data_root: str
+    year: int
+    agency: str = ""
+    pdf: bool = True
+    timeout: int = 600
+    key: str = ""
+    failed: dict = field(default_factory=dict)  # the overview's agencies whose reports failed
+
+    @property
+    def id(self) -> str:
+        return f"{self.year}/{self.agency or SUMMARY_FOLDER}"
+
+    @property
+    def kind(self) -> str:
+        return REPORT if self.agency else SUMMARY
+
+    @property
+    def project(self) -> Project:
+        return Project(Path(self.root), Path(self.data_root) if self.data_root else None)
+
+    @property
+    def out(self) -> Path:
+        return self.project.outputs_dir / str(self.year) / (self.agency or SUMMARY_FOLDER)
+
+
+@dataclass
+class Batch:
+    """What a batch did: one record per run it was asked for, in the order they finished."""
+
+    records: list[dict] = field(default_factory=list)
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(r["batch_status"] == status for r in self.records)
+
+    @property
+    def check_errors(self) -> int:
+        return sum((r.get("checks") or {}).get("errors", 0) for r in self.records if r["kind"] == REPORT)
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 when everything rendered, 1 when a run failed, 3 with ``strict`` when a check found an error."""
+        if self.count(FAILED):
+            return 1
+        if strict and self.check_errors:
+            return 3
+        return 0
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (as the ledger stores it), absolute when outside."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,148 @@
+"""One run, in whatever process renders it: the record it leaves, and what is salvaged when it dies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict
+
+from ..errors import NianbaoError
+from ..params import Project
+from .tasks import FAILED, GRACE, RENDERED, Task, relative
+
+
+def work(task: Task) -> dict:
+    """Render one run and describe it as a ledger record; never raises for a failed run."""
+    started = time.time()
+    project = task.project
+    record = new_record(task)
+    try:
+        if task.agency:
+            from ..render import render
+            from ..report import validate
+
+            report = validate(project, task.agency, task.year)  # every input checked before the kernel starts
+            done = render(project, report.agency, report.data, pdf=task.pdf, timeout=task.timeout)
+        else:
+            from ..render import render_summary
+
+            done = render_summary(project, task.year, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
+        record.update(status=RENDERED, checks=dict(done.summary), outputs=_outputs(project, done))
+    except NianbaoError as exc:
+        record.update(status=FAILED, reason=str(exc))
+    except Exception as exc:  # a bug: keep the traceback in the ledger for whoever debugs it
+        record.update(status=FAILED, reason=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+    record["duration"] = round(time.time() - started, 2)
+    _keep_failed(task, record)
+    return record
+
+
+def new_record(task: Task) -> dict:
+    return {
+        "kind": task.kind, "agency": task.agency, "year": task.year, "status": FAILED, "reason": "",
+        "duration": 0.0, "checks": {}, "key": task.key, "outputs": {}, "pdf": task.pdf,
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "host": socket.gethostname(), "worker": os.getpid(),  # where it ran: this machine or a cluster's
+    }
+
+
+def _outputs(project: Project, done) -> dict:
+    paths = {"html": done.html, "pdf": done.pdf, "notebook": done.notebook, "checks": done.checks_json}
+    return {k: relative(p, project.outputs_dir) for k, p in paths.items() if p}
+
+
+def _keep_failed(task: Task, record: dict) -> None:
+    """A failed run points at its partial notebook, and at the previous good outputs when they exist."""
+    if record["status"] != FAILED:
+        return
+    failed = task.out.parent / f"{task.out.name}.failed.ipynb"
+    if failed.is_file():
+        record["outputs"]["failed_notebook"] = relative(failed, task.project.outputs_dir)
+
+
+
+
+def kill_tree(pid: int) -> None:
+    """Kill a process and everything it started (kernels run in sessions of their own, so by tree)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=10)
+
+
+def salvage(task: Task, keep: bool) -> None:
+    """After a worker was killed: keep the partial notebook (if ``keep``), remove the staging folders,
+    and put back an output folder caught between the two renames of a swap."""
+    out = task.out
+    if not out.parent.is_dir():
+        return
+    staging = sorted(out.parent.glob(f".{out.name}.*.tmp"), key=lambda p: p.stat().st_mtime)
+    stem = f"{task.agency}-{task.year}" if task.agency else f"summary-{task.year}"
+    if keep and staging and (staging[-1] / f"{stem}.ipynb").is_file():
+        shutil.copyfile(staging[-1] / f"{stem}.ipynb", out.parent / f"{out.name}.failed.ipynb")
+    for folder in staging:
+        shutil.rmtree(folder, ignore_errors=True)
+    old = sorted(out.parent.glob(f".{out.name}.*.old"), key=lambda p: p.stat().st_mtime)
+    if old and not out.exists():
+        old[-1].rename(out)
+    for folder in out.parent.glob(f".{out.name}.*.old"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def stopped(task: Task, reason: str, started: float) -> dict:
+    """The record of a run whose worker was killed: over its limit, or dead."""
+    salvage(task, keep=True)
+    record = new_record(task)
+    record.update(status=FAILED, reason=reason, duration=round(time.monotonic() - started, 2))
+    _keep_failed(task, record)
+    return record
+
+
+
+
+def isolated(task: Task) -> dict:
+    """Render one run in a fresh Python process (for a Dask worker, whose threads share a working folder).
+
+    The subprocess is killed with its kernel when it runs past the task's limit.
+    """
+    import subprocess
+
+    started = time.monotonic()
+    payload = json.dumps(asdict(task), ensure_ascii=False)
+    code = (
+        "import sys, json; from nianbao.batch.work import Task, work; "
+        "print(json.dumps(work(Task(**json.loads(sys.stdin.read()))), ensure_ascii=False))"
+    )
+    with tempfile.TemporaryDirectory(prefix="nianbao-task-") as scratch:
+        env = {**os.environ, "TMPDIR": scratch}
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        try:
+            out, err = proc.communicate(payload.encode(), timeout=task.timeout + GRACE)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc.pid)
+            proc.communicate()
+            return stopped(task, f"运行超过时限 {task.timeout} 秒，已终止（可用 --timeout 放宽）", started)
+    lines = out.decode("utf-8", "replace").strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-5:]
+        return stopped(task, f"工作进程意外退出（退出码 {proc.returncode}）：{' '.join(tail)}", started)
