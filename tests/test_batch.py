@@ -275,6 +275,7 @@ def test_strict_returns_3_when_a_check_finds_an_error(project: Project) -> None:
 
 
 @pytest.mark.kernel
+@pytest.mark.stress
 def test_24_reports_at_once_repeatedly_without_a_spurious_failure(project: Project) -> None:
     ids = [f"t{i:02d}" for i in range(24)]
     add_agencies(project, ids)

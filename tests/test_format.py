@@ -19,6 +19,8 @@ from nianbao.format import (
     describe,
 )
 
+from .conftest import require_shared
+
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "annual-report-format.md"
 
 
@@ -30,9 +32,7 @@ def norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def spec() -> str:
-    if not SPEC.is_file():
-        pytest.skip(f"the spec is not beside this checkout: {SPEC}")
-    return SPEC.read_text(encoding="utf-8")
+    return require_shared(SPEC).read_text(encoding="utf-8")
 
 
 def spec_b_rows(spec: str) -> list[str]:

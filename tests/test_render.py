@@ -39,8 +39,14 @@ def seed_render(bundled: Project) -> Rendered:
 
 
 @pytest.fixture(scope="module")
-def html(seed_render: Rendered) -> str:
-    return seed_render.html.read_text(encoding="utf-8")
+def seed_html(bundled: Project) -> Rendered:
+    """The seed rendered without its PDF: what the HTML tests read, with no TeX run."""
+    return run(bundled, "yueyanglou", bundled.root / "out-html", pdf=False)
+
+
+@pytest.fixture(scope="module")
+def html(seed_html: Rendered) -> str:
+    return seed_html.html.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +102,7 @@ def test_status_line_is_at_the_top(html: str) -> None:
     assert body.index("校验：0 项错误，0 项警告，4 项无法判定") < body.index("一、总体情况")
 
 
+@pytest.mark.tex
 def test_pdf_text_holds_title_labels_and_seed_figures(pdf_text: str, seed_render: Rendered) -> None:
     text = re.sub(r"\s+", "", pdf_text)
     for expected in [
@@ -108,21 +115,22 @@ def test_pdf_text_holds_title_labels_and_seed_figures(pdf_text: str, seed_render
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
 
 
-def test_executed_notebook_records_inputs_and_versions(seed_render: Rendered) -> None:
-    meta = nbformat.read(seed_render.notebook, as_version=4).metadata["nianbao"]
+def test_executed_notebook_records_inputs_and_versions(seed_html: Rendered) -> None:
+    meta = nbformat.read(seed_html.notebook, as_version=4).metadata["nianbao"]
     assert set(meta["inputs"]) >= {"data/2024/yueyanglou.yaml", "notebooks/report.ipynb", "params/agencies.yaml"}
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in meta["inputs"].values())
     assert {"papermill", "nbconvert", "matplotlib", "pandas"} <= set(meta["versions"])
 
 
-def test_check_results_are_saved_beside_the_report(seed_render: Rendered) -> None:
+def test_check_results_are_saved_beside_the_report(seed_html: Rendered) -> None:
     import json
 
-    saved = json.loads(seed_render.checks_json.read_text(encoding="utf-8"))
+    saved = json.loads(seed_html.checks_json.read_text(encoding="utf-8"))
     assert saved["summary"]["uncertain"] == 4 and saved["summary"]["errors"] == 0
-    assert (seed_render.folder / "checks.csv").read_text(encoding="utf-8-sig").startswith("rule,title,severity")
+    assert (seed_html.folder / "checks.csv").read_text(encoding="utf-8-sig").startswith("rule,title,severity")
 
 
+@pytest.mark.tex
 def test_same_inputs_render_identical_html_and_pdf(bundled: Project, seed_render: Rendered) -> None:
     again = run(bundled, "yueyanglou", bundled.root / "out-2")
     assert again.html.read_bytes() == seed_render.html.read_bytes()
@@ -139,6 +147,7 @@ def test_broken_report_shows_failures_at_the_top_and_at_the_tables(bundled: Proj
     assert "table-findings" in page
 
 
+@pytest.mark.tex
 def test_hostile_text_in_every_field_reaches_html_and_pdf_as_text(tmp_path: Path) -> None:
     from nianbao.checks import figures
     from nianbao.report import prepare
@@ -229,6 +238,7 @@ def test_a_character_missing_from_the_fonts_fails_the_pdf() -> None:
         to_pdf(nb, 0)
 
 
+@pytest.mark.tex
 def test_an_accepted_finding_shows_as_explained_in_html_and_pdf(tmp_path: Path) -> None:
     from nianbao.checks import figures
     from nianbao.report import prepare

@@ -120,6 +120,7 @@ def test_notebook_is_what_its_generator_writes(tmp_path: Path) -> None:
 
 @pytest.mark.kernel
 @pytest.mark.tex
+@pytest.mark.tex
 def test_the_overview_renders_to_html_and_pdf(project: Project) -> None:
     from nianbao.render import render_summary
 
