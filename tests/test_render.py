@@ -15,8 +15,10 @@ from pypdf import PdfReader
 from nianbao.errors import RenderError
 from nianbao.format import TABLE_B
 from nianbao.load import load_report
-from nianbao.params import Project, agency
-from nianbao.render import Rendered, render
+from nianbao.params import Project
+from nianbao.publish import Rendered, report
+from nianbao.report import validate
+from nianbao.run import Run
 
 from .conftest import copy_project
 from .test_tables import html_cells
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.kernel
 
 
 def run(project: Project, agency_id: str, out: Path, pdf: bool = True) -> Rendered:
-    return render(project, agency(project, agency_id), load_report(project, agency_id, 2024), out, pdf=pdf)
+    return report(Run(project, 2024, agency_id, out), validate(project, agency_id, 2024), pdf=pdf)
 
 
 @pytest.fixture(scope="module")
@@ -258,3 +260,37 @@ def test_an_accepted_finding_shows_as_explained_in_html_and_pdf(tmp_path: Path) 
     assert "已说明：原件如此已核实" in page
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(done.pdf).pages))
     assert "1项已说明" in text and "原件如此已核实" in text
+
+
+def test_one_render_reads_each_input_once_and_checks_once_in_the_parent(tmp_path: Path, monkeypatch) -> None:
+    from collections import Counter
+
+    from click.testing import CliRunner
+
+    from nianbao import checks, yamlfile
+    from nianbao.cli import main
+
+    project = copy_project(tmp_path / "p")
+    reads: Counter[str] = Counter()
+    runs: list[str] = []
+    real_read, real_run = yamlfile.read, checks.run
+
+    def counting_read(path, *args, **kwargs):
+        reads[Path(path).relative_to(project.root).as_posix()] += 1
+        return real_read(path, *args, **kwargs)
+
+    def counting_run(data, *args, **kwargs):
+        runs.append(f"{data.agency} {data.year}")
+        return real_run(data, *args, **kwargs)
+
+    monkeypatch.setattr(yamlfile, "read", counting_read)
+    monkeypatch.setattr(checks, "run", counting_run)
+    result = CliRunner().invoke(main, ["--project", str(project.root), "render", "-a", "shimen", "-y", "2024", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert reads == Counter({  # the kernel reads them again in its own process: its entry point, not counted here
+        "params/agencies.yaml": 1, "params/2024/shimen.yaml": 1,
+        "data/2022/shimen.yaml": 1, "data/2023/shimen.yaml": 1, "data/2024/shimen.yaml": 1,
+    })
+    assert runs == ["shimen 2024"]
+    saved = (project.outputs_dir / "2024" / "shimen" / "checks.json").read_text(encoding="utf-8")
+    assert '"errors": 0' in saved

@@ -122,9 +122,10 @@ def test_notebook_is_what_its_generator_writes(tmp_path: Path) -> None:
 @pytest.mark.tex
 @pytest.mark.tex
 def test_the_overview_renders_to_html_and_pdf(project: Project) -> None:
-    from nianbao.render import render_summary
+    from nianbao.publish import overview
+    from nianbao.run import Run
 
-    done = render_summary(project, 2024, failed={"shimen": "测试：渲染失败"})
+    done = overview(Run(project, 2024), failed={"shimen": "测试：渲染失败"})
     assert done.folder == project.outputs_dir / "2024" / "_summary"
     page = done.html.read_text(encoding="utf-8")
     assert "<title>2024年政府信息公开工作年度报告汇总</title>" in page

@@ -73,14 +73,14 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
       nianbao render --agency yueyanglou --year 2024
       nianbao render -a yueyanglou -y 2024 --out /tmp/report --no-pdf
     """
-    from .render import render as run
+    from .publish import report as publish
+    from .report import validate
+    from .run import Run
 
     project = _project(ctx)
-    from .report import validate
-
-    report = validate(project, agency, year)
-    who, data = report.agency, report.data
-    result = run(project, who, data, out, pdf=not no_pdf, timeout=timeout)
+    prepared = validate(project, agency, year)  # every input read and checked, once, before the kernel starts
+    result = publish(Run(project, year, agency, out), prepared, pdf=not no_pdf, timeout=timeout)
+    who = prepared.agency
     s = result.summary
     click.echo(f"{who.name} {year} 年：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")
     for path in (result.html, result.pdf, result.notebook, result.checks_json):

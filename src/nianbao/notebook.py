@@ -7,16 +7,16 @@ respond in 60 seconds").
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import tempfile
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import RenderError, os_error
-from .params import Project
+from .run import Run
 
 if TYPE_CHECKING:  # papermill and nbformat are imported when a notebook runs, not before
     import nbformat
@@ -29,91 +29,31 @@ START_TIMEOUT = 300
 logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
-def parameters(project: Project, agency: str, year: int) -> dict:
-    """The parameters papermill injects: absolute paths, so the kernel's working folder never matters."""
-    params = {"agency": agency, "year": int(year), "project_dir": str(project.root.resolve())}
+def parameters(run_: Run, failed: Mapping[str, str] | None = None) -> dict:
+    """The parameters papermill injects: absolute paths, so the kernel's working folder never matters.
+
+    A report's are ``agency``, ``year`` and the folders; an overview's are ``year``, the folders and
+    ``failed`` (agency → why its report failed to render).
+    """
+    project = run_.project
+    params: dict = {"agency": run_.agency} if run_.agency else {}
+    params |= {"year": int(run_.year), "project_dir": str(project.root.resolve())}
+    if not run_.agency:
+        params["failed"] = dict(failed or {})
     if project.data_root:
         params["data_dir"] = str(project.data_root.resolve())
     return params
 
 
-def summary_parameters(project: Project, year: int, failed: dict[str, str] | None = None) -> dict:
-    """The parameters of the year overview (``notebooks/summary.ipynb``); ``failed``: agency → reason."""
-    params = {"year": int(year), "project_dir": str(project.root.resolve()), "failed": dict(failed or {})}
-    if project.data_root:
-        params["data_dir"] = str(project.data_root.resolve())
-    return params
+def execute(run_: Run, output: Path, *, timeout: int | None = 600, failed: Mapping[str, str] | None = None
+            ) -> nbformat.NotebookNode:
+    """Execute the run's master notebook into ``output`` and return the executed notebook.
 
-
-def summary_notebook(project: Project) -> Path:
-    return project.root / "notebooks" / "summary.ipynb"
-
-
-def input_files(project: Project, agency: str, year: int) -> list[Path]:
-    """Every file one agency-year's report rests on: notebook, registry, params, reviews, data up to that year."""
-    files = [project.notebook, project.params_dir / "agencies.yaml", project.params_file(agency, year)]
-    files.append(project.reviews_file(agency, year))
-    for y in project.years_with_data(agency):
-        if y <= year:
-            files += project.data_files(agency, y)
-    return files
-
-
-def summary_input_files(project: Project, year: int) -> list[Path]:
-    """Every file the year overview rests on: its notebook, the registry, the year's and the year before's data."""
-    from .params import load_registry
-
-    files = [summary_notebook(project), project.params_dir / "agencies.yaml"]
-    for agency in load_registry(project):
-        for y in (year - 1, year):
-            files += [*project.data_files(agency, y), project.reviews_file(agency, y)]
-    return files
-
-
-def input_hashes(project: Project, agency: str, year: int) -> dict[str, str]:
-    """SHA-256 of every file the report rests on, keyed by its path in the project."""
-    return hashes(project, input_files(project, agency, year))
-
-
-def hashes(project: Project, files: list[Path]) -> dict[str, str]:
-    """SHA-256 of each existing file, keyed by its path relative to the project (absolute outside it)."""
-    out = {}
-    root = project.root.resolve()
-    for path in files:
-        if path.is_file():
-            try:
-                name = path.resolve().relative_to(root).as_posix()
-            except ValueError:
-                name = str(path)
-            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
-def execute(
-    project: Project, agency: str, year: int, output: Path, failed: Path, *, timeout: int | None = 600
-) -> nbformat.NotebookNode:
-    """Run ``notebooks/report.ipynb`` into ``output`` and return the executed notebook.
-
-    When a cell raises, the partial notebook (with papermill's error banner) is copied to ``failed``
-    and :class:`RenderError` names the cell and the error.
+    When a cell raises, the partial notebook (with papermill's error banner) is copied to the run's
+    ``failed`` path and :class:`RenderError` names the cell and the error.
     """
-    return run(
-        project.notebook, output, failed, parameters(project, agency, year), project.root,
-        timeout=timeout, agency=agency, year=year,
-    )
-
-
-def execute_summary(
-    project: Project, year: int, output: Path, failed: Path, *, timeout: int | None = 600, failing: dict | None = None
-) -> nbformat.NotebookNode:
-    """Run ``notebooks/summary.ipynb`` for one year into ``output``; failures as for :func:`execute`.
-
-    ``failing`` names the agencies whose reports failed to render, with the reason, for the overview to list.
-    """
-    return run(
-        summary_notebook(project), output, failed, summary_parameters(project, year, failing), project.root,
-        timeout=timeout, year=year,
-    )
+    where = {"agency": run_.agency, "year": run_.year} if run_.agency else {"year": run_.year}
+    return run(run_.source, output, run_.failed, parameters(run_, failed), run_.project.root, timeout=timeout, **where)
 
 
 def run(

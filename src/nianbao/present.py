@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from .latex import markdown as latex_markdown
 from .model import ReportData
 from .narrative import to_html as markdown_html
 from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
+from .run import fingerprint
 from .tables import fill, layout, to_html, to_latex
 
 
@@ -248,6 +248,6 @@ def colophon(report: Report) -> Output:
         shown = source.resolve().relative_to(report.project.root).as_posix()
     except ValueError:
         shown = source.name
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16] if source.is_file() else ""
+    digest = fingerprint(source)[:16] if source.is_file() else ""
     text = f"数据来源：{shown}" + (f"（SHA-256 {digest}）" if digest else "")
     return _out(f'<p class="colophon">{html.escape(text)}</p>', f"\\vfill{{\\footnotesize {escape_latex(text)}}}", text)

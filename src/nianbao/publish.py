@@ -1,4 +1,6 @@
-"""Writing outputs safely: a folder staged and swapped in whole, a file replaced atomically.
+"""The only writer of ``outputs/``: a run's documents staged and swapped in whole, its failed
+notebook, its provenance and check results; atomic files for the ledger and the index; and the
+recovery of a run whose worker was killed.
 
 A reader — a reviewer's browser, the next batch — sees the old outputs or the new ones, never half
 of either; a failed write (no permission, a full disk) leaves the old ones as they were and says so
@@ -8,13 +10,131 @@ in one line (:class:`~nianbao.errors.OutputError`).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import OutputError, writing
+from .run import Run
+
+if TYPE_CHECKING:  # nbconvert, papermill and the checks are imported when a run is published, not before
+    import nbformat
+
+    from .checks import Result
+    from .model import ReportData
+    from .report import Report
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a published run wrote, at its final paths."""
+
+    folder: Path
+    notebook: Path
+    html: Path
+    pdf: Path | None
+    checks_json: Path  # checks.json for a report, summary.json for an overview
+    summary: dict[str, int]
+
+
+def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None = 600) -> Rendered:
+    """Execute the master notebook for the run and publish notebook, HTML, PDF and check results.
+
+    ``prepared`` is the report the caller validated and computed before any kernel started; its
+    check results are the ones saved. On failure the partial notebook is kept at ``run.failed`` and
+    the previous outputs stay as they were.
+    """
+    from . import checks, render
+    from .notebook import execute
+
+    data = prepared.data
+    with staged(run.folder) as staging:
+        nb = execute(run, staging / run.notebook.name, timeout=timeout)
+        render.annotate(nb, prepared.title, data.year, office=prepared.agency.office, published=data.published,
+                        provenance={"agency": run.agency, "inputs": run.fingerprints()})
+        with writing(staging):
+            made_pdf = _documents(nb, staging, run, render.source_date_epoch(data) if pdf else None)
+            _write_checks(prepared.results, staging, data)
+        run.failed.unlink(missing_ok=True)
+    return _rendered(run, made_pdf, checks.summary(prepared.results))
+
+
+def overview(run: Run, *, pdf: bool = True, timeout: int | None = 600, failed: Mapping[str, str] | None = None) -> Rendered:
+    """Execute ``notebooks/summary.ipynb`` for the run's year and publish it like :func:`report`.
+
+    ``failed`` names the agencies whose reports failed to render (agency → reason); ``summary.json``
+    holds the per-agency comparison. The overview is prepared here once, before the kernel starts.
+    """
+    from . import render, summary
+    from .notebook import execute
+
+    project = run.project
+    prepared = summary.prepare(run.year, str(project.root), str(project.data_root or ""), failed)
+    with staged(run.folder) as staging:
+        nb = execute(run, staging / run.notebook.name, timeout=timeout, failed=failed)
+        render.annotate(nb, prepared.title, run.year, provenance={"inputs": run.fingerprints()})
+        with writing(staging):
+            made_pdf = _documents(nb, staging, run, summary.source_date_epoch(prepared) if pdf else None)
+            (staging / run.results.name).write_text(summary.to_json(prepared), encoding="utf-8")
+        run.failed.unlink(missing_ok=True)
+    counts = {"agencies": len(prepared.reports), "missing": len(prepared.missing), "errors": prepared.errors}
+    return _rendered(run, made_pdf, counts)
+
+
+def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int | None) -> bool:
+    """The executed notebook, its HTML and (with a date for it) its PDF, written into ``folder``."""
+    import nbformat
+
+    from . import render
+
+    nbformat.write(nb, folder / run.notebook.name)
+    (folder / run.html.name).write_text(render.to_html(nb), encoding="utf-8")
+    if pdf_epoch is None:
+        return False
+    (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch))
+    return True
+
+
+def _write_checks(results: list[Result], folder: Path, data: ReportData) -> None:
+    """The check results as JSON (with the summary) and CSV, for batches and reviewers."""
+    from . import checks
+
+    frame = checks.frame(results)
+    payload = {
+        "agency": data.agency,
+        "year": data.year,
+        "status": checks.status_line(results),
+        "summary": checks.summary(results),
+        "results": json.loads(frame.to_json(orient="records", force_ascii=False)),
+    }
+    text = json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n"
+    (folder / "checks.json").write_text(text, encoding="utf-8")
+    frame.to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
+
+
+def _rendered(run: Run, made_pdf: bool, summary: dict[str, int]) -> Rendered:
+    return Rendered(run.folder, run.notebook, run.html, run.pdf if made_pdf else None, run.results, summary)
+
+
+def recover(run: Run, keep: bool) -> None:
+    """After the process rendering ``run`` was killed: keep its partial notebook (if ``keep``) as the
+    run's failed notebook, remove its staging folders, and put back an output folder caught between
+    the two renames of a swap."""
+    staging = run.staging()
+    if keep and staging and (staging[-1] / run.notebook.name).is_file():
+        shutil.copyfile(staging[-1] / run.notebook.name, run.failed)
+    for folder in staging:
+        shutil.rmtree(folder, ignore_errors=True)
+    old = run.swapped_out()
+    if old and not run.folder.exists():
+        old[-1].rename(run.folder)
+    for folder in run.swapped_out():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -88,4 +208,4 @@ def writable(folder: Path) -> None:
         probe.unlink()
 
 
-__all__ = ["staged", "write_text", "writable"]
+__all__ = ["Rendered", "overview", "recover", "report", "staged", "writable", "write_text"]

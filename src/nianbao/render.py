@@ -1,7 +1,7 @@
-"""nbconvert in one place: the executed notebook → HTML and PDF, written atomically.
+"""nbconvert in one place: an executed notebook → HTML text and PDF bytes. Writes nothing.
 
-A render stages everything in a fresh folder beside the output folder and swaps it in only when
-every file is made, so a failed render leaves the previous good outputs in place.
+:mod:`nianbao.publish` decides where they go. xelatex runs without shell escape and may read and
+write only below its own build folder.
 """
 
 from __future__ import annotations
@@ -9,11 +9,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -22,28 +20,13 @@ from nbconvert import HTMLExporter, PDFExporter
 from nbconvert.exporters.pdf import LatexFailed
 from traitlets.config import Config
 
-from . import checks
-from .errors import GlyphError, RenderError, writing
+from .errors import GlyphError, RenderError
 from .model import ReportData
-from .notebook import execute, execute_summary, input_hashes
-from .params import Agency, Project
-from .publish import staged
-from .report import prepare
 
 TEMPLATES = Path(__file__).parent / "templates"
 HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
 PACKAGES = ("nianbao", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "pandas", "matplotlib", "jinja2")
 _MISSING_GLYPH = re.compile(r"Missing character: There is no (.+?) in font ([^:!\n]+)")
-
-
-@dataclass(frozen=True)
-class Rendered:
-    folder: Path
-    notebook: Path
-    html: Path | None
-    pdf: Path | None
-    checks_json: Path
-    summary: dict[str, int]
 
 
 def _config() -> Config:
@@ -166,108 +149,13 @@ def versions() -> dict[str, str]:
     return out
 
 
-def annotate(nb: nbformat.NotebookNode, agency: Agency, data: ReportData, hashes: dict[str, str]) -> None:
-    """Title, date and provenance into the executed notebook's metadata (read by the templates)."""
-    nb.metadata["title"] = f"{agency.name}{data.year}年政府信息公开工作年度报告"
-    if agency.office:
-        nb.metadata["authors"] = [{"name": agency.office}]
-    if data.published:
-        day = dt.date.fromisoformat(data.published)
+def annotate(nb: nbformat.NotebookNode, title: str, year: int, *, office: str = "", published: str = "",
+             provenance: dict | None = None) -> None:
+    """Title, byline, date and provenance into the executed notebook's metadata (read by the templates)."""
+    nb.metadata["title"] = title
+    if office:
+        nb.metadata["authors"] = [{"name": office}]
+    if published:
+        day = dt.date.fromisoformat(published)
         nb.metadata["date"] = f"{day.year}年{day.month}月{day.day}日"
-    nb.metadata["nianbao"] = {"agency": agency.id, "year": data.year, "inputs": hashes, "versions": versions()}
-
-
-def write_checks(results: list[checks.Result], folder: Path, data: ReportData) -> Path:
-    """The check results as JSON (with the summary) and CSV, for batches and reviewers."""
-    frame = checks.frame(results)
-    payload = {
-        "agency": data.agency,
-        "year": data.year,
-        "status": checks.status_line(results),
-        "summary": checks.summary(results),
-        "results": json.loads(frame.to_json(orient="records", force_ascii=False)),
-    }
-    path = folder / "checks.json"
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
-    frame.to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
-    return path
-
-
-def render(
-    project: Project,
-    agency: Agency,
-    data: ReportData,
-    out: Path | None = None,
-    *,
-    pdf: bool = True,
-    timeout: int | None = 600,
-) -> Rendered:
-    """Execute the master notebook for one agency-year and write notebook, HTML, PDF and checks.
-
-    Inputs must already be loaded (and so validated) by the caller. On failure the partial executed
-    notebook is kept as ``<out>.failed.ipynb`` and the previous outputs stay as they were.
-    """
-    out = out or project.output_dir(agency.id, data.year)
-    stem = f"{agency.id}-{data.year}"
-    failed = out.parent / f"{out.name}.failed.ipynb"
-    with staged(out) as staging:
-        nb = execute(project, agency.id, data.year, staging / f"{stem}.ipynb", failed, timeout=timeout)
-        annotate(nb, agency, data, input_hashes(project, agency.id, data.year))
-        results = prepare(agency.id, data.year, str(project.root), str(project.data_root or "")).results
-        with writing(staging):
-            written = _documents(nb, staging, stem, source_date_epoch(data) if pdf else None)
-            write_checks(results, staging, data)
-        failed.unlink(missing_ok=True)
-    return _rendered(out, written, out / "checks.json", checks.summary(results))
-
-
-def _rendered(out: Path, written: tuple[Path, Path, Path | None], checks_json: Path, summary: dict[str, int]) -> Rendered:
-    """Where the staged documents are now that the folder was swapped in."""
-    notebook, html, pdf = written
-    return Rendered(out, out / notebook.name, out / html.name, out / pdf.name if pdf else None, checks_json, summary)
-
-
-def _documents(nb: nbformat.NotebookNode, folder: Path, stem: str, pdf_epoch: int | None) -> tuple[Path, Path, Path | None]:
-    """The executed notebook, its HTML and (with a date for it) its PDF, written into ``folder``."""
-    notebook, html_path, pdf_path = (folder / f"{stem}{suffix}" for suffix in (".ipynb", ".html", ".pdf"))
-    nbformat.write(nb, notebook)
-    html_path.write_text(to_html(nb), encoding="utf-8")
-    if pdf_epoch is None:
-        return notebook, html_path, None
-    pdf_path.write_bytes(to_pdf(nb, pdf_epoch))
-    return notebook, html_path, pdf_path
-
-
-SUMMARY_FOLDER = "_summary"  # beside the agencies' folders; an agency id cannot start with "_"
-
-
-def render_summary(
-    project: Project,
-    year: int,
-    out: Path | None = None,
-    *,
-    pdf: bool = True,
-    timeout: int | None = 600,
-    failed: dict[str, str] | None = None,
-) -> Rendered:
-    """Execute ``notebooks/summary.ipynb`` for one year: the overview across agencies, as notebook, HTML, PDF.
-
-    ``failed`` names the agencies whose reports failed to render (agency → reason). Written atomically
-    like :func:`render`; ``summary.json`` holds the per-agency comparison.
-    """
-    from . import summary
-
-    out = out or project.outputs_dir / str(year) / SUMMARY_FOLDER
-    stem = f"summary-{year}"
-    kept = out.parent / f"{out.name}.failed.ipynb"
-    with staged(out) as staging:
-        nb = execute_summary(project, year, staging / f"{stem}.ipynb", kept, timeout=timeout, failing=failed)
-        overview = summary.prepare(year, str(project.root), str(project.data_root or ""), failed)
-        nb.metadata["title"] = overview.title
-        nb.metadata["nianbao"] = {"year": year, "inputs": summary.input_hashes(project, year), "versions": versions()}
-        with writing(staging):
-            written = _documents(nb, staging, stem, summary.source_date_epoch(overview) if pdf else None)
-            (staging / "summary.json").write_text(summary.to_json(overview), encoding="utf-8")
-        kept.unlink(missing_ok=True)
-    counts = {"agencies": len(overview.reports), "missing": len(overview.missing), "errors": overview.errors}
-    return _rendered(out, written, out / "summary.json", counts)
+    nb.metadata["nianbao"] = {**(provenance or {}), "year": year, "versions": versions()}

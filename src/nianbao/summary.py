@@ -22,7 +22,6 @@ from .errors import NianbaoError
 from .format import AMOUNT, REPORT_TITLE, TABLE_B, TABLE_NAMES, TABLES, all_cell_keys, cell_key, column_of
 from .latex import escape as escape_latex
 from .model import ReportData, Value, is_empty, is_unknown, number
-from .notebook import hashes, summary_input_files
 from .params import Agency, Project, load_registry
 from .present import Output, Outputs
 from .report import Report, project_for
@@ -171,11 +170,6 @@ def source_date_epoch(overview: Overview) -> int:
     days = [r.data.published for r in overview.reports if r.data.published]
     day = dt.date.fromisoformat(max(days)) if days else dt.date(overview.year + 1, 1, 31)
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
-
-
-def input_hashes(project: Project, year: int) -> dict[str, str]:
-    """SHA-256 of every file the year overview rests on (see :func:`nianbao.notebook.summary_input_files`)."""
-    return hashes(project, summary_input_files(project, year))
 
 
 # ---------------------------------------------------------------- the notebook's cells

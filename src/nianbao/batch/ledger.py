@@ -11,7 +11,8 @@ from pathlib import Path
 from ..errors import NianbaoError, writing
 from ..params import Agency, Project
 from ..publish import write_text
-from .tasks import FAILED, RENDERED, REPORT, SUMMARY, SUMMARY_FOLDER, Task, relative
+from ..run import SUMMARY_FOLDER, Run
+from .tasks import FAILED, RENDERED, REPORT, SUMMARY, Task, relative
 
 LEDGER = "ledger.json"
 HISTORY = "ledger-history.jsonl"
@@ -105,35 +106,33 @@ def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[
     with writing(path):
         os.replace(path, aside)
     runs: dict[str, dict] = {}
-    for checks_file in sorted(project.outputs_dir.glob("[0-9]*/*/checks.json")):
-        folder = checks_file.parent
+    for found in sorted(project.outputs_dir.glob("[0-9]*/*/checks.json")) + sorted(
+        project.outputs_dir.glob(f"[0-9]*/{SUMMARY_FOLDER}/summary.json")
+    ):
+        folder = found.parent
+        agency = "" if folder.name == SUMMARY_FOLDER else folder.name
+        run = Run(project, int(folder.parent.name), agency)
         try:
-            summary = json.loads(checks_file.read_text(encoding="utf-8")).get("summary") or {}
+            checks = json.loads(found.read_text(encoding="utf-8")).get("summary") or {} if agency else {}
         except (ValueError, OSError, AttributeError):
             continue
-        year, agency = int(folder.parent.name), folder.name
         who = registry.get(agency)
-        runs[f"{year}/{agency}"] = _rebuilt(project, REPORT, agency, year, folder, f"{agency}-{year}", summary,
-                                            who.name if who else agency)
-    for summary_file in sorted(project.outputs_dir.glob(f"[0-9]*/{SUMMARY_FOLDER}/summary.json")):
-        folder, year = summary_file.parent, int(summary_file.parent.parent.name)
-        runs[f"{year}/{SUMMARY_FOLDER}"] = _rebuilt(project, SUMMARY, "", year, folder, f"summary-{year}", {},
-                                                    f"{year}年汇总", checks_name="summary.json")
+        name = who.name if who else agency if agency else f"{run.year}年汇总"
+        runs[run.id] = _rebuilt(run, checks, name)
     warning = (f"台账 {path} 已损坏，原文件另存为 {aside.name}；已按 outputs/ 中现有的 {len(runs)} 份输出重建台账，"
                "本次批量中的报告都将重新渲染")
     write_ledger(project, runs)
     return runs, warning
 
 
-def _rebuilt(project: Project, kind: str, agency: str, year: int, folder: Path, stem: str, checks: dict,
-             name: str, checks_name: str = "checks.json") -> dict:
-    files = {"html": f"{stem}.html", "pdf": f"{stem}.pdf", "notebook": f"{stem}.ipynb", "checks": checks_name}
-    outputs = {k: relative(folder / f, project.outputs_dir) for k, f in files.items() if (folder / f).is_file()}
-    finished = dt.datetime.fromtimestamp((folder / checks_name).stat().st_mtime, dt.timezone.utc)
+def _rebuilt(run: Run, checks: dict, name: str) -> dict:
+    files = {"html": run.html, "pdf": run.pdf, "notebook": run.notebook, "checks": run.results}
+    outputs = {k: relative(f, run.project.outputs_dir) for k, f in files.items() if f.is_file()}
+    finished = dt.datetime.fromtimestamp(run.results.stat().st_mtime, dt.timezone.utc)
     return {
-        "kind": kind, "agency": agency, "year": year, "status": RENDERED, "reason": "", "duration": 0.0,
-        "checks": dict(checks), "key": "", "outputs": outputs, "pdf": "pdf" in outputs, "name": name,
-        "finished": finished.isoformat(timespec="seconds"), "rebuilt": True,
+        "kind": REPORT if run.agency else SUMMARY, "agency": run.agency, "year": run.year, "status": RENDERED,
+        "reason": "", "duration": 0.0, "checks": dict(checks), "key": "", "outputs": outputs, "pdf": "pdf" in outputs,
+        "name": name, "finished": finished.isoformat(timespec="seconds"), "rebuilt": True,
     }
 
 

@@ -9,9 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import ParamsError
-from ..notebook import input_files, summary_input_files
-from ..params import Project, load_registry
-from .tasks import relative
+from ..params import REGISTRY, Project, load_registry
+from ..run import Fingerprints, Run
 
 
 def plan(project: Project, agencies: Iterable[str] = (), years: Iterable[int] = ()) -> list[tuple[str, int]]:
@@ -49,30 +48,25 @@ def code_hash() -> str:
 
 
 class Hasher:
-    """Input keys for runs, each file hashed at most once per batch."""
+    """Input keys for runs: their inputs' fingerprints (:meth:`Run.fingerprints`, each file read at
+    most once per batch), the code, the render options and the registry entries the run shows."""
 
     def __init__(self, project: Project, options: dict) -> None:
         self.project = project
         self.options = options
         self.code = code_hash()
         self.registry = load_registry(project)
-        self._files: dict[Path, str] = {}
+        self.seen = Fingerprints()
 
-    def file(self, path: Path) -> str:
-        if path not in self._files:
-            self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
-        return self._files[path]
-
-    def _key(self, files: list[Path], extra: dict) -> str:
-        root = self.project.root
-        registry = self.project.params_dir / "agencies.yaml"
-        inputs = {relative(p, root): self.file(p) for p in files if p != registry}  # the registry counts by entry
+    def _key(self, run: Run, extra: dict) -> str:
+        registry = self.project.params_dir / REGISTRY
+        inputs = {run.name_of(p): self.seen.of(p) for p in run.inputs() if p != registry}  # the registry counts by entry
         payload = {"inputs": inputs, "code": self.code, "options": self.options, **extra}
         return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     def report(self, agency: str, year: int) -> str:
-        return self._key(input_files(self.project, agency, year), {"agency": asdict(self.registry[agency])})
+        return self._key(Run(self.project, year, agency), {"agency": asdict(self.registry[agency])})
 
     def summary(self, year: int, failed: dict) -> str:
         entries = {a: asdict(x) for a, x in self.registry.items()}
-        return self._key(summary_input_files(self.project, year), {"registry": entries, "failed": failed})
+        return self._key(Run(self.project, year), {"registry": entries, "failed": failed})

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..params import Project
+from ..run import Run
 
 RENDERED, FAILED, SKIPPED = "rendered", "failed", "skipped"
 REPORT, SUMMARY = "report", "summary"
-SUMMARY_FOLDER = "_summary"  # the same as render.SUMMARY_FOLDER, without importing nbconvert here
 #: Seconds a worker gets after its limit to finish writing before it is killed.
 GRACE = 5
 
@@ -28,8 +28,13 @@ class Task:
     failed: dict = field(default_factory=dict)  # the overview's agencies whose reports failed
 
     @property
+    def run(self) -> Run:
+        """The run this task renders: its paths and inputs."""
+        return Run(self.project, self.year, self.agency)
+
+    @property
     def id(self) -> str:
-        return f"{self.year}/{self.agency or SUMMARY_FOLDER}"
+        return self.run.id
 
     @property
     def kind(self) -> str:
@@ -39,9 +44,6 @@ class Task:
     def project(self) -> Project:
         return Project(Path(self.root), Path(self.data_root) if self.data_root else None)
 
-    @property
-    def out(self) -> Path:
-        return self.project.outputs_dir / str(self.year) / (self.agency or SUMMARY_FOLDER)
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import socket
 import sys
 import tempfile
@@ -24,16 +23,15 @@ def work(task: Task) -> dict:
     project = task.project
     record = new_record(task)
     try:
+        from .. import publish
+
         if task.agency:
-            from ..render import render
             from ..report import validate
 
-            report = validate(project, task.agency, task.year)  # every input checked before the kernel starts
-            done = render(project, report.agency, report.data, pdf=task.pdf, timeout=task.timeout)
+            prepared = validate(project, task.agency, task.year)  # every input read and checked, once, before the kernel
+            done = publish.report(task.run, prepared, pdf=task.pdf, timeout=task.timeout)
         else:
-            from ..render import render_summary
-
-            done = render_summary(project, task.year, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
+            done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
         record.update(status=RENDERED, checks=dict(done.summary), outputs=_outputs(project, done))
     except NianbaoError as exc:
         record.update(status=FAILED, reason=str(exc))
@@ -62,7 +60,7 @@ def _keep_failed(task: Task, record: dict) -> None:
     """A failed run points at its partial notebook, and at the previous good outputs when they exist."""
     if record["status"] != FAILED:
         return
-    failed = task.out.parent / f"{task.out.name}.failed.ipynb"
+    failed = task.run.failed
     if failed.is_file():
         record["outputs"]["failed_notebook"] = relative(failed, task.project.outputs_dir)
 
@@ -87,22 +85,10 @@ def kill_tree(pid: int) -> None:
 
 
 def salvage(task: Task, keep: bool) -> None:
-    """After a worker was killed: keep the partial notebook (if ``keep``), remove the staging folders,
-    and put back an output folder caught between the two renames of a swap."""
-    out = task.out
-    if not out.parent.is_dir():
-        return
-    staging = sorted(out.parent.glob(f".{out.name}.*.tmp"), key=lambda p: p.stat().st_mtime)
-    stem = f"{task.agency}-{task.year}" if task.agency else f"summary-{task.year}"
-    if keep and staging and (staging[-1] / f"{stem}.ipynb").is_file():
-        shutil.copyfile(staging[-1] / f"{stem}.ipynb", out.parent / f"{out.name}.failed.ipynb")
-    for folder in staging:
-        shutil.rmtree(folder, ignore_errors=True)
-    old = sorted(out.parent.glob(f".{out.name}.*.old"), key=lambda p: p.stat().st_mtime)
-    if old and not out.exists():
-        old[-1].rename(out)
-    for folder in out.parent.glob(f".{out.name}.*.old"):
-        shutil.rmtree(folder, ignore_errors=True)
+    """After a worker was killed: what :func:`nianbao.publish.recover` does for the task's run."""
+    from ..publish import recover
+
+    recover(task.run, keep)
 
 
 def stopped(task: Task, reason: str, started: float) -> dict:

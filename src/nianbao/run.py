@@ -1,0 +1,137 @@
+"""One run as a value: an agency-year's report (or, with no agency, a year's overview) — where its
+outputs go, what files it rests on, and their fingerprints.
+
+Render, batch, the ledger and the report's colophon all take their paths and hashes from here, so
+no path is rebuilt from strings elsewhere and every file is hashed one way (:func:`fingerprint`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .params import REGISTRY, Project, load_registry
+
+#: The overview's folder beside the agencies' folders; an agency id cannot start with "_".
+SUMMARY_FOLDER = "_summary"
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 of a file's bytes, as hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Fingerprints:
+    """Fingerprints of files, each file read at most once (a batch shares one across its runs)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, str] = {}
+
+    def of(self, path: Path) -> str:
+        """The file's fingerprint, or ``"absent"`` when there is no such file."""
+        if path not in self._seen:
+            self._seen[path] = fingerprint(path) if path.is_file() else "absent"
+        return self._seen[path]
+
+
+@dataclass(frozen=True)
+class Run:
+    """(project, agency, year): everything about one run that follows from those three."""
+
+    project: Project
+    year: int
+    agency: str = ""  # empty: the year's overview of every agency
+    out: Path | None = None  # the output folder, when not the project's (``nianbao render --out``)
+
+    @property
+    def is_report(self) -> bool:
+        return bool(self.agency)
+
+    @property
+    def id(self) -> str:
+        """How the ledger and the index name the run: ``2024/shimen``, ``2024/_summary``."""
+        return f"{self.year}/{self.agency or SUMMARY_FOLDER}"
+
+    # ------------------------------------------------------------ where its outputs go
+
+    @property
+    def folder(self) -> Path:
+        return self.out or self.project.outputs_dir / str(self.year) / (self.agency or SUMMARY_FOLDER)
+
+    @property
+    def stem(self) -> str:
+        return f"{self.agency}-{self.year}" if self.agency else f"summary-{self.year}"
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / f"{self.stem}.ipynb"
+
+    @property
+    def html(self) -> Path:
+        return self.folder / f"{self.stem}.html"
+
+    @property
+    def pdf(self) -> Path:
+        return self.folder / f"{self.stem}.pdf"
+
+    @property
+    def results(self) -> Path:
+        """The machine-readable results beside the documents: checks (a report) or the comparison (an overview)."""
+        return self.folder / ("checks.json" if self.agency else "summary.json")
+
+    @property
+    def failed(self) -> Path:
+        """Where the partial notebook of a failed run is kept, beside the folder (which keeps the last good one)."""
+        return self.folder.parent / f"{self.folder.name}.failed.ipynb"
+
+    def staging(self) -> list[Path]:
+        """Half-made folders of this run (``.<name>.*.tmp``), oldest first."""
+        return self._beside("tmp")
+
+    def swapped_out(self) -> list[Path]:
+        """Old folders set aside by a swap that did not finish (``.<name>.*.old``), oldest first."""
+        return self._beside("old")
+
+    def _beside(self, suffix: str) -> list[Path]:
+        parent = self.folder.parent
+        if not parent.is_dir():
+            return []
+        return sorted(parent.glob(f".{self.folder.name}.*.{suffix}"), key=lambda p: p.stat().st_mtime)
+
+    # ------------------------------------------------------------ what it rests on
+
+    @property
+    def source(self) -> Path:
+        """The master notebook the run executes."""
+        return self.project.root / "notebooks" / ("report.ipynb" if self.agency else "summary.ipynb")
+
+    def inputs(self) -> list[Path]:
+        """Every file the run rests on (some may not exist: an absent reviews file is an input too)."""
+        p = self.project
+        files = [self.source, p.params_dir / REGISTRY]
+        if self.agency:
+            files += [p.params_file(self.agency, self.year), p.reviews_file(self.agency, self.year)]
+            for y in p.years_with_data(self.agency):
+                if y <= self.year:
+                    files += p.data_files(self.agency, y)
+            return files
+        for agency in load_registry(p):
+            for y in (self.year - 1, self.year):
+                files += [*p.data_files(agency, y), p.reviews_file(agency, y)]
+        return files
+
+    def name_of(self, path: Path) -> str:
+        """A file's name in fingerprints and the ledger: relative to the project, absolute outside it."""
+        try:
+            return path.resolve().relative_to(self.project.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def fingerprints(self, seen: Fingerprints | None = None) -> dict[str, str]:
+        """SHA-256 of every existing input, keyed by :meth:`name_of`."""
+        seen = seen or Fingerprints()
+        return {self.name_of(f): seen.of(f) for f in self.inputs() if f.is_file()}
+
+
+__all__ = ["SUMMARY_FOLDER", "Fingerprints", "Run", "fingerprint"]
