@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from nianbao import latex, yamlfile
 from nianbao.cli import main
 from nianbao.errors import DataError, ParamsError, address
-from nianbao.load import MAX_FIGURE, load_report, read_reviews, read_xlsx, read_yaml
+from nianbao.load import MAX_FIGURE, load_report, read_xlsx, read_yaml
 from nianbao.narrative import to_html
 from nianbao.params import Project, load_registry, read_run_params
+from nianbao.reviews import read as read_reviews
 from nianbao.template import layout, write_template
 
 ROOT = Path(__file__).resolve().parents[1]

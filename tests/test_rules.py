@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nianbao import checks
+from nianbao import checks, reviews
 from nianbao.checks import ACCEPTED, ERROR, FAILED, PASSED, RULES, SKIPPED, UNCERTAIN, WARNING, run
 from nianbao.format import B_APPLICANTS, B_RESULT_ROWS, C_GROUPS, NARRATIVE_KEYS, TABLE_B, all_cell_keys
 from nianbao.model import ReportData, Review, empty_cells
@@ -244,12 +244,12 @@ def test_an_accepted_finding_shows_its_reason_until_its_figures_change() -> None
     data = report(**{"C.cases.review_upheld": 10, "C.cases.review_corrected": 1})
     (finding,) = [r for r in run_rule("C-TOTAL", data) if r.status == FAILED]
     review = Review(finding.rule, finding.cells[0], "原件如此，已去函核实", checks.figures(finding, data))
-    (accepted,) = [r for r in run(data, filled(data), reviews=[review]) if r.key == finding.key]
+    (accepted,) = [r for r in reviews.apply(run(data, filled(data)), [review], data) if r.key == finding.key]
     assert (accepted.status, accepted.note) == (ACCEPTED, "原件如此，已去函核实")
     assert checks.status_line([accepted]) == "校验通过（1 项已说明）"
     assert checks.marks([accepted])[finding.cells[0]] == {"accepted"}
     changed = data.with_cells({"C.cases.review_upheld": 9})
-    (reopened,) = [r for r in run(changed, filled(changed), reviews=[review]) if r.key == finding.key]
+    (reopened,) = [r for r in reviews.apply(run(changed, filled(changed)), [review], changed) if r.key == finding.key]
     assert reopened.status == FAILED and "审核说明已失效" in reopened.note
 
 

@@ -38,7 +38,7 @@ from .format import (
     column_of,
     describe,
 )
-from .model import ReportData, Review, Value, is_empty, is_figure, is_unknown, number
+from .model import ReportData, Value, is_empty, is_figure, is_unknown, number
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 PASSED, FAILED, UNCERTAIN, SKIPPED, ACCEPTED = "passed", "failed", "uncertain", "skipped", "accepted"
@@ -601,7 +601,6 @@ def run(
     narrative: Mapping[str, str] | None = None,
     previous: ReportData | None = None,
     previous_narrative: Mapping[str, str] | None = None,
-    reviews: Iterable[Review] = (),
     previous_problem: str = "",
 ) -> list[Result]:
     """Every rule on one report.
@@ -626,30 +625,13 @@ def run(
             results.extend(r.check(r, context))
         except Exception as exc:  # a crashing rule is a failed result, never a crashed report
             results.append(r.result(FAILED, f"校验规则执行出错：{type(exc).__name__}: {exc}"))
-    return apply_reviews(results, reviews, data)
+    return results
 
 
 def figures(result: Result, data: ReportData) -> dict[str, object]:
     """What a finding rests on: its cells' values, and the figure it observed (a narrative's, say)."""
     out: dict[str, object] = {k: data.cells[k] for k in result.cells}
     out["observed"] = result.observed if not isinstance(result.observed, list) else list(result.observed)
-    return out
-
-
-def apply_reviews(results: list[Result], reviews: Iterable[Review], data: ReportData) -> list[Result]:
-    """Explained findings become ``accepted`` with the reason — until their figures change."""
-    by_key = {r.key: r for r in reviews}
-    if not by_key:
-        return results
-    out = []
-    for result in results:
-        review = by_key.get(result.key)
-        if review and result.status in (FAILED, UNCERTAIN):
-            if dict(review.figures) == figures(result, data):
-                result = replace(result, status=ACCEPTED, note=review.reason)
-            else:
-                result = replace(result, note=f"审核说明已失效：所依据的数字已变化（原说明：{review.reason}）")
-        out.append(result)
     return out
 
 

@@ -358,12 +358,7 @@ def accept(ctx: click.Context, agency: str, year: int, rule_id: str, cell: str, 
       nianbao accept -a broken-example -y 2024 --rule C-TOTAL --cell C.cases.review_total \\
         --reason "原件如此，已去函核实" --by 张三
     """
-    import datetime as dt
-
-    import yaml
-
-    from . import checks
-    from .load import read_reviews
+    from . import checks, reviews
     from .report import prepare
 
     project = _project(ctx)
@@ -375,16 +370,7 @@ def accept(ctx: click.Context, agency: str, year: int, rule_id: str, cell: str, 
         raise click.ClickException(f"{agency} {year} 年没有 {key} 这条待处理的校验结果；待处理的有：{open_keys}")
     if not reason.strip():
         raise click.ClickException("理由 --reason 不能为空")
-    path = project.reviews_file(agency, year)
-    entries = [
-        {"rule": r.rule, "cell": r.cell, "reason": r.reason, "by": r.by, "date": r.date, "figures": dict(r.figures)}
-        for r in read_reviews(path) if r.key != key
-    ]
-    entries.append({"rule": rule_id, "cell": cell, "reason": reason.strip(), "by": by, "date": dt.date.today().isoformat(),
-                    "figures": checks.figures(found[0], report.data)})
-    header = "# 审核说明：已核实的校验结果。所依据的数字（figures）改变后说明自动失效。请用 nianbao accept 修改。\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path = reviews.record(project, found[0], report.data, reason, by)
     click.echo(f"已记录：{key}（{path}）")
 
 

@@ -23,7 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from . import yamlfile
 from .errors import DataError, ParamsError, address
 from .format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, TABLES, UNKNOWN_MARK, Column, cell_key, column_of
-from .model import NUMBER, PLACEHOLDER, ReportData, Review, Value, empty_cells, placeholder_key
+from .model import NUMBER, PLACEHOLDER, ReportData, Value, empty_cells, placeholder_key
 from .params import Project
 from .template import GUIDE_SHEET, NARRATIVE_SHEET, Place, layout
 
@@ -261,38 +261,6 @@ def load_report(project: Project, agency: str, year: int) -> ReportData:
 def load_history(project: Project, agency: str, year: int) -> dict[int, ReportData]:
     """Every year of the agency's data up to and including ``year``, keyed by year."""
     return {y: load_report(project, agency, y) for y in project.years_with_data(agency) if y <= year}
-
-
-def read_reviews(path: Path) -> list[Review]:
-    """A reviewers' decisions file (``params/<year>/<agency>.reviews.yaml``); none when it is absent."""
-    if not path.is_file():
-        return []
-    raw = yamlfile.read(path) or []
-    fix = "请用 nianbao accept 记录审核说明，不要手工改动文件的结构"
-    if not isinstance(raw, list):
-        raise DataError("审核说明文件应为列表，每项含 rule、cell、reason、figures", file=path, hint=fix)
-    reviews = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict) or not {"rule", "cell", "reason", "figures"} <= set(item):
-            raise DataError("每项审核说明都要有 rule、cell、reason、figures", file=path, key=f"[{i}]", hint=fix)
-        for name, kinds in _REVIEW_FIELDS.items():
-            if name in item and item[name] is not None and not isinstance(item[name], kinds):
-                raise DataError(f"审核说明的 {name} 格式不对（{type(item[name]).__name__}）", file=path,
-                                key=f"[{i}].{name}", hint=fix)
-        if not str(item["reason"]).strip():
-            raise DataError("审核说明的理由 reason 不能为空", file=path, key=f"[{i}].reason")
-        reviews.append(Review(str(item["rule"]), str(item["cell"]), str(item["reason"]).strip(), dict(item["figures"] or {}),
-                              str(item.get("by") or ""), str(item.get("date") or "")))
-    return reviews
-
-
-_REVIEW_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "rule": str, "cell": str, "reason": str, "figures": dict, "by": str, "date": (str, dt.date),
-}
-
-
-def load_reviews(project: Project, agency: str, year: int) -> list[Review]:
-    return read_reviews(project.reviews_file(agency, year))
 
 
 def read_xlsx(path: Path) -> ReportData:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from . import checks
+from . import checks, reviews
 from .errors import NianbaoError, ParamsError
 from .format import REPORT_TITLE
-from .load import load_history, load_report, load_reviews
+from .load import load_history, load_report
 from .model import ReportData
 from .narrative import filled
 from .params import REGISTRY, Agency, Project, check_params_file, load_registry
@@ -72,10 +72,8 @@ def load(project: Project, agency: str, year: int) -> Report:
 def assemble(project: Project, who: Agency, history: dict[int, ReportData], year: int, previous_problem: str = "") -> Report:
     data, previous = history[year], history.get(year - 1)
     texts = filled(data)
-    results = checks.run(
-        data, texts, previous, filled(previous) if previous else None, load_reviews(project, who.id, year),
-        previous_problem,
-    )
+    found = checks.run(data, texts, previous, filled(previous) if previous else None, previous_problem)
+    results = reviews.apply(found, reviews.load(project, who.id, year), data)
     return Report(project, who, data, history, texts, results)
 
 
