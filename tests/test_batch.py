@@ -108,7 +108,8 @@ def test_the_code_hash_covers_the_package_sources_and_templates(monkeypatch: pyt
 
     package = Path(nianbao.__file__).parent
     tracked = subprocess.run(["git", "ls-files", "src/nianbao"], cwd=ROOT, capture_output=True, text=True, check=True)
-    sources = {ROOT / line for line in tracked.stdout.split()} | set(package.rglob("*.py")) | set(package.rglob("*.j2"))
+    tracked_files = {ROOT / line for line in tracked.stdout.split()}
+    sources = {p for p in tracked_files if p.is_file()} | set(package.rglob("*.py")) | set(package.rglob("*.j2"))
     hashed = set(batch.code_files())
     assert sources and sources <= hashed, sorted(str(p) for p in sources - hashed)  # every source file counts
     assert batch.code_hash() == batch.code_hash() and len(batch.code_hash()) == 64

@@ -1,0 +1,54 @@
+"""The click group every command hangs on, its shared options, and the errors-to-messages rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import NianbaoError, os_error
+from ..params import Project
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Group(click.Group):
+    """Turns the kit's own errors into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NianbaoError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # the machine, not the kit: a folder without permission, a full disk
+            raise click.ClickException(str(os_error(exc))) from None
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="nianbao")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="项目目录（含 params/agencies.yaml）；默认从当前目录向上查找。",
+)
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    """政府信息公开工作年度报告：数据 → 表格 → 校验 → 图表 → HTML 与 PDF。
+
+    \b
+    示例：
+      nianbao template --agency yueyanglou --year 2025
+      nianbao render --agency yueyanglou --year 2024
+      nianbao export --agency yueyanglou --year 2024 --format csv > yueyanglou-2024.csv
+    """
+    ctx.obj = project
+
+
+def _project(ctx: click.Context) -> Project:
+    return Project.find(ctx.obj or ".")
+
+
+agency_option = click.option("--agency", "-a", required=True, help="单位代码，如 yueyanglou（见 params/agencies.yaml）。")
+year_option = click.option("--year", "-y", required=True, type=int, help="报告年度，如 2024。")

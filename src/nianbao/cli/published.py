@@ -1,0 +1,116 @@
+"""`nianbao import` and `nianbao audit`: published reports read back and checked."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import NianbaoError, ParamsError
+from ..params import Project
+from .group import CONTEXT, _project, main
+
+
+@main.command("import", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--agency", "-a", help="单位代码；默认按标题中的单位名称在 params/agencies.yaml 中查找，查不到时用 agency-<名称的短哈希>。")
+@click.option("--year", "-y", type=int, help="报告年度；默认取标题中的年度。")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="数据目录，写到 <目录>/<年度>/<单位>.yaml；默认项目的 data/。")
+@click.option("--force", is_flag=True, help="覆盖已存在的数据文件。")
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, year: int | None, out: Path | None,
+            force: bool) -> None:
+    """把已发布的年报（网页 .html/.htm、复制的文字 .txt 或 PDF）读回为数据文件。
+
+    数字按官方标签的位置读入：位置无法确定的记为“?”并写明原因，按勾稽关系唯一确定的记为推算，逐格列出。
+
+    已有的数据文件不会被覆盖（除非加 --force）。有文件导入失败时返回 1。
+
+    \b
+    示例：
+      nianbao import 岳阳楼区2024年报.html --agency yueyanglou
+      nianbao import hongze-2023.pdf hongze-2024.pdf --agency hongze --out /tmp/data
+    """
+    from ..dump import write
+    from ..importer import agency_slug, read_report, registered, with_agency
+    from ..params import SLUG, load_registry
+
+    if not files:
+        raise click.UsageError("请给出要导入的文件，如 nianbao import 年报.html")
+    if agency and not SLUG.match(agency):
+        raise click.BadParameter("单位代码只用小写英文字母、数字、- 和 _，以字母开头", param_hint="--agency")
+    project = _import_project(ctx, out)
+    names = {a.id: a.name for a in load_registry(project).values()} if project else {}
+    root = out or project.data_dir  # type: ignore[union-attr]
+    written: set[Path] = set()
+    failed = 0
+    for file in files:
+        try:
+            imported = read_report(file, agency=agency, year=year)
+            if not agency:
+                imported = with_agency(imported, registered(imported.name, names) or agency_slug(imported.name))
+            data = imported.data
+            path = root / str(data.year) / f"{data.agency}.yaml"
+            if path in written:
+                raise ParamsError(f"本次导入中已有文件写到 {path}", file=file, hint="同一单位同一年度只能导入一份；请分开导入或用 --year 区分")
+            write(data, path, force=force, comment=f"{imported.name} {data.year} 年政府信息公开工作年度报告的数据。\n"
+                  f"由 nianbao import 从 {file.name} 导入；无法确定的值写作 \"?\"，原因见 provenance。")
+            written.add(path)
+        except NianbaoError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(f"已导入 {file} → {path}")
+        for line in imported.lines():
+            click.echo(f"  {line}")
+        if names and data.agency not in names:
+            click.echo(f"  注意：单位代码 {data.agency} 不在 params/agencies.yaml 中；渲染前请登记，或用 --agency 指定已登记的代码")
+    if failed:
+        ctx.exit(1)
+
+
+def _import_project(ctx: click.Context, out: Path | None) -> Project | None:
+    try:
+        return _project(ctx)
+    except ParamsError:
+        if out:
+            return None
+        raise ParamsError("找不到项目目录（params/agencies.yaml），不知道数据写到哪里", hint="请在项目目录中运行，或用 --out 指定数据目录") from None
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="输出格式。")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="写入文件；默认输出到屏幕。")
+@click.pass_context
+def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """审计已发布的年报：逐份导入，运行全部校验，输出“报告 × 规则”的问题表和无法读取的文件。
+
+    目录中递归查找 .html .htm .txt .pdf。同一单位相邻两年的报告都在其中时，也做跨年度核对。
+
+    有报告违反错误级规则或有文件无法读取时返回 1；用法错误返回 2。
+
+    \b
+    示例：
+      nianbao audit 年报/
+      nianbao audit 2023/ 2024/ --format csv -o 审计结果.csv
+    """
+    from ..audit import WRITERS, report_files
+    from ..audit import audit as run
+
+    if not paths:
+        raise click.UsageError("请给出要审计的文件或目录，如 nianbao audit 年报/")
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise click.UsageError(f"找不到 {'、'.join(missing)}")
+    files = report_files(paths)
+    if not files:
+        raise click.UsageError("所给目录中没有可导入的文件（.html .htm .txt .pdf）")
+    result = run(files)
+    text = WRITERS[fmt](result)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    ctx.exit(result.exit_code)
