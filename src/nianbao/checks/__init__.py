@@ -1,0 +1,151 @@
+"""The format's consistency rules (勾稽关系) and report-level checks, as data.
+
+Each rule reads a :class:`Context` (the report, its narrative as the reader sees it, and the
+agency's previous year when there is one) and yields :class:`Result` records — never raising:
+
+- ``passed`` / ``failed``: the rule holds or does not;
+- ``uncertain``: an input is not a figure (text, or a value nobody could place), so the rule can
+  neither pass nor fail; the cells are named;
+- ``skipped``: the rule has nothing to read (no previous year, no figure in the narrative), with why;
+- ``accepted``: a reviewer explained the finding (see :class:`Review`) and the figures it rests on
+  have not changed since.
+
+Blank cells and dashes ("/", "—") are kept apart from 0 everywhere a reader looks. In arithmetic
+they count as 0, as the format's readers count them, and every result that did so says so; the
+info rule ``V-BLANK`` lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+
+import pandas as pd
+
+from ..model import ReportData
+
+# Each rule module registers its rules when imported.
+from . import document, fees, stated, sums, values, years  # noqa: E402, F401
+from .core import (  # the vocabulary, re-exported: checks.Result, checks.FAILED …
+    ACCEPTED,
+    CHANGE_FLOOR,
+    CHANGE_RATIO,
+    COPY_THRESHOLD,
+    ERROR,
+    FAILED,
+    INFO,
+    PASSED,
+    RULES,
+    SEVERITY_NAMES,
+    SKIPPED,
+    STATUS_NAMES,
+    UNCERTAIN,
+    WARNING,
+    Context,
+    Result,
+    Rule,
+    fmt,
+    label,
+    rule,
+)
+
+#: The catalogue's order: the order in which rules run and their results are listed.
+CATALOGUE = (
+    "V-VALUE", "V-BLANK", "B-ROWSUM", "B-COLSUM", "B-BALANCE", "C-TOTAL", "X-CARRY", "X-STOCK", "X-CHANGE",
+    "N-FIGURES", "F-FEES", "F-TEXT", "R-PARTS", "R-PROBLEMS", "N-YEAR", "N-COPY",
+)
+RULES.sort(key=lambda r: CATALOGUE.index(r.id))
+RULES_BY_ID = {r.id: r for r in RULES}
+
+
+# The rule modules register their rules in this order, which is the order of the results.
+
+
+
+def run(
+    data: ReportData,
+    narrative: Mapping[str, str] | None = None,
+    previous: ReportData | None = None,
+    previous_narrative: Mapping[str, str] | None = None,
+    previous_problem: str = "",
+) -> list[Result]:
+    """Every rule on one report.
+
+    ``narrative`` is the text as the reader sees it (placeholders filled; default: as stored);
+    ``previous`` is the agency's report for the year before, when there is one; ``previous_problem``
+    says why there is none when its data could not be read.
+    """
+    context = Context(
+        data,
+        narrative if narrative is not None else data.narrative,
+        previous,
+        previous_narrative if previous_narrative is not None else (previous.narrative if previous else {}),
+    )
+    results: list[Result] = []
+    for r in RULES:
+        if r.needs_previous and previous is None:
+            why = f"上一年度（{data.year - 1} 年）的数据无法读取" if previous_problem else f"没有上一年度（{data.year - 1} 年）的数据"
+            results.append(r.skipped(f"{why}，本项跳过（不视为通过）"))
+            continue
+        try:
+            results.extend(r.check(r, context))
+        except Exception as exc:  # a crashing rule is a failed result, never a crashed report
+            results.append(r.result(FAILED, f"校验规则执行出错：{type(exc).__name__}: {exc}"))
+    return results
+
+
+def figures(result: Result, data: ReportData) -> dict[str, object]:
+    """What a finding rests on: its cells' values, and the figure it observed (a narrative's, say)."""
+    out: dict[str, object] = {k: data.cells[k] for k in result.cells}
+    out["observed"] = result.observed if not isinstance(result.observed, list) else list(result.observed)
+    return out
+
+
+def summary(results: Iterable[Result]) -> dict[str, int]:
+    results = list(results)
+    return {
+        "errors": sum(r.is_error for r in results),
+        "warnings": sum(r.is_warning for r in results),
+        "uncertain": sum(r.status == UNCERTAIN for r in results),
+        "accepted": sum(r.status == ACCEPTED for r in results),
+        "passed": sum(r.passed for r in results),
+        "skipped": sum(r.status == SKIPPED for r in results),
+    }
+
+
+def status_line(results: Iterable[Result]) -> str:
+    """The one line at the top of the report: 校验通过, or the counts of what is open."""
+    s = summary(results)
+    accepted = f"，{s['accepted']} 项已说明" if s["accepted"] else ""
+    if not (s["errors"] or s["warnings"] or s["uncertain"]):
+        return "校验通过" + (f"（{s['accepted']} 项已说明）" if s["accepted"] else "")
+    parts = [f"{s['errors']} 项错误", f"{s['warnings']} 项警告"]
+    if s["uncertain"]:
+        parts.append(f"{s['uncertain']} 项无法判定")
+    return "校验：" + "，".join(parts) + accepted
+
+
+def frame(results: Iterable[Result]) -> pd.DataFrame:
+    """The results as a tidy table (one row a result), for display and for saving."""
+    rows = [asdict(r) | {"cells": " ".join(r.cells)} for r in results]
+    columns = [f.name for f in Result.__dataclass_fields__.values()]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def marks(results: Iterable[Result]) -> dict[str, set[str]]:
+    """Cell key → marks for the rendered tables: ``flag`` on the cell an open error or warning is
+    about (a disagreeing total, say — not every cell that adds up to it), ``accepted`` where a
+    reviewer explained it."""
+    out: dict[str, set[str]] = {}
+    for r in results:
+        mark = "flag" if r.status == FAILED and r.severity in (ERROR, WARNING) else "accepted" if r.status == ACCEPTED else ""
+        if mark and r.cells:
+            out.setdefault(r.cells[0], set()).add(mark)
+    return out
+
+
+__all__ = [
+    "ACCEPTED", "CATALOGUE", "CHANGE_FLOOR", "CHANGE_RATIO", "COPY_THRESHOLD", "ERROR", "FAILED", "INFO", "PASSED",
+    "RULES", "RULES_BY_ID", "SEVERITY_NAMES", "SKIPPED", "STATUS_NAMES", "UNCERTAIN", "WARNING", "Context", "Result",
+    "Rule", "figures", "fmt", "frame", "label", "marks", "rule", "run", "status_line", "summary",
+]

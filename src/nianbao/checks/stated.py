@@ -1,0 +1,59 @@
+"""Rule 7: the figures the narrative states against the tables'."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..format import NARRATIVE_KEYS, describe
+from ..model import ReportData
+from .core import ERROR, FAILED, PASSED, UNCERTAIN, Context, Result, Rule, fmt, rule
+
+NARRATIVE_FIGURES: tuple[tuple[str, re.Pattern[str], tuple[tuple[str, ...], ...]], ...] = (
+    ("结转下年度", re.compile(r"结转(?:到|至)?(?:下一?年|\d{4}年)|转入下一?年"), (("B.carried_forward.total",),)),
+    ("上年结转", re.compile(r"上一?年度?结转|结转上年|上年度?未办结"), (("B.carried_over.total",),)),
+    ("办结", re.compile(r"办结|办理完成|完成办理|已答复|答复完毕|全部办理"), (("B.total.total",),)),
+    # "收到申请75件" may count 本年新收 alone or with 上年结转 (a real report did the latter).
+    ("收到申请", re.compile(r"(?:收到|新收|受理|接收|共有).*申请|申请.*(?:收到|新收|受理)"),
+     (("B.new.total",), ("B.new.total", "B.carried_over.total"))),
+)
+_COUNT = re.compile(r"(\d[\d,，]*)\s*(?:件|个|次|宗|条)")
+_CLAUSE = re.compile(r"[^，,。；;！!？?\n]+")
+
+
+@rule("N-FIGURES", "叙述中的数字与表格一致", ERROR, spec=7)
+def _narrative(r: Rule, c: Context) -> Iterator[Result]:
+    found = False
+    for key in NARRATIVE_KEYS:
+        for clause in _CLAUSE.findall(c.texts.get(key, "")):
+            result = _narrative_clause(r, c.data, key, clause.strip())
+            if result:
+                found = True
+                yield result
+    if not found:
+        yield r.skipped("叙述中没有直接写出表三的数字（占位符由表格数据填入，必然一致）")
+
+
+def _narrative_clause(r: Rule, data: ReportData, key: str, clause: str) -> Result | None:
+    count = _COUNT.search(clause)
+    if not count or "申请" not in clause and not re.search(r"结转|办结|办理", clause):
+        return None
+    stated = int(re.sub(r"[,，]", "", count.group(1)))
+    for name, pattern, readings in NARRATIVE_FIGURES:
+        if not pattern.search(clause):
+            continue
+        sums = []
+        for cells in readings:
+            numbers = [data.number(k) for k in cells]
+            if None in numbers:
+                return r.result(UNCERTAIN, f"叙述“{clause}”所述{name}无法与表格核对：表中相应格无法确定",
+                                where=f"叙述 {key}", cells=cells, observed=stated)
+            sums.append((sum(numbers), cells))  # type: ignore[arg-type]
+        match = next((cells for total, cells in sums if total == stated), None)
+        if match:
+            return r.result(PASSED, f"叙述“{clause}”与表三相符（{name} {fmt(stated)}）",
+                            where=f"叙述 {key}", cells=match, observed=stated, expected=stated)
+        expected, cells = sums[0]
+        return r.result(FAILED, f"叙述“{clause}”写{name} {fmt(stated)} 件，而表三为 {fmt(expected)} 件（{describe(cells[0])}）",
+                        where=f"叙述 {key}", cells=cells, observed=stated, expected=expected)
+    return None
