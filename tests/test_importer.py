@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from nianbao import checks
 from nianbao.errors import DataError
 from nianbao.format import B_APPLICANTS, B_RESULT_ROWS, PARTS, TABLE_B, TABLES, all_cell_keys, cell_key
+from nianbao.grid import fill, layout
 from nianbao.importer import agency_slug, parse_html, parse_text, read_report, registered
 from nianbao.load import read_yaml
-from nianbao.tables import fill, layout, to_html
+from nianbao.tables import to_html
 
 from .conftest import ROOT, SEED, require_shared
 

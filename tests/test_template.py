@@ -207,3 +207,25 @@ def test_not_a_workbook(tmp_path: Path, name: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="找不到数据文件"):
         read_xlsx(tmp_path / "none.xlsx")
+
+
+@pytest.mark.parametrize("table", ["A", "B", "C", "F"])
+def test_the_sheet_merges_exactly_the_cells_the_published_table_merges(blank: Path, table: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from nianbao.format import TABLES
+    from nianbao.grid import layout as grid_layout
+    from nianbao.template import sheet_name
+
+    grid = grid_layout(table, row_labels=True)
+    spans = {
+        f"{get_column_letter(1 + c.col)}{2 + c.row}:{get_column_letter(c.col + c.colspan)}{1 + c.row + c.rowspan}"
+        for c in grid.cells if c.rowspan > 1 or c.colspan > 1
+    }
+    sheet = openpyxl.load_workbook(blank)[sheet_name(TABLES[table])]
+    merged = {str(r) for r in sheet.merged_cells.ranges if r.min_row >= 2 and r.max_row < 2 + grid.n_rows}
+    assert merged == spans and (spans or table == "F")  # F, the fee table, merges nothing
+    published = grid_layout(table)  # the HTML's and PDF's grid: the same cells, less table 四's label column
+    offset = 1 if table == "C" else 0
+    assert {(c.row, c.col + offset, c.rowspan, c.colspan, c.text) for c in published.cells} <= {
+        (c.row, c.col, c.rowspan, c.colspan, c.text) for c in grid.cells}

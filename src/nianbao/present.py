@@ -17,13 +17,14 @@ from pathlib import Path
 from . import charts as charts_
 from . import checks as checks_
 from .format import PARTS, TABLE_NAMES, TABLES
+from .grid import fill, layout
 from .latex import escape as escape_latex
 from .latex import markdown as latex_markdown
 from .model import ReportData
 from .narrative import to_html as markdown_html
 from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
 from .run import fingerprint
-from .tables import fill, layout, to_html, to_latex
+from .tables import to_html, to_latex
 
 
 @dataclass(frozen=True)

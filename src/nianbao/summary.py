@@ -20,13 +20,14 @@ from . import charts as charts_
 from . import checks as checks_
 from .errors import NianbaoError
 from .format import AMOUNT, REPORT_TITLE, TABLE_B, TABLE_NAMES, TABLES, all_cell_keys, cell_key, column_of
+from .grid import fill, layout
 from .latex import escape as escape_latex
 from .model import ReportData, Value, is_empty, is_unknown, number
 from .params import Agency, Project, load_registry
 from .present import Output, Outputs
 from .report import Report, project_for
 from .report import prepare as prepare_report
-from .tables import fill, layout, to_html, to_latex
+from .tables import to_html, to_latex
 
 #: What a comparison column adds up: a cell key, a table-B heading (its numbered rows), or several keys.
 Figure = str | tuple[str, ...]

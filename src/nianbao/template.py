@@ -17,24 +17,24 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import grid as grid_
 from .format import (
     ALIASES,
     AMOUNT,
     PARTS,
     REPORT_TITLE,
     TABLES,
-    Column,
     Table,
     all_cell_keys,
-    cell_key,
     column_of,
     describe,
 )
+from .grid import layout as layout_grid
 from .model import ReportData, Value
 
 GUIDE_SHEET = "说明"
@@ -125,101 +125,32 @@ def _ref(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
-def _levels(table: Table) -> dict[str, int]:
-    """How deep each row sits under headings: 0 for 一、, 1 for （一）, 2 for 1."""
-    levels: dict[str, int] = {}
-    for r in table.rows:
-        levels[r.key] = levels[r.parent] + 1 if r.parent else 0
-    return levels
-
-
-def _figure_rows_under(table: Table, heading: str) -> int:
-    return sum(_figure_rows_under(table, c.key) if c.heading else 1 for c in table.children(heading))
-
-
-def _width(table: Table) -> int:
-    if table.blocks:
-        return 1 + max(len(b.columns) for b in table.blocks)
-    return 1 + max(_levels(table).values()) + len(table.columns)
-
-
-def _header(s: _Sheet, columns: tuple[Column, ...], top: int, left: int) -> int:
-    """Column headers with their groups merged above them, as the official tables print them.
-
-    A group label spans the columns under it; a column's own label spans down to the last header
-    row. Returns the number of header rows.
-    """
-    paths = [(*c.group, c.label) for c in columns]
-    depth = max(len(p) for p in paths)
-    for level in range(depth):
-        i = 0
-        while i < len(paths):
-            path = paths[i]
-            if level == len(path) - 1:
-                s.label(HEADER, path[level], top + level, left + i, rows=depth - level)
-            if level >= len(path) - 1:
-                i += 1
-                continue
-            j = i
-            while j < len(paths) and len(paths[j]) - 1 > level and paths[j][: level + 1] == path[: level + 1]:
-                j += 1
-            s.label(HEADER, path[level], top + level, left + i, cols=j - i)
-            i = j
-    return depth
-
-
-def _grid(s: _Sheet, table: Table, top: int) -> tuple[dict[str, Place], int]:
-    """A table with one set of columns (B, C, F): headers, then label columns nested like the rows."""
-    levels = _levels(table)
-    left = 2 + max(levels.values())
-    depth = _header(s, table.columns, top, left)
-    s.label(HEADER, table.row_header, top, 1, rows=depth, cols=left - 1)
-    cells: dict[str, Place] = {}
-    row = top + depth
-    for r in table.rows:
-        level = levels[r.key]
-        if r.heading:
-            s.label(ROW, r.label, row, 1 + level, rows=_figure_rows_under(table, r.key))
-            continue
-        s.label(ROW, r.label, row, 1 + level, cols=left - 1 - level)
-        for i, c in enumerate(table.columns):
-            cells[cell_key(table.key, r.key, c.key)] = s.place(row, left + i)
-        row += 1
-    return cells, row
-
-
-def _blocks(s: _Sheet, table: Table, top: int) -> tuple[dict[str, Place], int]:
-    """Table A: stacked blocks, each a caption row, a header row and its rows.
-
-    A block's last column stretches to the table's width, as in the official table.
-    """
-    width = _width(table)
-    cells: dict[str, Place] = {}
-    row = top
-    for b in table.blocks:
-        s.label(CAPTION, b.caption, row, 1, cols=width)
-        s.label(HEADER, table.row_header, row + 1, 1)
-        spans = [1] * (len(b.columns) - 1) + [width - len(b.columns)]
-        for i, (c, span) in enumerate(zip(b.columns, spans)):
-            s.label(HEADER, c.label, row + 1, 2 + i, cols=span)
-        row += 2
-        for r in table.rows:
-            if r.block != b.key:
-                continue
-            s.label(ROW, r.label, row, 1)
-            for i, (c, span) in enumerate(zip(b.columns, spans)):
-                cells[cell_key(table.key, r.key, c.key)] = s.place(row, 2 + i, cols=span)
-            row += 1
-    return cells, row
-
-
 def _table_sheet(table: Table) -> tuple[_Sheet, dict[str, Place], Place]:
+    """A table's sheet: its title, then the table's grid (:func:`nianbao.grid.layout`, the one the
+    HTML and PDF draw, with row labels), then the field for a note under it."""
     s = _Sheet(sheet_name(table))
-    width = _width(table)
-    s.label(TITLE, table.title, 1, 1, cols=width)
-    cells, row = (_blocks if table.blocks else _grid)(s, table, 2)
-    s.label(FIELD, _NOTE_LABEL, row + 1, 1)
-    return s, cells, s.place(row + 1, 2, cols=width - 1)
+    grid = layout_grid(table.key, row_labels=True)
+    s.label(TITLE, table.title, 1, 1, cols=grid.n_cols)
+    top = 2
+    cells: dict[str, Place] = {}
+    for cell in grid.cells:
+        row, col = top + cell.row, 1 + cell.col
+        if cell.key:
+            cells[cell.key] = s.place(row, col, cell.rowspan, cell.colspan)
+        else:
+            s.label(_ROLES[cell.role], cell.text, row, col, cell.rowspan, cell.colspan)
+    below = top + grid.n_rows
+    s.label(FIELD, _NOTE_LABEL, below + 1, 1)
+    return s, cells, s.place(below + 1, 2, cols=grid.n_cols - 1)
+
+
+_ROLES = {grid_.CAPTION: CAPTION, grid_.HEADER: HEADER, grid_.ROW: ROW}
+
+
+def _reading_order(label: Label) -> tuple[int, int]:
+    """Top to bottom, left to right: the order in which a reader (and the loader's checks) meet labels."""
+    column, row = coordinate_from_string(label.place.cell)
+    return row, column_index_from_string(column)
 
 
 @functools.cache
@@ -253,7 +184,7 @@ def layout() -> Layout:
 
     return Layout(
         sheets=tuple(s.name for s in sheets),
-        labels=tuple(label for s in sheets for label in s.labels),
+        labels=tuple(label for s in sheets for label in sorted(s.labels, key=_reading_order)),
         cells={k: cells[k] for k in all_cell_keys()},
         narrative=narrative,
         meta=meta,
