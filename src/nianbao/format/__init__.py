@@ -10,87 +10,8 @@ A cell is addressed by a key ``"<table>.<row>.<column>"``, e.g. ``"B.new.natural
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 
-COUNT = "count"  # a non-negative whole number
-AMOUNT = "amount"  # a non-negative amount, decimals allowed
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: str = COUNT
-    group: tuple[str, ...] = ()  # header labels above this one, outermost first
-
-
-@dataclass(frozen=True)
-class Row:
-    key: str
-    label: str
-    heading: bool = False  # a heading over numbered rows carries no figures
-    parent: str = ""  # key of the heading row this row sits under
-    block: str = ""  # table A: the block the row belongs to
-
-
-@dataclass(frozen=True)
-class Block:
-    """One of table A's stacked blocks, with its own caption and columns."""
-
-    key: str
-    caption: str
-    columns: tuple[Column, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str
-    title: str
-    rows: tuple[Row, ...]
-    columns: tuple[Column, ...] = ()
-    blocks: tuple[Block, ...] = ()
-    row_header: str = ""
-    note: str = ""
-
-    def figure_rows(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.rows if not r.heading)
-
-    def row(self, key: str) -> Row:
-        return _ROWS[self.key][key]
-
-    def columns_of(self, row: Row) -> tuple[Column, ...]:
-        if not self.blocks:
-            return self.columns
-        return next(b.columns for b in self.blocks if b.key == row.block)
-
-    def children(self, heading: str) -> tuple[Row, ...]:
-        return tuple(r for r in self.rows if r.parent == heading)
-
-    def cells(self) -> Iterator[tuple[Row, Column]]:
-        for r in self.figure_rows():
-            for c in self.columns_of(r):
-                yield r, c
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Part:
-    key: str
-    number: str
-    title: str
-    table: str = ""  # key of the table the part presents
-    sections: tuple[Section, ...] = field(default=())
-
-    @property
-    def heading(self) -> str:
-        return f"{self.number}、{self.title}"
-
+from .shapes import AMOUNT, COUNT, Block, Column, Part, Row, Section, Table
 
 _DECISIONS = (Column("decisions", "本年处理决定数量"),)
 
@@ -315,7 +236,6 @@ def all_cell_keys() -> tuple[str, ...]:
     return tuple(cell_key(t.key, r.key, c.key) for t in TABLES.values() for r, c in t.cells())
 
 
-_ROWS: dict[str, dict[str, Row]] = {t.key: {r.key: r for r in t.rows} for t in TABLES.values()}
 _COLUMNS: dict[str, Column] = {
     cell_key(t.key, r.key, c.key): c for t in TABLES.values() for r in t.figure_rows() for c in t.columns_of(r)
 }
@@ -341,58 +261,30 @@ def describe(key: str) -> str:
 #: How the report and its check messages name each table: by the part it stands in.
 TABLE_NAMES = {"A": "表二", "B": "表三", "C": "表四", "F": "表六"}
 
-
-# ================================================================ reading published reports back
-# Data for ``the importer``: the other spellings real reports print, and the older format. The
-# official labels above stay the one definition; the importer matches them first, then these.
-
-#: The notices that define the two formats, as reports cite them.
-FORMAT_NOTICE_2021 = "国办公开办函〔2021〕30号"
-FORMAT_NOTICE_2019 = "国办公开办函〔2019〕60号"
-
-#: Other ways published reports print a row label, keyed by "<table>.<row>" (numbering included).
-LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
-    "A.normative": ("规范性文件",),  # the 2019 format's wording, still printed by some reports
-    "B.withheld_law": ("2.其他法律行政止公开",),  # as 淮安市洪泽区人民政府 printed it in 2023 and 2024
-    "B.new": ("一、本年新收政府信息公开申请",),
-    "B.carried_over": ("二、上年结转政府信息公开申请",),
-    "B.carried_forward": ("四、结转下年度继续办理申请",),
-}
-
-#: Section headings of parts 一 and 五 besides the format's own (printed after （一）, （二）…),
-#: by narrative key. A heading may also open with one of SECTION_PREFIXES and end with a suffix.
-SECTION_VARIANTS: dict[str, tuple[str, ...]] = {
-    "overview.active": ("主动公开政府信息",),
-    "overview.requests": ("依申请公开政府信息",),
-    "overview.platforms": ("平台建设",),
-    "problems.problems": ("存在的问题", "主要问题", "存在问题"),
-    "problems.improvements": ("改进措施", "整改措施", "整改情况", "改进举措", "下一步工作"),
-}
-SECTION_PREFIXES = ("政府信息公开", "政务公开")
-SECTION_SUFFIXES = ("工作情况", "情况", "工作")
-#: Where an unheaded part 五 turns from problems to improvements: a sentence opening with one of these.
-IMPROVEMENT_OPENERS = ("针对", "下一步", "今后", "为此")
-
 #: Table C's header words, as the importer skips them to reach the fifteen figures.
 TABLE_C_HEADER = tuple(dict.fromkeys([*(g for _, groups in C_GROUPS for g in groups), *(label for _, label in _OUTCOMES)]))
 
-#: Words only the 2019 format's table A prints; any of them marks a report of that format.
-FORMAT_2019_MARKS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "政府集中采购")
 
-#: Table A of the 2019 format: (row label, its columns as printed, the cell key each column maps
-#: to in this format, "" where it has no counterpart). Only 处理决定数量 maps cleanly.
-_PREV_CHANGE = ("上一年项目数量", "本年增/减")
-TABLE_A_2019: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("规章", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("", "", "")),
-    ("规范性文件", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("", "", "")),
-    ("行政许可", (*_PREV_CHANGE, "处理决定数量"), ("", "", "A.licensing.decisions")),
-    ("其他对外管理服务事项", (*_PREV_CHANGE, "处理决定数量"), ("", "", "")),
-    ("行政处罚", (*_PREV_CHANGE, "处理决定数量"), ("", "", "A.penalty.decisions")),
-    ("行政强制", (*_PREV_CHANGE, "处理决定数量"), ("", "", "A.coercion.decisions")),
-    ("行政事业性收费", _PREV_CHANGE, ("", "")),
-    ("政府集中采购", ("采购项目数量", "采购总金额"), ("", "")),
+# What published reports print besides the official labels (it reads the definitions above).
+from .printed import (  # noqa: E402
+    BLANK_MARK_VARIANTS,
+    FORMAT_2019_MARKS,
+    FORMAT_NOTICE_2019,
+    FORMAT_NOTICE_2021,
+    IMPROVEMENT_OPENERS,
+    LABEL_VARIANTS,
+    SECTION_PREFIXES,
+    SECTION_SUFFIXES,
+    SECTION_VARIANTS,
+    TABLE_A_2019,
+    TABLE_A_2019_CAPTIONS,
 )
-TABLE_A_2019_CAPTIONS = tuple(f"第二十条第（{n}）项" for n in "一五六八九")
 
-#: Dashes reports print for an empty cell that are not among BLANK_MARKS, and the mark each is kept as.
-BLANK_MARK_VARIANTS = {"–": "—", "―": "—", "--": "——", "—-": "——", "／": "/", "－－": "——"}
+__all__ = [
+    "AGENCY_KINDS", "ALIASES", "AMOUNT", "BLANK_MARKS", "BLANK_MARK_VARIANTS", "B_APPLICANTS", "B_RESULT_ROWS",
+    "Block", "COUNT", "C_GROUPS", "Column", "FORMAT_2019_MARKS", "FORMAT_NOTICE_2019", "FORMAT_NOTICE_2021",
+    "IMPROVEMENT_OPENERS", "LABEL_VARIANTS", "NARRATIVE_KEYS", "PARTS", "Part", "REPORT_TITLE", "Row",
+    "SECTION_PREFIXES", "SECTION_SUFFIXES", "SECTION_VARIANTS", "Section", "TABLES", "TABLE_A", "TABLE_A_2019",
+    "TABLE_A_2019_CAPTIONS", "TABLE_B", "TABLE_C", "TABLE_C_HEADER", "TABLE_F", "TABLE_NAMES", "Table",
+    "UNKNOWN_MARK", "all_cell_keys", "cell_key", "column_of", "describe",
+]

@@ -1,0 +1,57 @@
+"""What published reports print besides the official labels: other spellings, the older 2019
+format, other dashes. Data for the importer; the official labels (:mod:`nianbao.format`) stay the
+one definition, matched first."""
+
+from __future__ import annotations
+
+# Data for ``the importer``: the other spellings real reports print, and the older format. The
+# official labels above stay the one definition; the importer matches them first, then these.
+
+#: The notices that define the two formats, as reports cite them.
+FORMAT_NOTICE_2021 = "国办公开办函〔2021〕30号"
+FORMAT_NOTICE_2019 = "国办公开办函〔2019〕60号"
+
+#: Other ways published reports print a row label, keyed by "<table>.<row>" (numbering included).
+LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
+    "A.normative": ("规范性文件",),  # the 2019 format's wording, still printed by some reports
+    "B.withheld_law": ("2.其他法律行政止公开",),  # as 淮安市洪泽区人民政府 printed it in 2023 and 2024
+    "B.new": ("一、本年新收政府信息公开申请",),
+    "B.carried_over": ("二、上年结转政府信息公开申请",),
+    "B.carried_forward": ("四、结转下年度继续办理申请",),
+}
+
+#: Section headings of parts 一 and 五 besides the format's own (printed after （一）, （二）…),
+#: by narrative key. A heading may also open with one of SECTION_PREFIXES and end with a suffix.
+SECTION_VARIANTS: dict[str, tuple[str, ...]] = {
+    "overview.active": ("主动公开政府信息",),
+    "overview.requests": ("依申请公开政府信息",),
+    "overview.platforms": ("平台建设",),
+    "problems.problems": ("存在的问题", "主要问题", "存在问题"),
+    "problems.improvements": ("改进措施", "整改措施", "整改情况", "改进举措", "下一步工作"),
+}
+SECTION_PREFIXES = ("政府信息公开", "政务公开")
+SECTION_SUFFIXES = ("工作情况", "情况", "工作")
+#: Where an unheaded part 五 turns from problems to improvements: a sentence opening with one of these.
+IMPROVEMENT_OPENERS = ("针对", "下一步", "今后", "为此")
+
+
+#: Words only the 2019 format's table A prints; any of them marks a report of that format.
+FORMAT_2019_MARKS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "政府集中采购")
+
+#: Table A of the 2019 format: (row label, its columns as printed, the cell key each column maps
+#: to in this format, "" where it has no counterpart). Only 处理决定数量 maps cleanly.
+_PREV_CHANGE = ("上一年项目数量", "本年增/减")
+TABLE_A_2019: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("规章", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("", "", "")),
+    ("规范性文件", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), ("", "", "")),
+    ("行政许可", (*_PREV_CHANGE, "处理决定数量"), ("", "", "A.licensing.decisions")),
+    ("其他对外管理服务事项", (*_PREV_CHANGE, "处理决定数量"), ("", "", "")),
+    ("行政处罚", (*_PREV_CHANGE, "处理决定数量"), ("", "", "A.penalty.decisions")),
+    ("行政强制", (*_PREV_CHANGE, "处理决定数量"), ("", "", "A.coercion.decisions")),
+    ("行政事业性收费", _PREV_CHANGE, ("", "")),
+    ("政府集中采购", ("采购项目数量", "采购总金额"), ("", "")),
+)
+TABLE_A_2019_CAPTIONS = tuple(f"第二十条第（{n}）项" for n in "一五六八九")
+
+#: Dashes reports print for an empty cell that are not among BLANK_MARKS, and the mark each is kept as.
+BLANK_MARK_VARIANTS = {"–": "—", "―": "—", "--": "——", "—-": "——", "／": "/", "－－": "——"}
