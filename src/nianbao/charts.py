@@ -88,7 +88,7 @@ def outcomes(data: ReportData) -> Figure:
 
 
 def applicants(data: ReportData) -> Figure:
-    """This year's new requests (table B, row 一) by applicant, without the 总计 column."""
+    """New requests of the year (table B, row 一) by applicant, without the 总计 column."""
     columns = [c for c in TABLE_B.columns if c.key in B_APPLICANTS]
     values = [data.number(cell_key("B", "new", c.key)) for c in columns]
     title = f"{_short(TABLE_B.row('new').label)}（按申请人，件）"

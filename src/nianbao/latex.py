@@ -27,7 +27,7 @@ _TRANSLATE = str.maketrans(_SPECIAL)
 
 
 def escape(text: object) -> str:
-    """A line of text as LaTeX that typesets exactly that text.
+    r"""A line of text as LaTeX that typesets exactly that text.
 
     Line breaks and other control characters become spaces (a blank line would end a paragraph
     inside a command's argument), and a leading ``*`` cannot be read as a starred ``\\\\*``.

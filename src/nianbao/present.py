@@ -55,7 +55,8 @@ def _out(html_text: str, latex: str, plain: str = "") -> Output:
 
 def _narrative(text: str) -> Output:
     """Analyst-written Markdown, made safe here for both: HTML that shows typed HTML as text, and LaTeX
-    that shows typed TeX as text (no raw TeX ever reaches xelatex; nothing is left for pandoc)."""
+    that shows typed TeX as text (no raw TeX ever reaches xelatex; nothing is left for pandoc).
+    """
     return Output({"text/html": markdown_html(text), "text/latex": latex_markdown(text), "text/plain": text})
 
 

@@ -124,7 +124,8 @@ def _rendered(run: Run, made_pdf: bool, summary: dict[str, int]) -> Rendered:
 def recover(run: Run, keep: bool) -> None:
     """After the process rendering ``run`` was killed: keep its partial notebook (if ``keep``) as the
     run's failed notebook, remove its staging folders, and put back an output folder caught between
-    the two renames of a swap."""
+    the two renames of a swap.
+    """
     staging = run.staging()
     if keep and staging and (staging[-1] / run.notebook.name).is_file():
         shutil.copyfile(staging[-1] / run.notebook.name, run.failed)

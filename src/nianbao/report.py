@@ -57,7 +57,8 @@ def prepare(agency: str, year: int, project_dir: str = "", data_dir: str = "") -
 
 def validate(project: Project, agency: str, year: int) -> Report:
     """Everything a run rests on — registry, params file, data of every year, reviews — read and
-    checked before any kernel starts; raises the first problem with where it is and how to fix it."""
+    checked before any kernel starts; raises the first problem with where it is and how to fix it.
+    """
     check_params_file(project, agency, year)
     return load(project, agency, year)
 

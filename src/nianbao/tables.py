@@ -92,7 +92,7 @@ def to_html(grid: Grid) -> str:
 
 _MARK_TITLES = {"flag": "校验未通过", "unknown": "无法确定", "accepted": "已说明"}
 def to_latex(grid: Grid) -> str:
-    """The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.
+    r"""The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.
 
     A tabular never breaks across pages, so a table with merged row labels stays whole.
     """

@@ -1,5 +1,6 @@
 """``outputs/ledger.json``: the last record of every run, checked when read, rebuilt when damaged;
-and ``outputs/ledger-history.jsonl``: every record ever made, appended, with where it ran."""
+and ``outputs/ledger-history.jsonl``: every record ever made, appended, with where it ran.
+"""
 
 from __future__ import annotations
 

@@ -49,7 +49,8 @@ def code_hash() -> str:
 
 class Hasher:
     """Input keys for runs: their inputs' fingerprints (:meth:`Run.fingerprints`, each file read at
-    most once per batch), the code, the render options and the registry entries the run shows."""
+    most once per batch), the code, the render options and the registry entries the run shows.
+    """
 
     def __init__(self, project: Project, options: dict) -> None:
         self.project = project

@@ -135,7 +135,8 @@ def frame(results: Iterable[Result]) -> pd.DataFrame:
 def marks(results: Iterable[Result]) -> dict[str, set[str]]:
     """Cell key → marks for the rendered tables: ``flag`` on the cell an open error or warning is
     about (a disagreeing total, say — not every cell that adds up to it), ``accepted`` where a
-    reviewer explained it."""
+    reviewer explained it.
+    """
     out: dict[str, set[str]] = {}
     for r in results:
         mark = "flag" if r.status == FAILED and r.severity in (ERROR, WARNING) else "accepted" if r.status == ACCEPTED else ""

@@ -1,5 +1,6 @@
 """The vocabulary of checks: severities and statuses, :class:`Result`, :class:`Context`, :class:`Rule`,
-the catalogue :data:`RULES` and the :func:`rule` decorator, and the helpers the rules share."""
+the catalogue :data:`RULES` and the :func:`rule` decorator, and the helpers the rules share.
+"""
 
 from __future__ import annotations
 

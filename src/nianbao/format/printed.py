@@ -1,6 +1,7 @@
 """What published reports print besides the official labels: other spellings, the older 2019
 format, other dashes. Data for the importer; the official labels (:mod:`nianbao.format`) stay the
-one definition, matched first."""
+one definition, matched first.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Published annual reports back into data: the saved web page, the text copied from it, or the PDF.
+r"""Published annual reports back into data: the saved web page, the text copied from it, or the PDF.
 
 Three thin readers turn a file into a :class:`Source` — the report as text with every table cell on
 a line of its own (as a browser copies a table), its prose as one paragraph per line, and for a web

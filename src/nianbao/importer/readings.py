@@ -83,7 +83,8 @@ def text_readings(key: str, text: str, specs: list[Spec], stops: list[str]) -> d
 
 def _values_after(segment: str) -> Reading:
     """The values after a row label: one per tab-separated field (a copied table row), else separated
-    by whitespace, a unit standing apart joined to its number; prose on a later line ends them."""
+    by whitespace, a unit standing apart joined to its number; prose on a later line ends them.
+    """
     tokens: list[str] = []
     junk = ""
     for n, line in enumerate(segment.split("\n")):

@@ -44,7 +44,8 @@ _BLANK_LINE = re.compile(r"(?m)^[ \t]*[\xa0\u3000\u2002-\u200b\ufeff][ \t\xa0\u3
 
 def text_source(text: str, path: str = "") -> Source:
     """Copied text: a line holding only non-breaking or ideographic spaces is an empty cell; page
-    numbers (text copied from a PDF) are dropped."""
+    numbers (text copied from a PDF) are dropped.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _BLANK_LINE.sub(BLANK_CELL, _PAGE_NUMBER.sub("", text))
     return Source(text=text, prose="\n".join(prose_lines(text)), page=text, path=path)

@@ -1,5 +1,6 @@
 """Where every label, figure and narrative field of the Excel template sits: pure data, laid out from
-:mod:`nianbao.format` and the tables' one geometry (:mod:`nianbao.grid`)."""
+:mod:`nianbao.format` and the tables' one geometry (:mod:`nianbao.grid`).
+"""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def _ref(row: int, col: int) -> str:
 
 def _table_sheet(table: Table) -> tuple[_Sheet, dict[str, Place], Place]:
     """A table's sheet: its title, then the table's grid (:func:`nianbao.grid.layout`, the one the
-    HTML and PDF draw, with row labels), then the field for a note under it."""
+    HTML and PDF draw, with row labels), then the field for a note under it.
+    """
     s = _Sheet(sheet_name(table))
     grid = layout_grid(table.key, row_labels=True)
     s.label(TITLE, table.title, 1, 1, cols=grid.n_cols)
