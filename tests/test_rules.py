@@ -68,7 +68,8 @@ def test_the_catalogue_covers_the_spec_rules_with_stable_ids_and_severities() ->
         5: ("C-TOTAL", ERROR), 6: ("X-CARRY", ERROR), 7: ("N-FIGURES", ERROR), 8: ("X-STOCK", WARNING),
         9: ("F-FEES", WARNING), 10: ("X-CHANGE", WARNING),
     }
-    assert {"R-PARTS", "R-PROBLEMS", "F-TEXT", "N-YEAR", "N-COPY", "V-BLANK"} <= {r.id for r in RULES}
+    assert {"R-PARTS", "R-NUMBERS", "R-PROBLEMS", "R-IMPROVE", "F-TEXT", "F-SILENT", "N-YEAR", "N-COPY", "V-BLANK"} <= {
+        r.id for r in RULES}
     assert len({r.id for r in RULES}) == len(RULES)
 
 
@@ -147,14 +148,18 @@ def test_part_five_must_not_be_empty() -> None:
     empty = report().with_narrative({"problems.problems": "", "problems.improvements": ""})
     (result,) = run_rule("R-PROBLEMS", empty)
     assert (result.status, result.severity) == (FAILED, ERROR)
+    assert [r.status for r in run_rule("R-IMPROVE", empty)] == [SKIPPED]  # R-PROBLEMS says it
     half = report().with_narrative({"problems.improvements": ""})
-    assert [(r.status, r.severity) for r in run_rule("R-PROBLEMS", half)] == [(FAILED, WARNING)]
+    assert [r.status for r in run_rule("R-PROBLEMS", half)] == [PASSED]
+    assert [(r.status, r.severity) for r in run_rule("R-IMPROVE", half)] == [(FAILED, WARNING)]
 
 
 def test_published_headings_checked_for_presence_order_and_numbering() -> None:
     seed_like = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
                  "四、政府信息公开行政复议、行政诉讼情况", "、存在的主要问题及改进情况", "六、其他需要报告的事项")
-    results = run_rule("R-PARTS", report().__class__(**{**report().__dict__, "headings": seed_like}))
+    seed = report().__class__(**{**report().__dict__, "headings": seed_like})
+    assert {r.status for r in run_rule("R-PARTS", seed)} == {PASSED}  # all six there, in order
+    results = run_rule("R-NUMBERS", seed)
     assert [(r.status, r.severity) for r in results if r.status == FAILED] == [(FAILED, WARNING)]
     assert "没有编号" in [r for r in results if r.status == FAILED][0].message
     missing = seed_like[:4] + seed_like[5:]
@@ -173,7 +178,9 @@ def test_fee_statement_against_the_figures() -> None:
     assert FAILED in {r.status for r in run_rule("F-TEXT", wrong)}
     silent = report(**{"F.fee.notices": None, "F.fee.notice_amount": None, "F.fee.collected": None}).with_narrative(
         {"other.text": "无其他需要报告的事项。"})
-    assert [(r.status, r.severity) for r in run_rule("F-TEXT", silent)] == [(FAILED, WARNING)]
+    assert [r.status for r in run_rule("F-TEXT", silent)] == [SKIPPED]
+    assert [(r.status, r.severity) for r in run_rule("F-SILENT", silent)] == [(FAILED, WARNING)]
+    assert [r.status for r in run_rule("F-SILENT", stated)] == [PASSED]
 
 
 # ---------------------------------------------------------------- blank is not zero
@@ -304,3 +311,13 @@ def test_any_single_cell_change_in_tables_b_and_c_is_caught(data: ReportData, pi
     failed = [r for r in run(changed) if r.rule in ERROR_RULES and r.status == FAILED]
     assert failed and all(r.severity == ERROR for r in failed)
     assert any(key in r.cells for r in failed)
+
+
+def test_every_result_carries_the_severity_its_rule_declares() -> None:
+
+    datas = [report(), report().with_narrative({"problems.improvements": "", "other.text": ""}),
+             report().__class__(**{**report().__dict__, "headings": ("一、总体情况", "、存在的主要问题及改进情况")})]
+    declared = {r.id: r.severity for r in RULES}
+    for data in datas:
+        for result in run(data, filled(data)):
+            assert result.severity == declared[result.rule], result

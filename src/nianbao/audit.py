@@ -25,6 +25,7 @@ from .importer import FORMATS, SUFFIXES, Imported, read_report
 from .narrative import filled
 
 COLUMNS = ("report", "agency", "year", "rule", "severity", "status", "message", "where")
+_FIELDS = COLUMNS[3:]  # of each result's record (nianbao.checks.records)
 REPORT_COLUMNS = ("report", "agency", "year", "format", "errors", "warnings", "uncertain", "unknown_cells")
 _TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
 
@@ -74,9 +75,8 @@ def audit(paths: Iterable[Path]) -> Audit:
                         "errors": s["errors"], "warnings": s["warnings"], "uncertain": s["uncertain"],
                         "unknown_cells": len(report.unknown())})
         rows.extend(
-            {"report": name, "agency": report.name, "year": report.data.year, "rule": r.rule, "severity": r.severity,
-             "status": r.status, "message": r.message, "where": r.where}
-            for r in results if _is_open(r)
+            {"report": name, "agency": report.name, "year": report.data.year, **{k: record[k] for k in _FIELDS}}
+            for r, record in zip(results, checks.records(results)) if r.is_open
         )
     return Audit(pd.DataFrame(rows, columns=list(COLUMNS)), unreadable, pd.DataFrame(reports, columns=list(REPORT_COLUMNS)))
 
@@ -98,10 +98,6 @@ def _previous(report: Imported, others: list[Imported]) -> Imported | None:
 def _same_agency(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     return bool(short) and (a == b or (len(short) >= 4 and long.endswith(short)))
-
-
-def _is_open(r: checks.Result) -> bool:
-    return r.status == checks.UNCERTAIN or (r.status == checks.FAILED and r.severity != checks.INFO)
 
 
 # ================================================================ writers

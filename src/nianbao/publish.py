@@ -104,17 +104,9 @@ def _write_checks(results: list[Result], folder: Path, data: ReportData) -> None
     """The check results as JSON (with the summary) and CSV, for batches and reviewers."""
     from . import checks
 
-    frame = checks.frame(results)
-    payload = {
-        "agency": data.agency,
-        "year": data.year,
-        "status": checks.status_line(results),
-        "summary": checks.summary(results),
-        "results": json.loads(frame.to_json(orient="records", force_ascii=False)),
-    }
-    text = json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n"
-    (folder / "checks.json").write_text(text, encoding="utf-8")
-    frame.to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
+    text = json.dumps(checks.document(results, data.agency, data.year), ensure_ascii=False, indent=1, default=str)
+    (folder / "checks.json").write_text(text + "\n", encoding="utf-8")
+    checks.frame(results).to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
 
 
 def _rendered(run: Run, made_pdf: bool, summary: dict[str, int]) -> Rendered:

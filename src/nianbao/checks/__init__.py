@@ -17,6 +17,7 @@ info rule ``V-BLANK`` lists them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 
@@ -25,7 +26,7 @@ import pandas as pd
 from ..model import ReportData
 
 # Each rule module registers its rules when imported.
-from . import document, fees, stated, sums, values, years  # noqa: E402, F401
+from . import fees, stated, structure, sums, values, years  # noqa: E402, F401
 from .core import (  # the vocabulary, re-exported: checks.Result, checks.FAILED …
     ACCEPTED,
     CHANGE_FLOOR,
@@ -52,7 +53,8 @@ from .core import (  # the vocabulary, re-exported: checks.Result, checks.FAILED
 #: The catalogue's order: the order in which rules run and their results are listed.
 CATALOGUE = (
     "V-VALUE", "V-BLANK", "B-ROWSUM", "B-COLSUM", "B-BALANCE", "C-TOTAL", "X-CARRY", "X-STOCK", "X-CHANGE",
-    "N-FIGURES", "F-FEES", "F-TEXT", "R-PARTS", "R-PROBLEMS", "N-YEAR", "N-COPY",
+    "N-FIGURES", "F-FEES", "F-TEXT", "F-SILENT", "R-PARTS", "R-NUMBERS", "R-PROBLEMS", "R-IMPROVE", "N-YEAR",
+    "N-COPY",
 )
 RULES.sort(key=lambda r: CATALOGUE.index(r.id))
 RULES_BY_ID = {r.id: r for r in RULES}
@@ -125,6 +127,20 @@ def status_line(results: Iterable[Result]) -> str:
     return "校验：" + "，".join(parts) + accepted
 
 
+def document(results: list[Result], agency: str, year: int, **extra: object) -> dict:
+    """One agency-year's results as saved (``checks.json``) and printed (``nianbao check --format json``).
+
+    The one serialisation of results: ``extra`` (the agency's name, say) goes after the year.
+    """
+    return {"agency": agency, "year": year, **extra, "status": status_line(results), "summary": summary(results),
+            "results": records(results)}
+
+
+def records(results: Iterable[Result]) -> list[dict]:
+    """The results as JSON records: every field of :class:`Result`, the cells space-separated."""
+    return json.loads(frame(results).to_json(orient="records", force_ascii=False))
+
+
 def frame(results: Iterable[Result]) -> pd.DataFrame:
     """The results as a tidy table (one row a result), for display and for saving."""
     rows = [asdict(r) | {"cells": " ".join(r.cells)} for r in results]
@@ -148,5 +164,5 @@ def marks(results: Iterable[Result]) -> dict[str, set[str]]:
 __all__ = [
     "ACCEPTED", "CATALOGUE", "CHANGE_FLOOR", "CHANGE_RATIO", "COPY_THRESHOLD", "ERROR", "FAILED", "INFO", "PASSED",
     "RULES", "RULES_BY_ID", "SEVERITY_NAMES", "SKIPPED", "STATUS_NAMES", "UNCERTAIN", "WARNING", "Context", "Result",
-    "Rule", "figures", "fmt", "frame", "label", "marks", "rule", "run", "status_line", "summary",
+    "Rule", "document", "figures", "fmt", "frame", "records", "label", "marks", "rule", "run", "status_line", "summary",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from ..format import TABLE_NAMES
 from ..model import is_empty
@@ -55,12 +54,20 @@ def _f_text(r: Rule, c: Context) -> Iterator[Result]:
         yield r.result(status, f"第六部分写“{sentence}”，{TABLE_NAMES['F']}中实际收取 {fmt(collected)} 元、通知 {fmt(notices)} 件",
                        where="第六部分", cells=("F.fee.collected",), observed=collected, expected=0)
     if not found:
-        keys = ("F.fee.notices", "F.fee.notice_amount", "F.fee.collected")
-        if all(is_empty(c.data.cells[k]) for k in keys):
-            absent = r.result(FAILED, "第六部分既没有说明信息处理费情况，也没有填写信息处理费数字", where="第六部分", cells=keys)
-            yield replace(absent, severity=WARNING)
-        else:
-            yield r.skipped("第六部分的叙述未单独说明信息处理费，以表中数字为准", where="第六部分")
+        yield r.skipped("第六部分的叙述未单独说明信息处理费，以表中数字为准", where="第六部分")
+
+
+_FEE_KEYS = ("F.fee.notices", "F.fee.notice_amount", "F.fee.collected")
+
+
+@rule("F-SILENT", "第六部分说明了信息处理费情况（文字或数字）", WARNING, "F")
+def _f_silent(r: Rule, c: Context) -> Iterator[Result]:
+    text = c.texts.get("other.text", "")
+    said = any(p.search(text) for p in (_NO_FEE, _FEE_AMOUNT, _FEE_NOTICES))
+    if said or not all(is_empty(c.data.cells[k]) for k in _FEE_KEYS):
+        yield r.result(PASSED, "第六部分说明了信息处理费情况", where="第六部分")
+    else:
+        yield r.result(FAILED, "第六部分既没有说明信息处理费情况，也没有填写信息处理费数字", where="第六部分", cells=_FEE_KEYS)
 
 
 def _sentence(text: str, pattern: re.Pattern[str]) -> str:

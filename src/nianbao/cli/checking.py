@@ -86,26 +86,11 @@ def _check_text(report, verbose: bool = False) -> tuple[dict[str, int], str]:
 
 
 def _check_json(report, verbose: bool = False) -> tuple[dict[str, int], str]:
-    """One agency-year's check results as a JSON object (made in a worker process)."""
+    """One agency-year's check results as a JSON object (made in a worker process): as ``checks.json``."""
     from .. import checks
 
-    payload = {
-        "agency": report.agency.id,
-        "name": report.agency.name,
-        "year": report.data.year,
-        "status": checks.status_line(report.results),
-        "readable": True,
-        "summary": checks.summary(report.results),
-        "results": [
-            {**vars(r), "cells": list(r.cells), "observed": _plain(r.observed), "expected": _plain(r.expected)}
-            for r in report.results
-        ],
-    }
-    return payload["summary"], json.dumps(payload, ensure_ascii=False, indent=1)
-
-
-def _plain(value):
-    return value if value is None or isinstance(value, (int, float, str, list)) else str(value)
+    payload = checks.document(report.results, report.agency.id, report.data.year, name=report.agency.name, readable=True)
+    return payload["summary"], json.dumps(payload, ensure_ascii=False, indent=1, default=str)
 
 
 @main.command(context_settings=CONTEXT)

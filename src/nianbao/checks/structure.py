@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import replace
 
 from ..format import NARRATIVE_KEYS, PARTS
 from .core import COPY_THRESHOLD, ERROR, FAILED, PASSED, RULES, WARNING, Context, Result, Rule, rule
@@ -25,6 +24,20 @@ def _norm(text: str) -> str:
 
 
 def _published_headings(r: Rule, headings: list[str]) -> Iterator[Result]:
+    found = _found_headings(headings)
+    indices = [i for i, *_ in found]
+    missing = [PARTS[i].heading for i in range(len(PARTS)) if i not in indices]
+    if missing:
+        yield r.result(FAILED, f"缺少第{'、'.join(m.split('、')[0] for m in missing)}部分：{'；'.join(missing)}",
+                       where="报告结构", observed=len(set(indices)), expected=len(PARTS))
+    if indices != sorted(indices):
+        yield r.result(FAILED, "六个部分的顺序与格式不符：" + " → ".join(h for *_, h in found), where="报告结构")
+    if not missing and indices == sorted(indices):
+        yield r.result(PASSED, "六个部分齐全，顺序正确", where="报告结构")
+
+
+def _found_headings(headings: list[str]) -> list[tuple[int, str, str]]:
+    """Each published heading that names a part: the part's index, its printed number, the heading."""
     titles = [_norm(p.title) for p in PARTS]
     found = []
     for heading in headings:
@@ -33,30 +46,45 @@ def _published_headings(r: Rule, headings: list[str]) -> Iterator[Result]:
         index = next((i for i, t in enumerate(titles) if t in title or title in t and title), None)
         if index is not None:
             found.append((index, number, heading.strip()))
-    indices = [i for i, *_ in found]
-    missing = [PARTS[i].heading for i in range(len(PARTS)) if i not in indices]
-    if missing:
-        yield r.result(FAILED, f"缺少第{'、'.join(m.split('、')[0] for m in missing)}部分：{'；'.join(missing)}",
-                       where="报告结构", observed=len(set(indices)), expected=len(PARTS))
-    if indices != sorted(indices):
-        yield r.result(FAILED, "六个部分的顺序与格式不符：" + " → ".join(h for *_, h in found), where="报告结构")
-    for index, number, heading in found:
+    return found
+
+
+@rule("R-NUMBERS", "各部分标题的编号与格式一致", WARNING)
+def _r_numbers(r: Rule, c: Context) -> Iterator[Result]:
+    if not c.data.headings:
+        yield r.result(PASSED, "报告按格式生成，各部分编号正确")
+        return
+    slips = 0
+    for index, number, heading in _found_headings(list(c.data.headings)):
         if number != PARTS[index].number:
+            slips += 1
             shown = f"“{number}”" if number else "没有编号"
-            yield replace(r.result(FAILED, f"标题“{heading}”{shown}，应为“{PARTS[index].heading}”", where="报告结构"),
-                          severity=WARNING)
-    if not missing and indices == sorted(indices):
-        yield r.result(PASSED, "六个部分齐全，顺序正确", where="报告结构")
+            yield r.result(FAILED, f"标题“{heading}”{shown}，应为“{PARTS[index].heading}”", where="报告结构")
+    if not slips:
+        yield r.result(PASSED, "各部分标题的编号与格式一致", where="报告结构")
 
 
 @rule("R-PROBLEMS", "第五部分（存在的主要问题及改进情况）不为空", ERROR)
 def _r_problems(r: Rule, c: Context) -> Iterator[Result]:
-    texts = {k: c.texts.get(k, "").strip() for k in ("problems.problems", "problems.improvements")}
+    texts = _part_five(c)
     if not any(texts.values()):
         yield r.result(FAILED, "第五部分没有内容：应写明存在的主要问题和改进情况", where="第五部分")
+    else:
+        yield r.result(PASSED, "第五部分有内容", where="第五部分")
+
+
+def _part_five(c: Context) -> dict[str, str]:
+    return {k: c.texts.get(k, "").strip() for k in ("problems.problems", "problems.improvements")}
+
+
+@rule("R-IMPROVE", "第五部分既写明问题，也写明改进情况", WARNING)
+def _r_improve(r: Rule, c: Context) -> Iterator[Result]:
+    texts = _part_five(c)
+    if not any(texts.values()):
+        yield r.skipped("第五部分没有内容（见 R-PROBLEMS）", where="第五部分")
     elif not all(texts.values()):
         empty = "存在的主要问题" if not texts["problems.problems"] else "改进情况"
-        yield replace(r.result(FAILED, f"第五部分缺少“{empty}”", where="第五部分"), severity=WARNING)
+        yield r.result(FAILED, f"第五部分缺少“{empty}”", where="第五部分")
     else:
         yield r.result(PASSED, "第五部分写明了问题和改进情况", where="第五部分")
 
