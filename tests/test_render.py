@@ -13,7 +13,6 @@ import pytest
 from pypdf import PdfReader
 
 from nianbao.errors import RenderError
-from nianbao.format import TABLE_B
 from nianbao.load import load_report
 from nianbao.params import Project
 from nianbao.publish import Rendered, report
@@ -21,7 +20,6 @@ from nianbao.report import validate
 from nianbao.run import Run
 
 from .conftest import copy_project
-from .test_tables import html_cells
 
 pytestmark = pytest.mark.kernel
 
@@ -46,62 +44,18 @@ def seed_html(bundled: Project) -> Rendered:
     return run(bundled, "yueyanglou", bundled.root / "out-html", pdf=False)
 
 
-@pytest.fixture(scope="module")
-def html(seed_html: Rendered) -> str:
-    return seed_html.html.read_text(encoding="utf-8")
+def test_the_kernel_and_the_in_process_outputs_make_the_same_html(bundled: Project, seed_html: Rendered) -> None:
+    from nianbao.render import to_html
+
+    from .inprocess import executed  # what the kernel-free HTML tests (test_html.py) read
+
+    assert to_html(executed(bundled, "yueyanglou", 2024)) == seed_html.html.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def pdf_text(seed_render: Rendered) -> str:
     reader = PdfReader(seed_render.pdf)
     return "\n".join(page.extract_text() for page in reader.pages)
-
-
-def test_html_is_chinese_and_has_the_title(html: str) -> None:
-    assert re.search(r'<html lang="zh"', html)
-    assert "<title>岳阳市岳阳楼区人民政府2024年政府信息公开工作年度报告</title>" in html
-    assert '<h1 class="report-title">岳阳市岳阳楼区人民政府2024年政府信息公开工作年度报告</h1>' in html
-
-
-def test_html_has_no_code_prompts_or_parameters(html: str) -> None:
-    assert "jp-InputArea" not in html
-    assert not re.search(r"In\s*(&nbsp;)?\[\d*\]", html)
-    assert "nb.prepare" not in html and 'agency = "' not in html and "import nianbao" not in html
-
-
-def test_html_loads_nothing_from_the_network(html: str) -> None:
-    assert "<script" not in html
-    assert not re.search(r'<link[^>]+href="https?://', html)
-    assert not re.search(r'src="https?://', html)
-    assert not re.search(r"@import|url\(\s*['\"]?https?://", html)
-
-
-def test_html_tables_keep_their_merged_headers(html: str) -> None:
-    spans = {text: (rs, cs) for tag, rs, cs, text in html_cells(html) if tag == "th"}
-    assert spans[TABLE_B.row_header] == (3, 3)
-    assert spans["申请人情况"] == (1, 7) and spans["法人或其他组织"] == (1, 5)
-    assert spans["三、本年度办理结果"] == (22, 1)
-    assert spans["行政诉讼"] == (1, 10)
-    assert spans["第二十条第（一）项"] == (1, 4)
-
-
-def test_html_shows_the_six_parts_in_order(html: str) -> None:
-    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
-    parts = [h for h in headings if re.match(r"[一二三四五六]、", h)]
-    assert parts == [
-        "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-        "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
-    ]
-
-
-def test_html_narrative_has_figures_filled_in(html: str) -> None:
-    assert "全区共收到依申请公开件80件，上年度结转办理件0件，共办理完成80件，结转到2025年办理0件" in html
-    assert "{{" not in html
-
-
-def test_status_line_is_at_the_top(html: str) -> None:
-    body = html.split("<main>", 1)[1]
-    assert body.index("校验：0 项错误，0 项警告，4 项无法判定") < body.index("一、总体情况")
 
 
 @pytest.mark.tex

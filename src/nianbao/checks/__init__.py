@@ -50,11 +50,11 @@ from .core import (  # the vocabulary, re-exported: checks.Result, checks.FAILED
     rule,
 )
 
-#: The catalogue's order: the order in which rules run and their results are listed.
+#: The catalogue's order: the format's rules by their number (①–⑩), then the report-level checks.
+#: Rules run, and their results are listed, in this order.
 CATALOGUE = (
-    "V-VALUE", "V-BLANK", "B-ROWSUM", "B-COLSUM", "B-BALANCE", "C-TOTAL", "X-CARRY", "X-STOCK", "X-CHANGE",
-    "N-FIGURES", "F-FEES", "F-TEXT", "F-SILENT", "R-PARTS", "R-NUMBERS", "R-PROBLEMS", "R-IMPROVE", "N-YEAR",
-    "N-COPY",
+    "V-VALUE", "B-ROWSUM", "B-COLSUM", "B-BALANCE", "C-TOTAL", "X-CARRY", "N-FIGURES", "X-STOCK", "F-FEES", "X-CHANGE",
+    "V-BLANK", "F-TEXT", "F-SILENT", "R-PARTS", "R-NUMBERS", "R-PROBLEMS", "R-IMPROVE", "N-YEAR", "N-COPY",
 )
 RULES.sort(key=lambda r: CATALOGUE.index(r.id))
 RULES_BY_ID = {r.id: r for r in RULES}
