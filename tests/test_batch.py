@@ -179,7 +179,7 @@ def test_bad_data_fails_its_run_before_any_kernel_starts(project: Project) -> No
     record = batch.work(task)
     assert record["status"] == "failed" and "五十二" in record["reason"] and "licensing" in record["reason"]
     assert time.monotonic() - started < 5
-    assert not project.output_dir("shimen", 2024).exists() and not leftovers(project)
+    assert not task.run.folder.exists() and not leftovers(project)
 
 
 def test_salvage_keeps_the_partial_notebook_and_undoes_a_half_swap(project: Project) -> None:

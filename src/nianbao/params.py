@@ -72,9 +72,6 @@ class Project:
         folder = self.data_dir / str(year)
         return [p for p in (folder / f"{agency}{s}" for s in FOREIGN_DATA) if p.is_file()]
 
-    def output_dir(self, agency: str, year: int) -> Path:
-        return self.outputs_dir / str(year) / agency
-
     def years_with_data(self, agency: str) -> list[int]:
         years = []
         for folder in self.data_dir.iterdir() if self.data_dir.is_dir() else ():
