@@ -9,21 +9,25 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .params import Agency, Project
 from .publish import write_text
+
+if TYPE_CHECKING:
+    from .batch.tasks import Record
 
 TITLE = "政府信息公开工作年度报告 · 审核索引"
 STATUS_NAMES = {"rendered": "已渲染", "failed": "失败"}
 LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "笔记本"), ("checks", "校验结果"), ("failed_notebook", "出错的笔记本"))
 
 
-def write(project: Project, ledger: Mapping[str, dict], registry: Mapping[str, Agency]) -> Path:
+def write(project: Project, ledger: Mapping[str, Record], registry: Mapping[str, Agency]) -> Path:
     """Write ``outputs/index.html`` from the ledger's records, atomically; return its path."""
     return write_text(project.outputs_dir / "index.html", page(ledger, registry, project.outputs_dir))
 
 
-def page(ledger: Mapping[str, dict], registry: Mapping[str, Agency], root: Path) -> str:
+def page(ledger: Mapping[str, Record], registry: Mapping[str, Agency], root: Path) -> str:
     """The index page for the ledger's records; links only to files that exist under ``root``."""
     years = sorted({r["year"] for r in ledger.values()}, reverse=True)
     sections = "".join(_year(y, [r for r in ledger.values() if r["year"] == y], registry, root) for y in years)
@@ -59,14 +63,14 @@ def page(ledger: Mapping[str, dict], registry: Mapping[str, Agency], root: Path)
 """
 
 
-def _totals(ledger: Mapping[str, dict]) -> str:
+def _totals(ledger: Mapping[str, Record]) -> str:
     reports = [r for r in ledger.values() if r["kind"] == "report"]
     failed = sum(r["status"] == "failed" for r in reports)
     errors = sum(1 for r in reports if (r.get("checks") or {}).get("errors"))
     return f"共 {len(reports)} 份报告：{len(reports) - failed} 份已渲染，{failed} 份失败，{errors} 份有校验错误"
 
 
-def _year(year: int, records: list[dict], registry: Mapping[str, Agency], root: Path) -> str:
+def _year(year: int, records: list[Record], registry: Mapping[str, Agency], root: Path) -> str:
     summary = next((r for r in records if r["kind"] == "summary"), None)
     reports = sorted((r for r in records if r["kind"] == "report"), key=lambda r: r["agency"])
     overview = ""
@@ -90,7 +94,7 @@ def _year(year: int, records: list[dict], registry: Mapping[str, Agency], root: 
 """
 
 
-def _row(r: dict, registry: Mapping[str, Agency], root: Path) -> str:
+def _row(r: Record, registry: Mapping[str, Agency], root: Path) -> str:
     who = registry.get(r["agency"])
     name = who.name if who else r.get("name") or r["agency"]
     checks = r.get("checks") or {}
@@ -115,7 +119,7 @@ def _num(value: object) -> str:
     return f'<td class="num" data-sort="{value}">{value}</td>'
 
 
-def _links(r: dict, root: Path) -> str:
+def _links(r: Record, root: Path) -> str:
     outputs = r.get("outputs") or {}
     labels = dict(LINKS, **({"checks": "汇总数据"} if r["kind"] == "summary" else {}))
     found = [(outputs[k], labels[k]) for k in labels if outputs.get(k) and (root / outputs[k]).is_file()]

@@ -6,7 +6,7 @@ import os
 import time
 
 from ..errors import ParamsError
-from .tasks import FAILED, Task
+from .tasks import FAILED, Record, Task
 from .work import isolated, new_record
 
 #: Seconds to wait for a Dask scheduler to answer before saying it cannot be reached.
@@ -38,7 +38,7 @@ class DaskPool:
         future = self.client.submit(isolated, task, key=key, pure=False, retries=0)
         self.futures[future] = task
 
-    def wait(self, timeout: float) -> list[tuple[Task, dict]]:
+    def wait(self, timeout: float) -> list[tuple[Task, Record]]:
         deadline = time.monotonic() + timeout
         finished = [f for f in self.futures if f.done()]
         while not finished and time.monotonic() < deadline:
@@ -51,7 +51,7 @@ class DaskPool:
                 record = future.result()
             except Exception as exc:  # the worker died or the task could not run there
                 record = new_record(task)
-                record.update(status=FAILED, reason=f"集群任务失败：{type(exc).__name__}: {exc}")
+                record.update({"status": FAILED, "reason": f"集群任务失败：{type(exc).__name__}: {exc}"})
             done.append((task, record))
         return done
 

@@ -8,12 +8,13 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import cast
 
 from ..errors import NianbaoError, writing
 from ..params import Agency, Project
 from ..publish import write_text
 from ..run import SUMMARY_FOLDER, Run
-from .tasks import FAILED, RENDERED, REPORT, SUMMARY, Task, relative
+from .tasks import FAILED, RENDERED, REPORT, SUMMARY, Record, Task, relative
 
 LEDGER = "ledger.json"
 HISTORY = "ledger-history.jsonl"
@@ -23,14 +24,14 @@ def history_path(project: Project) -> Path:
     return project.outputs_dir / HISTORY
 
 
-def append_history(project: Project, record: dict) -> None:
+def append_history(project: Project, record: Record) -> None:
     """Add one run's record to the history: one JSON line per run ever made, never rewritten."""
     path = history_path(project)
     with writing(path), path.open("a", encoding="utf-8") as f:
         f.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def read_history(project: Project) -> list[dict]:
+def read_history(project: Project) -> list[Record]:
     """Every record of the history that reads as one, oldest first (a torn last line is passed over)."""
     try:
         lines = history_path(project).read_text(encoding="utf-8").splitlines()
@@ -43,7 +44,7 @@ def read_history(project: Project) -> list[dict]:
         except ValueError:
             continue
         if isinstance(record, dict):
-            out.append(record)
+            out.append(cast(Record, record))
     return out
 
 
@@ -55,7 +56,7 @@ class LedgerDamaged(NianbaoError, ValueError):
     """``outputs/ledger.json`` is not a ledger: truncated, not JSON, or JSON of another shape."""
 
 
-def read_ledger(project: Project) -> dict[str, dict]:
+def read_ledger(project: Project) -> dict[str, Record]:
     """The last record of every run ever made in the project, keyed by ``<year>/<agency>``.
 
     An absent ledger is empty; a damaged one raises :class:`LedgerDamaged` (see :func:`recover_ledger`).
@@ -95,7 +96,7 @@ def _record_problem(record: object) -> str:
     return ""
 
 
-def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[str, dict], str]:
+def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[str, Record], str]:
     """Set a damaged ledger aside and rebuild it from the outputs on disk; returns the runs and a warning.
 
     The damaged file is kept as ``ledger.damaged-<time>.json``. Each report and overview found under
@@ -106,7 +107,7 @@ def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[
     aside = path.with_name(f"ledger.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.json")
     with writing(path):
         os.replace(path, aside)
-    runs: dict[str, dict] = {}
+    runs: dict[str, Record] = {}
     for found in sorted(project.outputs_dir.glob("[0-9]*/*/checks.json")) + sorted(
         project.outputs_dir.glob(f"[0-9]*/{SUMMARY_FOLDER}/summary.json")
     ):
@@ -126,7 +127,7 @@ def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[
     return runs, warning
 
 
-def _rebuilt(run: Run, checks: dict, name: str) -> dict:
+def _rebuilt(run: Run, checks: dict, name: str) -> Record:
     files = {"html": run.html, "pdf": run.pdf, "notebook": run.notebook, "checks": run.results}
     outputs = {k: relative(f, run.project.outputs_dir) for k, f in files.items() if f.is_file()}
     finished = dt.datetime.fromtimestamp(run.results.stat().st_mtime, dt.timezone.utc)
@@ -137,13 +138,13 @@ def _rebuilt(run: Run, checks: dict, name: str) -> dict:
     }
 
 
-def write_ledger(project: Project, runs: dict[str, dict]) -> None:
+def write_ledger(project: Project, runs: dict[str, Record]) -> None:
     """Write the ledger atomically: a reader sees the old file or the new one, never half of one."""
     ordered = dict(sorted(runs.items()))
     write_text(ledger_path(project), json.dumps({"version": 1, "runs": ordered}, ensure_ascii=False, indent=1) + "\n")
 
 
-def is_current(record: dict | None, task: Task) -> bool:
+def is_current(record: Record | None, task: Task) -> bool:
     if not record or record.get("status") != RENDERED or record.get("key") != task.key:
         return False
     outputs = record.get("outputs") or {}

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .tasks import GRACE, Task
+from .tasks import GRACE, Record, Task
 from .work import kill_tree, salvage, stopped, work
 
 
@@ -67,10 +67,10 @@ class LocalPool:
         worker.give(task)
         self.busy.append(worker)
 
-    def wait(self, timeout: float) -> list[tuple[Task, dict]]:
+    def wait(self, timeout: float) -> list[tuple[Task, Record]]:
         from multiprocessing.connection import wait
 
-        done: list[tuple[Task, dict]] = []
+        done: list[tuple[Task, Record]] = []
         ready = wait([w.conn for w in self.busy], timeout=timeout) if self.busy else []
         for worker in [w for w in self.busy if w.conn in ready]:
             task, started = worker.running, worker.started

@@ -13,7 +13,7 @@ from .cluster import DaskPool
 from .ledger import LedgerDamaged, append_history, is_current, read_ledger, recover_ledger, write_ledger
 from .local import LocalPool
 from .planning import Hasher, plan
-from .tasks import FAILED, REPORT, SKIPPED, Batch, Task
+from .tasks import FAILED, REPORT, SKIPPED, Batch, Record, Task
 
 
 def run(
@@ -28,7 +28,7 @@ def run(
     summary: bool = True,
     scheduler: str | None = None,
     on_plan: Callable[[int], None] | None = None,
-    on_record: Callable[[dict], None] | None = None,
+    on_record: Callable[[Record], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> Batch:
     """Render every agency-year with data (or those named), then each year's overview; write ledger and index.
@@ -62,8 +62,8 @@ def run(
 class _Loop:
     """One batch's state: the queue of runs, the ledger it updates, and how many reports each year awaits."""
 
-    def __init__(self, project: Project, hasher: Hasher, ledger: dict[str, dict], *, pdf: bool, timeout: int,
-                 summary: bool, on_record: Callable[[dict], None] | None) -> None:
+    def __init__(self, project: Project, hasher: Hasher, ledger: dict[str, Record], *, pdf: bool, timeout: int,
+                 summary: bool, on_record: Callable[[Record], None] | None) -> None:
         self.project, self.hasher, self.ledger = project, hasher, ledger
         self.pdf, self.timeout, self.summary, self.on_record = pdf, timeout, summary, on_record
         self.queue: deque[Task] = deque()
@@ -111,16 +111,19 @@ class _Loop:
             if pool:
                 pool.close()
 
-    def finish(self, task: Task, record: dict, status: str) -> None:
+    def finish(self, task: Task, record: Record, status: str) -> None:
         """Record a run's outcome; once a year's reports are all done, its overview is next in line."""
-        record = {**record, "name": _name(self.hasher.registry, task)}
-        previous = self.ledger.get(task.id) or {}
+        record = record.copy()
+        record["name"] = _name(self.hasher.registry, task)
+        previous: Record = self.ledger.get(task.id) or {}
         if status == FAILED and previous.get("outputs"):  # render() kept the last good outputs in place
             kept = {k: v for k, v in previous["outputs"].items() if k != "failed_notebook"}
             record["outputs"] = {**kept, **record["outputs"]}
             record["stale"] = True
         if status != SKIPPED:
-            self.ledger[task.id] = {k: v for k, v in record.items() if k != "batch_status"}
+            saved = record.copy()
+            saved.pop("batch_status", None)
+            self.ledger[task.id] = saved
             write_ledger(self.project, self.ledger)
             append_history(self.project, self.ledger[task.id])
         record["batch_status"] = status

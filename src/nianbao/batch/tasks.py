@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from ..params import Project
 from ..run import Run
@@ -12,6 +13,29 @@ RENDERED, FAILED, SKIPPED = "rendered", "failed", "skipped"
 REPORT, SUMMARY = "report", "summary"
 #: Seconds a worker gets after its limit to finish writing before it is killed.
 GRACE = 5
+
+
+class Record(TypedDict, total=False):
+    """One run's record, as the ledger keeps it and the history appends it (JSON)."""
+
+    kind: str  # REPORT or SUMMARY
+    agency: str  # "" for a year's overview
+    year: int
+    status: str  # RENDERED or FAILED
+    reason: str  # why it failed, as the user reads it
+    duration: float  # seconds
+    checks: dict[str, int]  # counts of errors, warnings, uncertain … (an overview: agencies, missing, errors)
+    key: str  # the inputs' key the run was made from ("" when rebuilt from outputs)
+    outputs: dict[str, str]  # html / pdf / notebook / checks / failed_notebook → path relative to outputs/
+    pdf: bool
+    finished: str  # ISO time, UTC
+    host: str  # where it ran: the machine …
+    worker: int  # … and the process
+    name: str  # the agency's full name, or 2024年汇总
+    stale: bool  # failed, and the outputs shown are the last good ones
+    rebuilt: bool  # recreated from the outputs after the ledger was damaged
+    traceback: str  # a bug's traceback, for whoever debugs it
+    batch_status: str  # in a batch's own list only: rendered, failed or skipped this time
 
 
 @dataclass(frozen=True)
@@ -50,7 +74,7 @@ class Task:
 class Batch:
     """What a batch did: one record per run it was asked for, in the order they finished."""
 
-    records: list[dict] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
     interrupted: bool = False
 
     def count(self, status: str) -> int:

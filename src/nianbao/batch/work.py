@@ -14,10 +14,10 @@ from dataclasses import asdict
 
 from ..errors import NianbaoError
 from ..params import Project
-from .tasks import FAILED, GRACE, RENDERED, Task, relative
+from .tasks import FAILED, GRACE, RENDERED, Record, Task, relative
 
 
-def work(task: Task) -> dict:
+def work(task: Task) -> Record:
     """Render one run and describe it as a ledger record; never raises for a failed run."""
     started = time.time()
     project = task.project
@@ -32,17 +32,17 @@ def work(task: Task) -> dict:
             done = publish.report(task.run, prepared, pdf=task.pdf, timeout=task.timeout)
         else:
             done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
-        record.update(status=RENDERED, checks=dict(done.summary), outputs=_outputs(project, done))
+        record.update({"status": RENDERED, "checks": dict(done.summary), "outputs": _outputs(project, done)})
     except NianbaoError as exc:
-        record.update(status=FAILED, reason=str(exc))
+        record.update({"status": FAILED, "reason": str(exc)})
     except Exception as exc:  # a bug: keep the traceback in the ledger for whoever debugs it
-        record.update(status=FAILED, reason=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        record.update({"status": FAILED, "reason": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()})
     record["duration"] = round(time.time() - started, 2)
     _keep_failed(task, record)
     return record
 
 
-def new_record(task: Task) -> dict:
+def new_record(task: Task) -> Record:
     return {
         "kind": task.kind, "agency": task.agency, "year": task.year, "status": FAILED, "reason": "",
         "duration": 0.0, "checks": {}, "key": task.key, "outputs": {}, "pdf": task.pdf,
@@ -56,7 +56,7 @@ def _outputs(project: Project, done) -> dict:
     return {k: relative(p, project.outputs_dir) for k, p in paths.items() if p}
 
 
-def _keep_failed(task: Task, record: dict) -> None:
+def _keep_failed(task: Task, record: Record) -> None:
     """A failed run points at its partial notebook, and at the previous good outputs when they exist."""
     if record["status"] != FAILED:
         return
@@ -91,18 +91,18 @@ def salvage(task: Task, keep: bool) -> None:
     recover(task.run, keep)
 
 
-def stopped(task: Task, reason: str, started: float) -> dict:
+def stopped(task: Task, reason: str, started: float) -> Record:
     """The record of a run whose worker was killed: over its limit, or dead."""
     salvage(task, keep=True)
     record = new_record(task)
-    record.update(status=FAILED, reason=reason, duration=round(time.monotonic() - started, 2))
+    record.update({"status": FAILED, "reason": reason, "duration": round(time.monotonic() - started, 2)})
     _keep_failed(task, record)
     return record
 
 
 
 
-def isolated(task: Task) -> dict:
+def isolated(task: Task) -> Record:
     """Render one run in a fresh Python process (for a Dask worker, whose threads share a working folder).
 
     The subprocess is killed with its kernel when it runs past the task's limit.

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .group import CONTEXT, _project, agency_option, main, year_option
+
+if TYPE_CHECKING:
+    from ..batch.tasks import Record
 
 
 @main.command(context_settings=CONTEXT)
@@ -78,7 +82,7 @@ def batch(
     bar = tqdm(total=0, unit="份", disable=True if quiet else None, dynamic_ncols=True, file=sys.stderr)
     counts = {"rendered": 0, "failed": 0, "skipped": 0}
 
-    def on_record(record: dict) -> None:
+    def on_record(record: Record) -> None:
         counts[record["batch_status"]] += 1
         bar.set_postfix_str(f"完成 {counts['rendered']}，失败 {counts['failed']}，跳过 {counts['skipped']}", refresh=False)
         bar.update()
@@ -113,7 +117,7 @@ def batch(
 _STATES = {"rendered": "完成", "failed": "失败", "skipped": "跳过"}
 
 
-def _batch_table(records: list[dict]) -> None:
+def _batch_table(records: list[Record]) -> None:
     """Per year: reports rendered, skipped, failed, with check errors and warnings; then the total."""
     years = sorted({r["year"] for r in records})
     rows: list[tuple[object, ...]] = [("年度", "渲染", "跳过", "失败", "有错误", "有警告", "累计秒数")]
