@@ -501,3 +501,9 @@ def test_a_name_with_dollar_signs_draws_as_text() -> None:
 
     out = _chart("各单位新收申请（件）", ["甲$乙$丙局", "$\\undefinedcommand{x}$ 局"], [3, 4])
     assert out.bundle["image/svg+xml"].startswith("<?xml") and charts.render_pdf  # drawn, no mathtext error
+
+
+def test_writing_where_no_folder_exists_is_one_line(project: Project) -> None:
+    result = invoke(project, "export", "-a", "shimen", "-y", "2024", "-o", "/proc/no-such-folder/shimen.csv")
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and "目录不存在" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
