@@ -225,6 +225,9 @@ def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches
     again = invoke(project, *args)
     assert again.exit_code == 0 and time.monotonic() - started < 3
     assert batch.read_ledger(project) == ledger
+    history = batch.read_history(project)  # one line per run made; the skipped second batch added none
+    assert sorted(f"{r['year']}/{r['agency'] or '_summary'}" for r in history) == sorted(ledger)
+    assert all(r["host"] and isinstance(r["worker"], int) and "batch_status" not in r for r in history)
 
     path = project.data_dir / "2024" / "shimen.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("licensing: [52]", "licensing: [53]"), encoding="utf-8")

@@ -51,6 +51,11 @@ class Project:
     def notebook(self) -> Path:
         return self.root / "notebooks" / "report.ipynb"
 
+    @property
+    def summary_notebook(self) -> Path:
+        """The year overview's master notebook."""
+        return self.root / "notebooks" / "summary.ipynb"
+
     def params_file(self, agency: str, year: int) -> Path:
         return self.params_dir / str(year) / f"{agency}.yaml"
 

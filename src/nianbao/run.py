@@ -80,6 +80,10 @@ class Run:
         """The machine-readable results beside the documents: checks (a report) or the comparison (an overview)."""
         return self.folder / ("checks.json" if self.agency else "summary.json")
 
+    def documents(self) -> dict[str, Path]:
+        """The run's outputs by the names the ledger gives them (some may not have been made)."""
+        return {"html": self.html, "pdf": self.pdf, "notebook": self.notebook, "checks": self.results}
+
     @property
     def failed(self) -> Path:
         """Where the partial notebook of a failed run is kept, beside the folder (which keeps the last good one)."""
@@ -104,7 +108,7 @@ class Run:
     @property
     def source(self) -> Path:
         """The master notebook the run executes."""
-        return self.project.root / "notebooks" / ("report.ipynb" if self.agency else "summary.ipynb")
+        return self.project.notebook if self.agency else self.project.summary_notebook
 
     def inputs(self) -> list[Path]:
         """Every file the run rests on (some may not exist: an absent reviews file is an input too)."""

@@ -115,7 +115,7 @@ def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[
         agency = "" if folder.name == SUMMARY_FOLDER else folder.name
         run = Run(project, int(folder.parent.name), agency)
         try:
-            checks = json.loads(found.read_text(encoding="utf-8")).get("summary") or {} if agency else {}
+            checks = (json.loads(found.read_text(encoding="utf-8")).get("summary") or {}) if agency else {}
         except (ValueError, OSError, AttributeError):
             continue
         who = registry.get(agency)
@@ -127,9 +127,13 @@ def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[
     return runs, warning
 
 
+def recorded_outputs(run: Run) -> dict[str, str]:
+    """The run's outputs that exist, as the ledger records them: name → path relative to ``outputs/``."""
+    return {k: relative(f, run.project.outputs_dir) for k, f in run.documents().items() if f.is_file()}
+
+
 def _rebuilt(run: Run, checks: dict, name: str) -> Record:
-    files = {"html": run.html, "pdf": run.pdf, "notebook": run.notebook, "checks": run.results}
-    outputs = {k: relative(f, run.project.outputs_dir) for k, f in files.items() if f.is_file()}
+    outputs = recorded_outputs(run)
     finished = dt.datetime.fromtimestamp(run.results.stat().st_mtime, dt.timezone.utc)
     return {
         "kind": REPORT if run.agency else SUMMARY, "agency": run.agency, "year": run.year, "status": RENDERED,

@@ -38,8 +38,8 @@ def run(
     their half-made outputs, writes ledger and index of what finished, and re-raises.
     """
     project = Project(project.root.resolve(), project.data_root.resolve() if project.data_root else None)
-    runs = plan(project, agencies, years)
-    hasher = Hasher(project, {"pdf": pdf, "timeout": timeout})
+    hasher = Hasher(project, {"pdf": pdf, "timeout": timeout})  # reads the registry, once for the batch
+    runs = plan(project, agencies, years, hasher.registry)
     writable(project.outputs_dir)  # a read-only or missing disk is one line now, not a failure per report
     try:
         ledger = read_ledger(project)

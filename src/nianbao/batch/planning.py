@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import ParamsError
-from ..params import REGISTRY, Project, load_registry
+from ..params import REGISTRY, Agency, Project, load_registry
+from ..params import agency as find_agency
 from ..run import Fingerprints, Run
 
 
-def plan(project: Project, agencies: Iterable[str] = (), years: Iterable[int] = ()) -> list[tuple[str, int]]:
-    """Every agency-year with data, or those of the agencies and years named, in year and agency order."""
-    registry = load_registry(project)
+def plan(project: Project, agencies: Iterable[str] = (), years: Iterable[int] = (),
+         registry: Mapping[str, Agency] | None = None) -> list[tuple[str, int]]:
+    """Every agency-year with data, or those of the agencies and years named, in year and agency order.
+
+    ``registry`` is the agency registry when the caller has read it already.
+    """
+    registry = load_registry(project) if registry is None else registry
     names = list(agencies) or list(registry)
     for name in names:
         if name not in registry:
-            known = "、".join(sorted(registry)) or "（名录为空）"
-            raise ParamsError(f"未知单位 {name!r}", file=project.params_dir / "agencies.yaml", hint=f"名录中的单位：{known}")
+            find_agency(project, name)  # raises, listing the agencies the registry knows
     wanted = set(years)
     runs = [(a, y) for a in names for y in project.years_with_data(a) if not wanted or y in wanted]
     if not runs:

@@ -13,7 +13,7 @@ import traceback
 from dataclasses import asdict
 
 from ..errors import NianbaoError
-from ..params import Project
+from .ledger import recorded_outputs
 from .tasks import FAILED, GRACE, RENDERED, Record, Task, relative
 
 
@@ -32,7 +32,7 @@ def work(task: Task) -> Record:
             done = publish.report(task.run, prepared, pdf=task.pdf, timeout=task.timeout)
         else:
             done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
-        record.update({"status": RENDERED, "checks": dict(done.summary), "outputs": _outputs(project, done)})
+        record.update({"status": RENDERED, "checks": dict(done.summary), "outputs": recorded_outputs(task.run)})
     except NianbaoError as exc:
         record.update({"status": FAILED, "reason": str(exc)})
     except Exception as exc:  # a bug: keep the traceback in the ledger for whoever debugs it
@@ -51,11 +51,6 @@ def new_record(task: Task) -> Record:
     }
 
 
-def _outputs(project: Project, done) -> dict:
-    paths = {"html": done.html, "pdf": done.pdf, "notebook": done.notebook, "checks": done.checks_json}
-    return {k: relative(p, project.outputs_dir) for k, p in paths.items() if p}
-
-
 def _keep_failed(task: Task, record: Record) -> None:
     """A failed run points at its partial notebook, and at the previous good outputs when they exist."""
     if record["status"] != FAILED:
@@ -63,8 +58,6 @@ def _keep_failed(task: Task, record: Record) -> None:
     failed = task.run.failed
     if failed.is_file():
         record["outputs"]["failed_notebook"] = relative(failed, task.project.outputs_dir)
-
-
 
 
 def kill_tree(pid: int) -> None:
@@ -98,8 +91,6 @@ def stopped(task: Task, reason: str, started: float) -> Record:
     record.update({"status": FAILED, "reason": reason, "duration": round(time.monotonic() - started, 2)})
     _keep_failed(task, record)
     return record
-
-
 
 
 def isolated(task: Task) -> Record:
