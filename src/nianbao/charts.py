@@ -133,6 +133,16 @@ def render_svg(fig: Figure) -> str:
     return buf.getvalue()
 
 
+def render_png(fig: Figure, dpi: int = 150) -> bytes:
+    """The chart as PNG bytes (what JupyterLab shows in an untrusted notebook, and the HTML report).
+
+    Raises :class:`GlyphError` when a character has no glyph in the fonts.
+    """
+    buf = io.BytesIO()
+    _save(fig, buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
 def render_pdf(fig: Figure) -> bytes:
     """The chart as PDF bytes, without a creation date.
 
@@ -155,6 +165,46 @@ def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
                 f"图表中有字体无法显示的字符：{exc}",
                 hint="改用常用汉字，或安装含该字的字体（如 fonts-noto-cjk）",
             ) from exc
+
+
+# ---------------------------------------------------------------- alt text: what each chart shows, in words
+
+
+def _said(values: Sequence[float | None]) -> list[str]:
+    return [UNKNOWN_NOTE if v is None else show(v) for v in values]
+
+
+def describe_outcomes(data: ReportData) -> str:
+    rows = [TABLE_B.row(key) for key in _OUTCOME_ROWS]
+    values = _said([_b_total(data, row) for row in rows])
+    return "条形图，申请办理结果（件）：" + "，".join(f"{_short(r.label)} {v}" for r, v in zip(rows, values))
+
+
+def describe_applicants(data: ReportData) -> str:
+    columns = [c for c in TABLE_B.columns if c.key in B_APPLICANTS]
+    values = _said([data.number(cell_key("B", "new", c.key)) for c in columns])
+    return "条形图，本年新收申请按申请人（件）：" + "，".join(f"{c.label} {v}" for c, v in zip(columns, values))
+
+
+def describe_headline(data: ReportData) -> str:
+    parts = []
+    for key in _HEADLINE_ROWS:
+        row = TABLE_A.row(key)
+        column = TABLE_A.columns_of(row)[0]
+        parts.append(f"{row.label} {_said([data.number(cell_key('A', key, column.key))])[0]} {_unit(column)}")
+    return f"条形图，{TABLE_A.title}：" + "，".join(parts)
+
+
+def describe_trends(history: dict[int, ReportData]) -> str:
+    if len(history) < 2:
+        return "只有一个年度的数据，暂无历年趋势图。"
+    years = sorted(history)
+    parts = []
+    for key in _TREND_KEYS:
+        values = _said([history[y].number(key) for y in years])
+        parts.append(f"{_short(_row_of(key).label)}（{_unit(column_of(key))}）" + "、".join(
+            f"{y}年 {v}" for y, v in zip(years, values)))
+    return f"折线图，{years[0]}—{years[-1]}年主要数据：" + "；".join(parts)
 
 
 def _bar_chart(title: str, labels: Sequence[str], values: Sequence[float | None]) -> Figure:

@@ -93,6 +93,8 @@ class Agency:
     kind: str  # a key of format.AGENCY_KINDS
     office: str = ""  # the office that publishes the report
     contact: str = ""  # telephone or address for questions
+    charts: bool = False  # the publication edition shows the charts (registry: publication.charts)
+    year_on_year: bool = False  # … and the comparison with the previous year (publication.year_on_year)
 
     @property
     def kind_label(self) -> str:
@@ -127,9 +129,11 @@ def _agency(path: Path, agency_id: object, info: object) -> Agency:
         )
     if not isinstance(info, dict):
         raise ParamsError("单位信息应为映射（name、kind、office、contact）", file=path, key=agency_id)
-    unknown = set(info) - {"name", "kind", "office", "contact"}
+    unknown = set(info) - {"name", "kind", "office", "contact", "publication"}
     if unknown:
-        raise ParamsError(f"未知字段 {sorted(unknown)}", file=path, key=agency_id, hint="可用字段：name、kind、office、contact")
+        raise ParamsError(f"未知字段 {sorted(unknown)}", file=path, key=agency_id,
+                          hint="可用字段：name、kind、office、contact、publication")
+    publication = _publication(path, agency_id, info.get("publication"))
     name, kind = info.get("name"), info.get("kind")
     if not isinstance(name, str) or not name.strip():
         raise ParamsError("缺少单位全称 name", file=path, key=f"{agency_id}.name")
@@ -143,7 +147,30 @@ def _agency(path: Path, agency_id: object, info: object) -> Agency:
         raise ParamsError(
             f"单位类型 {kind!r} 无效", file=path, key=f"{agency_id}.kind", hint=f"可选：{'、'.join(AGENCY_KINDS)}"
         )
-    return Agency(agency_id, name.strip(), kind, str(info.get("office") or ""), str(info.get("contact") or ""))
+    return Agency(agency_id, name.strip(), kind, str(info.get("office") or ""), str(info.get("contact") or ""),
+                  **publication)
+
+
+#: The publication edition's settings in an agency's entry, each true or false (default false).
+PUBLICATION_SETTINGS = {"charts": "charts", "year_on_year": "year_on_year"}
+
+
+def _publication(path: Path, agency_id: str, raw: object) -> dict[str, bool]:
+    """``publication: {charts: true, year_on_year: true}``: what the publication edition adds."""
+    if raw is None:
+        return {}
+    hint = "如 publication: {charts: true, year_on_year: true}"
+    if not isinstance(raw, dict):
+        raise ParamsError("publication 应为映射", file=path, key=f"{agency_id}.publication", hint=hint)
+    out = {}
+    for key, value in raw.items():
+        if key not in PUBLICATION_SETTINGS:
+            raise ParamsError(f"publication 中的未知设置 {str(key)[:40]!r}", file=path, key=f"{agency_id}.publication",
+                              hint="可用设置：charts（发布版附图表）、year_on_year（发布版附与上年比较）")
+        if not isinstance(value, bool):
+            raise ParamsError(f"publication.{key} 应为 true 或 false", file=path, key=f"{agency_id}.publication.{key}", hint=hint)
+        out[PUBLICATION_SETTINGS[key]] = value
+    return out
 
 
 def agency(project: Project, agency_id: str) -> Agency:

@@ -15,7 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,9 @@ class Rendered:
     pdf: Path | None
     checks_json: Path  # checks.json for a report, summary.json for an overview
     summary: dict[str, int]
+    publication: dict[str, Path] = field(default_factory=dict)  # the publication edition's files (a report's)
+    pending: tuple[str, ...] = ()  # why the report is not yet fit to publish (unknown cells, open errors)
+    kept: tuple[str, ...] = ()  # documents not made this time, kept from an earlier render (``--no-pdf``)
 
 
 def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None = 600) -> Rendered:
@@ -52,16 +55,51 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
     from . import checks, render
     from .notebook import execute
 
+    from .edition import pending
+
     data = prepared.data
+    epoch = render.source_date_epoch(data) if pdf else None
     with staged(run.folder) as staging:
         nb = execute(run, staging / run.notebook.name, timeout=timeout)
         render.annotate(nb, prepared.title, data.year, office=prepared.agency.office, published=data.published,
                         provenance={"agency": run.agency, "inputs": run.fingerprints()})
         with writing(staging):
-            made_pdf = _documents(nb, staging, run, render.source_date_epoch(data) if pdf else None)
+            made_pdf = _documents(nb, staging, run, epoch)
             _write_checks(prepared.results, staging, data)
+            _publication(prepared, staging / run.publication.name, run, epoch)
+            kept = () if pdf else _keep(run, staging, ("pdf", "publish_pdf"))
         run.failed.unlink(missing_ok=True)
-    return _rendered(run, made_pdf, checks.summary(prepared.results))
+    done = _rendered(run, made_pdf, checks.summary(prepared.results))
+    published = {k: p for k, p in run.published().items() if p.is_file()}
+    return replace(done, publication=published, pending=tuple(pending(prepared)), kept=kept)
+
+
+def _publication(prepared: Report, folder: Path, run: Run, pdf_epoch: int | None) -> None:
+    """The publication edition into ``folder``: the page, the CMS fragment, the Word file and (with a date) the PDF."""
+    from .edition import blocks, pdf, web, word
+
+    folder.mkdir()
+    made = blocks(prepared)
+    names = {k: p.name for k, p in run.published().items()}
+    (folder / names["publish_html"]).write_text(web.page(made), encoding="utf-8")
+    (folder / names["publish_fragment"]).write_text(web.fragment(made), encoding="utf-8")
+    author = prepared.agency.office or prepared.agency.name
+    docx = word.to_docx(made, title=prepared.title, author=author, date=prepared.data.published)
+    (folder / names["publish_docx"]).write_bytes(docx)
+    if pdf_epoch is not None:
+        (folder / names["publish_pdf"]).write_bytes(pdf.to_pdf(made, prepared.title, pdf_epoch))
+
+
+def _keep(run: Run, staging: Path, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Documents this render did not make, copied from the current outputs so that they are not lost."""
+    kept = []
+    for name in names:
+        old, new = run.documents()[name], staging / run.documents()[name].relative_to(run.folder)
+        if old.is_file() and not new.exists():
+            new.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(old, new)
+            kept.append(name)
+    return tuple(kept)
 
 
 def overview(run: Run, *, pdf: bool = True, timeout: int | None = 600, failed: Mapping[str, str] | None = None) -> Rendered:

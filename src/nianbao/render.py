@@ -16,6 +16,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import nbformat
+from jinja2 import TemplateNotFound
 from nbconvert import HTMLExporter, PDFExporter
 from nbconvert.exporters.pdf import LatexFailed
 from traitlets.config import Config
@@ -79,14 +80,16 @@ class ReportPDFExporter(PDFExporter):
         return ok
 
 
-def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
+def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "nianbao_latex") -> bytes:
     """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK)."""
-    exporter = _pdf_exporter()
+    exporter = _pdf_exporter(template)
     with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1", **LATEX_ENV):
         try:
             pdf, _ = exporter.from_notebook_node(nb)
         except LatexFailed as exc:
             raise RenderError(f"xelatex 排版失败：{latex_errors(str(exc))}", hint="请把这段信息报告给维护者") from None
+        except TemplateNotFound as exc:
+            raise RenderError(f"找不到 PDF 模板 {exc.name}", hint="请重新安装 nianbao（bash scripts/setup.sh）") from None
         except OSError as exc:
             raise RenderError(
                 f"无法运行 xelatex：{exc}",
@@ -110,9 +113,10 @@ def latex_errors(log: str) -> str:
 
 
 @functools.cache
-def _pdf_exporter() -> ReportPDFExporter:
+def _pdf_exporter(template: str) -> ReportPDFExporter:
     return ReportPDFExporter(
-        config=_config(), template_name="nianbao_latex", extra_template_basedirs=[str(TEMPLATES)], latex_count=2,
+        config=_config(), template_name=template, extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)], latex_count=2,
         latex_command=LATEX_COMMAND,
     )
 

@@ -76,13 +76,25 @@ class Run:
         return self.folder / f"{self.stem}.pdf"
 
     @property
+    def publication(self) -> Path:
+        """The folder of the publication edition (a report's only)."""
+        return self.folder / "publish"
+
+    def published(self) -> dict[str, Path]:
+        """The publication edition's files by the names the ledger gives them."""
+        p = self.publication
+        return {"publish_html": p / f"{self.stem}.html", "publish_fragment": p / f"{self.stem}.fragment.html",
+                "publish_pdf": p / f"{self.stem}.pdf", "publish_docx": p / f"{self.stem}.docx"}
+
+    @property
     def results(self) -> Path:
         """The machine-readable results beside the documents: checks (a report) or the comparison (an overview)."""
         return self.folder / ("checks.json" if self.agency else "summary.json")
 
     def documents(self) -> dict[str, Path]:
         """The run's outputs by the names the ledger gives them (some may not have been made)."""
-        return {"html": self.html, "pdf": self.pdf, "notebook": self.notebook, "checks": self.results}
+        review = {"html": self.html, "pdf": self.pdf, "notebook": self.notebook, "checks": self.results}
+        return {**review, **self.published()} if self.agency else review
 
     @property
     def failed(self) -> Path:

@@ -7,6 +7,7 @@ the same grid is drawn as HTML and as LaTeX, so both show the same merged header
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pandas as pd
 
@@ -91,11 +92,18 @@ def to_html(grid: Grid) -> str:
 
 
 _MARK_TITLES = {"flag": "校验未通过", "unknown": "无法确定", "accepted": "已说明"}
-def to_latex(grid: Grid) -> str:
+def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0, marks: bool = True) -> str:
     r"""The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.
 
-    A tabular never breaks across pages, so a table with merged row labels stays whole.
+    A tabular never breaks across pages, so a table with merged row labels stays whole. With
+    ``long`` it is a ``longtable`` instead, whose header rows repeat under “续表” on every page it
+    runs onto. With ``fit`` (cm) the columns are narrowed, in proportion, to that width.
     """
+    if fit and sum(grid.widths) + 0.14 * len(grid.widths) > fit:
+        scale = (fit - 0.14 * len(grid.widths)) / sum(grid.widths)
+        grid = replace(grid, widths=tuple(round(w * scale, 2) for w in grid.widths))
+    if not marks:
+        grid = replace(grid, cells=tuple(replace(c, marks=frozenset()) for c in grid.cells))
     owner: dict[tuple[int, int], GridCell] = {}
     for cell in grid.cells:
         for r in range(cell.row, cell.row + cell.rowspan):
@@ -103,20 +111,31 @@ def to_latex(grid: Grid) -> str:
                 owner[(r, c)] = cell
     spec = "|" + "|".join(f">{{\\centering\\arraybackslash}}p{{{w}cm}}" for w in grid.widths) + "|"
     size = {"B": r"\small", "C": r"\footnotesize"}.get(grid.table, "")
+    environment = "longtable" if long else "tabular"
     lines = [
         f"{{{size}\\setlength{{\\tabcolsep}}{{2pt}}\\renewcommand{{\\arraystretch}}{{1.25}}",
-        f"\\begin{{tabular}}{{{spec}}}",
+        f"\\begin{{{environment}}}{{{spec}}}",
         r"\hline",
     ]
-    for r in range(grid.n_rows):
-        parts, c = [], 0
-        while c < grid.n_cols:
-            cell = owner[(r, c)]
-            parts.append(_latex_cell(grid, cell, r, c))
-            c = cell.col + cell.colspan
-        lines.append(" & ".join(parts) + r" \\" + _latex_rule(grid, owner, r))
-    lines += [r"\end{tabular}}"]
+    rows = [" & ".join(_row_cells(grid, owner, r)) + r" \\" + _latex_rule(grid, owner, r) for r in range(grid.n_rows)]
+    if long and grid.header_rows:
+        head = rows[: grid.header_rows]
+        lines += [*head, r"\endfirsthead",
+                  f"\\multicolumn{{{grid.n_cols}}}{{@{{}}l}}{{续表}} \\\\", r"\hline", *head, r"\endhead",
+                  *rows[grid.header_rows :]]
+    else:
+        lines += rows
+    lines += [f"\\end{{{environment}}}}}"]
     return "\n".join(lines)
+
+
+def _row_cells(grid: Grid, owner: dict[tuple[int, int], GridCell], r: int) -> list[str]:
+    parts, c = [], 0
+    while c < grid.n_cols:
+        cell = owner[(r, c)]
+        parts.append(_latex_cell(grid, cell, r, c))
+        c = cell.col + cell.colspan
+    return parts
 
 
 def _latex_cell(grid: Grid, cell: GridCell, r: int, c: int) -> str:

@@ -15,7 +15,7 @@ from .pages import html_source
 from .parse import parse
 from .sources import Source, pdf_source, text_source
 
-SUFFIXES = (".html", ".htm", ".txt", ".pdf")
+SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx")
 
 # pypdf logs what it repairs in a damaged PDF ("EOF marker not found"); the import says in one line
 # whether the file can be read, and those lines reach a handler only where the user set one up.
@@ -23,14 +23,14 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 def read_report(path: Path, *, agency: str | None = None, year: int | None = None) -> Imported:
-    """Import one published report — ``.html``/``.htm``, ``.txt`` or ``.pdf`` — by its suffix."""
+    """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf`` or ``.docx`` — by its suffix."""
     return parse(read_source(path), agency=agency, year=year)
 
 
 def read_source(path: Path) -> Source:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）或 PDF（.pdf）")
+        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）或 Word（.docx；.doc 请先另存为 .docx）")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -39,6 +39,10 @@ def read_source(path: Path) -> Source:
         raise DataError(f"无法读取文件（{exc.strerror}）", file=path) from None
     if suffix == ".pdf":
         return _pdf_source(raw, str(path))
+    if suffix == ".docx":
+        from .word import docx_markup
+
+        return html_source(docx_markup(raw, str(path)), str(path))
     text = _decode(raw, path, html=suffix != ".txt")
     return html_source(text, str(path)) if suffix != ".txt" else text_source(text, str(path))
 
@@ -79,4 +83,9 @@ def _pdf_source(raw: bytes, path: str) -> Source:
         raise DataError(f"无法读取 PDF（{type(exc).__name__}: {exc}）", file=path) from None
     if not "".join(plain).strip():
         raise DataError("PDF 中没有文字层（可能是扫描件）", file=path, hint="请找到网页版或可复制文字的 PDF，或先做文字识别")
-    return pdf_source(plain, layout, path)
+    from dataclasses import replace
+
+    from .pages import table_kind
+    from .pdftables import pdf_grids
+
+    return replace(pdf_source(plain, layout, path), grids=pdf_grids(raw, table_kind))

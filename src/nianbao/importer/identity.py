@@ -18,16 +18,29 @@ _TITLE = re.compile(
 
 
 def find_title(text: str, end: int | None) -> tuple[str, int | None, int] | None:
-    """The last report title before ``end``: (agency name as printed, year, where the title ends)."""
+    """The last report title before ``end``: (agency name as printed, year, where the title ends).
+
+    A title standing on lines of its own wins over one inside a sentence (an opening paragraph
+    that says “编制……年度报告”).
+    """
     canon = canonical(text)[:end]
     matches = list(_TITLE.finditer(canon))
     if not matches:
         return None
-    m = matches[-1]
+    alone = [m for m in matches if _alone(canon, m)]
+    m = (alone or matches)[-1]
     name = text[m.start("after"):m.end("after")] or text[m.start("before"):m.end("before")]
     name = re.split(r"[>›»|/\s]+", name.strip())[-1]
     name = re.sub(r"^(?:关于|印发)", "", name).strip(" \"'“”《》")
     return name, int(m.group("year")), m.end()
+
+
+def _alone(text: str, m: re.Match[str]) -> bool:
+    """Whether the match fills its lines: nothing but spaces and punctuation before or after it."""
+    start = text.rfind("\n", 0, m.start()) + 1
+    end = text.find("\n", m.end())
+    around = text[start:m.start()] + text[m.end():end if end >= 0 else len(text)]
+    return not re.sub(r"[\s\"'“”《》()（）]", "", around)
 
 
 def identity(source: Source, in_prose: tuple[str, int | None, int] | None, agency: str | None,

@@ -35,7 +35,7 @@ def html_source(markup: str, path: str = "") -> Source:
     for table in body.iter("table"):
         if table.find(".//table") is not None or _skipped(table):
             continue  # a layout table around the real ones, or one inside a menu
-        kind = _table_kind(compacted(table.text_content()))
+        kind = table_kind(compacted(table.text_content()))
         if kind:
             grids.setdefault(kind, []).append(_grid(table))
             anchors.append((kind != "B", table))
@@ -55,7 +55,10 @@ def _skipped(element) -> bool:
     return any(a.tag in _SKIP for a in element.iterancestors() if isinstance(a.tag, str))
 
 
-def _table_kind(compact: str) -> str:
+def table_kind(compact: str) -> str:
+    """Which of the format's tables a table is, from its text run together; "" for any other table."""
+    if "增减" in compact and ("上年" in compact or "比较" in compact or "%" in compact):
+        return ""  # a comparison with the previous year, not a table of the format
     if "本年新收" in compact and "结转下年度" in compact:
         return "B"
     if "行政复议" in compact and "行政诉讼" in compact:

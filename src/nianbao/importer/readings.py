@@ -124,6 +124,8 @@ def grid_readings(key: str, grids: Iterable[Grid], specs: list[Spec]) -> dict[st
             if found and found[0].key not in readings:
                 spec, label = found
                 values = _distinct(c for c in row if c.col > label.col + label.colspan - 1)
+                while len(values) > len(spec.slots) and not values[0].text.strip():
+                    values = values[1:]  # an empty label cell left of the figures (a PDF's unmerged box)
                 tokens = tuple(c.text if c.row == r else SPANNED for c in values)
                 readings[spec.key] = Reading(tokens, exact=True)
     return readings

@@ -60,20 +60,27 @@ def prose_lines(text: str) -> list[str]:
 def pdf_source(plain: list[str], layout: list[str], path: str = "") -> Source:
     """A PDF's text layer, page by page: tables from the plain text, paragraphs from the layout text.
 
-    In the layout text a paragraph opens with an indented line; lines are joined, and the spaces a
+    In the layout text a paragraph opens with a line indented from the text's left edge, or with a
+    part's or section's number; lines are joined, and the spaces a
     PDF puts between Chinese and Latin text (or to justify a line) are dropped.
     """
     text = "\n".join(_PAGE_NUMBER.sub("", page) for page in plain)
     paragraphs: list[list[str]] = []
-    for page in layout:
-        for line in _PAGE_NUMBER.sub("", page).split("\n"):
-            if not line.strip():
-                continue
-            if not paragraphs or len(line) - len(line.lstrip(" ")) >= 2:
+    pages = [[line for line in _PAGE_NUMBER.sub("", page).split("\n") if line.strip()] for page in layout]
+    margin = min((len(line) - len(line.lstrip(" ")) for lines in pages for line in lines), default=0)
+    for lines in pages:
+        for line in lines:
+            indent = len(line) - len(line.lstrip(" ")) - margin
+            if not paragraphs or indent >= 1 or _HEADING_LINE.match(line):
                 paragraphs.append([])
             paragraphs[-1].append(line.strip())
     prose = "\n".join(tidy_spaces("\n".join(p)) for p in paragraphs)
     return Source(text=text, prose=prose, page=prose, path=path)
+
+
+#: A line that opens with a part's or a section's number (“一、”, “（二）”): a heading, so a paragraph
+#: of its own even where the PDF does not indent it.
+_HEADING_LINE = re.compile(r"^[ \t]*(?:[一二三四五六七八九十]、|[（(][一二三四五六七八九十][）)])")
 
 
 def tidy_spaces(text: str) -> str:

@@ -1,0 +1,189 @@
+"""The publication edition: the report exactly as the format prescribes it, for the agency to post.
+
+The title, the opening paragraph, the six parts with the tables in the official layout, and the
+closing 落款 (the 发布机关 and the date, right-aligned) — no check status, marks, appendices, paths,
+hashes or English. Charts and the year-over-year table appear only where the registry asks for them
+(``publication: {charts: true, year_on_year: true}``).
+
+The edition is a list of :class:`Block`\\ s made once from a :class:`~nianbao.report.Report`; each
+medium draws the same blocks: :mod:`.web` (the page and the CMS fragment), :mod:`.pdf` (through
+nbconvert's LaTeX path) and :mod:`.word` (python-docx). So the three cannot disagree.
+
+Table 六 (信息处理费) is not a table of the format: part 六 states the figures in words, and so does
+this edition — the analyst's text, followed by a sentence made from the figures unless the text
+already speaks of 信息处理费 (rule F-TEXT checks that the two agree).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from ..format import PARTS
+from ..grid import Grid, fill, layout
+from ..model import ReportData, is_unknown
+from ..report import Report
+
+#: The folder, inside a run's output folder, that holds the publication edition.
+FOLDER = "publish"
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 1: a part (一、总体情况), 2: a section (（一）主动公开)
+
+
+@dataclass(frozen=True)
+class Text:
+    markdown: str  # the analyst's Markdown, placeholders filled
+
+
+@dataclass(frozen=True)
+class Table:
+    grid: Grid
+    caption: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    png: bytes
+    pdf: bytes
+    alt: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    office: str
+    date: str  # 2025年1月31日, or empty
+
+
+Block = Title | Heading | Text | Table | Figure | Signature
+
+
+def blocks(report: Report, *, charts: bool | None = None, year_on_year: bool | None = None) -> list[Block]:
+    """The publication edition of the report. ``charts`` and ``year_on_year`` default to the registry's setting."""
+    from .. import changes
+
+    agency, data = report.agency, report.data
+    charts = agency.charts if charts is None else charts
+    year_on_year = agency.year_on_year if year_on_year is None else year_on_year
+    texts = published_texts(report)
+    out: list[Block] = [Title(report.title)]
+    if texts.get("preamble"):
+        out.append(Text(texts["preamble"]))
+    for part in PARTS:
+        out.append(Heading(part.heading, 1))
+        for section in part.sections:
+            if section.title:
+                out.append(Heading(section.title, 2))
+            out.append(Text(texts.get(f"{part.key}.{section.key}", "") or "无。"))
+        if part.table and part.table != "F":
+            out.append(Table(published_grid(part.table, data), note=data.notes.get(part.table, "")))
+    if year_on_year:
+        previous = report.history.get(data.year - 1)
+        out.append(Heading(changes.caption(data), 2))
+        out.append(Table(changes.grid(data, previous), note=changes.missing_note(data, previous)))
+    if charts:
+        out += figures(report)
+    out.append(Signature(agency.office or agency.name, date_text(data)))
+    return out
+
+
+def published_grid(table: str, data: ReportData) -> Grid:
+    """An official table filled with the report's figures, and no marks."""
+    grid = fill(layout(table), data)
+    return replace(grid, cells=tuple(replace(c, marks=frozenset()) for c in grid.cells))
+
+
+def published_texts(report: Report) -> dict[str, str]:
+    """The narrative as this edition prints it (see :func:`printed_texts`)."""
+    return printed_texts(report.data, report.texts)
+
+
+def printed_texts(data: ReportData, texts: dict[str, str] | None = None) -> dict[str, str]:
+    """The analyst's text, placeholders filled, with part 六 followed by :func:`fee_sentence`."""
+    from ..narrative import filled
+
+    texts = dict(filled(data) if texts is None else texts)
+    other = texts.get("other.text", "")
+    sentence = fee_sentence(data, other)
+    if sentence:
+        texts["other.text"] = f"{other}\n\n{sentence}" if other.strip() else sentence
+    return texts
+
+
+def fee_sentence(data: ReportData, text: str = "") -> str:
+    """Table 六's figures in words, those that ``text`` (part 六 as written) does not state already.
+
+    A figure is stated when the importer reads it back from the text with the same value; blank
+    figures are left unsaid.
+    """
+    from ..importer.fees import fees_from_text
+    from ..narrative import figure_text
+
+    stated = fees_from_text(text).cells if "信息处理费" in text or "收费通知" in text else {}
+    said = []
+    for key, words, unit in (("notices", "发出收费通知", "件"), ("notice_amount", "收费通知总金额", "元"),
+                             ("collected", "实际收取信息处理费", "元")):
+        value = data.cells[f"F.fee.{key}"]
+        if value is None or (f"F.fee.{key}" in stated and stated[f"F.fee.{key}"] == value):
+            continue
+        said.append(f"{words}{figure_text(value)}{unit}")
+    if not said:
+        return ""
+    return "本年度" + "，".join(said) + "。"
+
+
+def date_text(data: ReportData) -> str:
+    if not data.published:
+        return ""
+    day = dt.date.fromisoformat(data.published)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def figures(report: Report) -> list[Block]:
+    from .. import charts as charts_
+
+    out: list[Block] = []
+    for name, alt, make in chart_list(report):
+        fig = make()
+        if fig is not None:
+            out.append(Figure(name, charts_.render_png(fig), charts_.render_pdf(fig), alt))
+    return out
+
+
+def chart_list(report: Report):
+    """(name, Chinese alt text, maker) for each chart, in the order they are shown."""
+    from .. import charts as charts_
+
+    d = report.data
+    return (
+        ("outcomes", charts_.describe_outcomes(d), lambda: charts_.outcomes(d)),
+        ("applicants", charts_.describe_applicants(d), lambda: charts_.applicants(d)),
+        ("headline", charts_.describe_headline(d), lambda: charts_.headline(d)),
+        ("trends", charts_.describe_trends(report.history), lambda: charts_.trends(report.history)),
+    )
+
+
+def pending(report: Report) -> list[str]:
+    """Why the report is not yet fit to publish: unknown cells, open errors (empty when it is)."""
+    unknown = [k for k, v in report.data.cells.items() if is_unknown(v)]
+    errors = [r for r in report.results if r.is_error and r.is_open]
+    out = []
+    if unknown:
+        out.append(f"{len(unknown)} 格无法确定（？）")
+    if errors:
+        out.append(f"{len(errors)} 项校验错误未处理")
+    return out
+
+
+__all__ = ["FOLDER", "Block", "Figure", "Heading", "Signature", "Table", "Text", "Title", "blocks", "pending",
+           "published_grid", "published_texts"]
