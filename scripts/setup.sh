@@ -45,4 +45,12 @@ fi
 echo "==> pip install -e .[test,dask]"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dask]"
+# The report's nbconvert templates where Jupyter finds them, so that stock `jupyter nbconvert
+# --template nianbao_html|nianbao_latex` works (a wheel install puts them there as data files; an
+# editable install does not, so they are linked).
+templates=".venv/share/jupyter/nbconvert/templates"
+mkdir -p "$templates"
+for t in src/nianbao/templates/nianbao_*; do
+  ln -sfn "$PWD/$t" "$templates/$(basename "$t")"
+done
 .venv/bin/nianbao --version

@@ -38,6 +38,7 @@ cells = [
     new_code_cell('nb.part(report, "other")'),
     new_code_cell("nb.checks(report)"),
     new_code_cell("nb.charts(report)"),
+    new_code_cell("nb.changes(report)"),
     new_code_cell("nb.colophon(report)"),
 ]
 

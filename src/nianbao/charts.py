@@ -153,6 +153,23 @@ def render_pdf(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def output(fig: Figure, alt: str):
+    """A chart as a notebook output, stored once per format a reader needs: a PNG inside HTML with
+    Chinese alt text (the HTML report, and JupyterLab trusted or not) and a PDF for the PDF report.
+    """
+    import base64
+    import html
+
+    from .present import Output
+
+    png = base64.b64encode(render_png(fig)).decode("ascii")
+    pdf = base64.b64encode(render_pdf(fig)).decode("ascii")
+    figure = (f'<figure class="chart" style="margin:1em 0;text-align:center">'
+              f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}" style="max-width:100%;height:auto">'
+              "</figure>")
+    return Output({"text/html": figure, "application/pdf": pdf, "text/plain": alt})
+
+
 def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
     with use_style(), warnings.catch_warnings():
         warnings.filterwarnings("error", message=_GLYPH_WARNING.pattern, category=UserWarning)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 TITLE = "政府信息公开工作年度报告 · 审核索引"
 STATUS_NAMES = {"rendered": "已渲染", "failed": "失败"}
 LINKS = (("html", "HTML"), ("pdf", "PDF"), ("notebook", "笔记本"), ("checks", "校验结果"), ("failed_notebook", "出错的笔记本"))
+#: The publication edition's files, linked in a column of their own.
+PUBLISHED = (("publish_html", "网页"), ("publish_fragment", "CMS 片段"), ("publish_pdf", "PDF"), ("publish_docx", "Word"))
 
 
 def write(project: Project, ledger: Mapping[str, Record], registry: Mapping[str, Agency]) -> Path:
@@ -50,7 +52,8 @@ def page(ledger: Mapping[str, Record], registry: Mapping[str, Agency], root: Pat
 <label>查找 <input type="search" id="q" placeholder="单位名称或代码"></label>
 <label>年度 <select id="year"><option value="">全部</option>{options}</select></label>
 <label>状态 <select id="status"><option value="">全部</option><option value="rendered">已渲染</option>
-<option value="failed">失败</option><option value="errors">有校验错误</option><option value="warnings">有警告</option></select></label>
+<option value="failed">失败</option><option value="errors">有校验错误</option><option value="warnings">有警告</option>
+<option value="pending">发布前待处理</option></select></label>
 <span id="shown"></span>
 </form>
 </header>
@@ -85,7 +88,7 @@ def _year(year: int, records: list[Record], registry: Mapping[str, Agency], root
 <table class="runs">
 <thead><tr><th data-type="text">单位</th><th data-type="text">代码</th><th data-type="text">状态</th>
 <th data-type="num">错误</th><th data-type="num">警告</th><th data-type="num">无法判定</th><th data-type="num">用时（秒）</th>
-<th>报告</th><th data-type="text">说明</th></tr></thead>
+<th>审核版</th><th>发布版</th><th data-type="text">说明</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
@@ -99,17 +102,24 @@ def _row(r: Record, registry: Mapping[str, Agency], root: Path) -> str:
     name = who.name if who else r.get("name") or r["agency"]
     checks = r.get("checks") or {}
     errors, warnings, uncertain = (checks.get(k) for k in ("errors", "warnings", "uncertain"))
-    flags = [r["status"]] + (["errors"] if errors else []) + (["warnings"] if warnings else [])
+    flags = [r["status"]] + (["errors"] if errors else []) + (["warnings"] if warnings else []) + (
+        ["pending"] if r.get("pending") else [])
     status = STATUS_NAMES.get(r["status"], r["status"])
     cls = "bad" if r["status"] == "failed" else "warn" if errors else "ok"
     reason = r.get("reason", "")
     if r.get("stale"):
         reason += "（链接为上次成功渲染的输出）"
+    if r.get("kept"):
+        reason += "（本次未排 PDF，PDF 为上次生成，可能已过时）"
+    pending = ""
+    if r.get("pending") and r["status"] == "rendered":
+        pending = f'<br><span class="bad" title="发布前须处理">待处理：{html.escape("；".join(r["pending"]))}</span>'
     return (
         f'<tr data-flags="{" ".join(flags)}" data-search="{html.escape(name + " " + r["agency"])}">'
         f"<td>{html.escape(name)}</td><td><code>{html.escape(r['agency'])}</code></td>"
         f'<td class="{cls}">{status}</td>{_num(errors)}{_num(warnings)}{_num(uncertain)}{_num(r.get("duration"))}'
-        f"<td>{_links(r, root)}</td><td class=\"reason\">{html.escape(reason)}</td></tr>\n"
+        f"<td>{_links(r, root)}</td><td>{_links(r, root, PUBLISHED)}{pending}</td>"
+        f"<td class=\"reason\">{html.escape(reason)}</td></tr>\n"
     )
 
 
@@ -119,9 +129,9 @@ def _num(value: object) -> str:
     return f'<td class="num" data-sort="{value}">{value}</td>'
 
 
-def _links(r: Record, root: Path) -> str:
+def _links(r: Record, root: Path, which: tuple[tuple[str, str], ...] = LINKS) -> str:
     outputs = r.get("outputs") or {}
-    labels = dict(LINKS, **({"checks": "汇总数据"} if r["kind"] == "summary" else {}))
+    labels = dict(which, **({"checks": "汇总数据"} if r["kind"] == "summary" and which is LINKS else {}))
     found = [(outputs[k], labels[k]) for k in labels if outputs.get(k) and (root / outputs[k]).is_file()]
     return " ".join(f'<a href="{html.escape(_href(p))}">{label}</a>' for p, label in found)
 

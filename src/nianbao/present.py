@@ -93,7 +93,8 @@ def _status_box(report: Report) -> tuple[str, str]:
     kind = "error" if any(r.is_error for r in shown) else "warn" if any(r.is_open for r in shown) else "ok"
     items = "".join(f"<li>{_badge(r)}{html.escape(_text(r))}</li>" for r in shown)
     body = f'<ul class="findings">{items}</ul>' if items else ""
-    box = f'<div class="status status-{kind}" role="status"><strong>{html.escape(line)}</strong>{body}</div>'
+    box = (f'<div class="status status-{kind}" role="status" style="{_STATUS_STYLE[kind]}">'
+           f"<strong>{html.escape(line)}</strong>{body}</div>")
     latex_items = "".join(f"\\item {_latex_badge(r)}{escape_latex(_text(r))}\n" for r in shown)
     colour = {"ok": "nbok", "error": "nbflag", "warn": "nbwarn"}[kind]
     latex = (
@@ -104,6 +105,15 @@ def _status_box(report: Report) -> tuple[str, str]:
     return box, latex
 
 
+#: The status box's look written on the element itself: an untrusted notebook in JupyterLab shows
+#: no stylesheet of the report's, only inline styles.
+_STATUS_STYLE = {
+    "ok": "background:#e6f4ea;border-left:6px solid #188038;padding:0.6em 1em;margin:0.8em 0",
+    "warn": "background:#fff4d6;border-left:6px solid #b06000;padding:0.6em 1em;margin:0.8em 0",
+    "error": "background:#fde2e1;border-left:6px solid #a50e0e;padding:0.6em 1em;margin:0.8em 0",
+}
+
+
 def _text(r: checks_.Result) -> str:
     """A finding as a reader sees it, with a reviewer's explanation when there is one."""
     if r.status == checks_.ACCEPTED:
@@ -112,7 +122,9 @@ def _text(r: checks_.Result) -> str:
 
 
 def _badge(r: checks_.Result) -> str:
-    return f'<span class="badge badge-{r.status}-{r.severity}">{r.label}</span> <code>{r.rule}</code> '
+    colour = {"failed-error": "#a50e0e", "failed-warning": "#b06000"}.get(f"{r.status}-{r.severity}", "#555")
+    return (f'<span class="badge badge-{r.status}-{r.severity}" style="background:{colour};color:#fff;padding:0 0.4em;'
+            f'border-radius:3px">{r.label}</span> <code>{r.rule}</code> ')
 
 
 def _latex_badge(r: checks_.Result) -> str:
@@ -183,20 +195,47 @@ def checks(report: Report) -> Output:
             message=[_text(r) for r in open_],
         )[["rule", "severity", "status", "message"]]
         view.columns = ["规则", "级别", "结果", "说明"]
-        h.append(_styler(view).format(escape="html").to_html())
+        h.append(_inline_table(view, wide="说明"))
         tex.append(
             _styler(view).format(escape="latex").to_latex(
                 environment="longtable", column_format="p{2.6cm}p{1.0cm}p{1.6cm}p{10.2cm}", hrules=True
             )
         )
     per_rule = _per_rule(report.results)
-    h.append(_styler(per_rule).format(escape="html").to_html())
+    h.append(_inline_table(per_rule, wide="内容"))
     tex.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.6cm}p{6.6cm}rrrrr", hrules=True))
+    tex = [_chinese_longtable(t) for t in tex]
     return _out("".join(h), "\n".join(tex), checks_.status_line(report.results))
+
+
+def _inline_table(frame, wide: str) -> str:
+    """A small DataFrame as an HTML table with its styles inline, every value escaped.
+
+    pandas' Styler writes its styles into a ``<style>`` block, which JupyterLab drops from an
+    untrusted notebook; here each cell carries its own, so the narrow columns never wrap a word per
+    line and the wide one takes the room, in the HTML report and in JupyterLab alike.
+    """
+    cell = "border:1px solid #999;padding:0.2em 0.5em;vertical-align:top;text-align:left"
+    head = "".join(f'<th style="{cell};background:#f0f0f0;white-space:nowrap">{html.escape(str(c))}</th>'
+                   for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        tds = []
+        for column, value in zip(frame.columns, values):
+            fit = "min-width:16em" if column == wide else "white-space:nowrap"
+            tds.append(f'<td style="{cell};{fit}">{html.escape(str(value))}</td>')
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (f'<table class="checks" style="border-collapse:collapse;margin:0.6em 0;font-size:0.9em">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def _styler(frame):
     return frame.style.hide(axis="index").set_uuid("nianbao").set_table_attributes('class="checks"')
+
+
+def _chinese_longtable(latex: str) -> str:
+    """pandas' longtable with its English “Continued on next page” said in Chinese."""
+    return latex.replace("Continued on next page", "续下页")
 
 
 def _per_rule(results: list[checks_.Result]):
@@ -229,18 +268,36 @@ CHARTS = ("outcomes", "applicants", "headline", "trends")
 
 
 def chart(report: Report, name: str) -> Output:
-    """One chart by name (``outcomes``, ``applicants``, ``headline``, ``trends``), as SVG and PDF."""
-    if name == "trends":
-        fig = charts_.trends(report.history)
-        if fig is None:
-            return _out(
-                '<p class="note">（只有一个年度的数据，暂无历年趋势图。）</p>',
-                "（只有一个年度的数据，暂无历年趋势图。）",
-            )
-    else:
-        fig = getattr(charts_, name)(report.data)
-    pdf = base64.b64encode(charts_.render_pdf(fig)).decode("ascii")
-    return Output({"image/svg+xml": charts_.render_svg(fig), "application/pdf": pdf, "text/plain": name})
+    """One chart by name (``outcomes``, ``applicants``, ``headline``, ``trends``).
+
+    Stored once per format a reader needs: a PNG inside the HTML (with Chinese alt text — what the
+    HTML report and JupyterLab show, trusted or not) and a PDF for the PDF report.
+    """
+    from .edition import chart_list
+
+    _, alt, make = next(c for c in chart_list(report) if c[0] == name)
+    fig = make()
+    if fig is None:
+        return _out(f'<p class="note">（{html.escape(alt)}）</p>', f"（{escape_latex(alt)}）")
+    return charts_.output(fig, alt)
+
+
+def changes(report: Report) -> Output:
+    """附三: the headline figures beside last year's, and the change; a missing year is said, not zero."""
+    from . import changes as changes_
+
+    data = report.data
+    previous = report.history.get(data.year - 1)
+    heading = f"附三、{changes_.caption(data)}"
+    grid = changes_.grid(data, previous)
+    note = changes_.missing_note(data, previous)
+    h = f'<h2>{html.escape(heading)}</h2><figure class="official-table">{to_html(grid)}</figure>'
+    tex = (f"\\section*{{{escape_latex(heading)}}}\n\\par\\noindent\\begin{{minipage}}{{\\linewidth}}\\centering\n"
+           f"{to_latex(grid)}\n\\end{{minipage}}\\par\\medskip\n")
+    if note:
+        h += f'<p class="table-note">{html.escape(note)}</p>'
+        tex += f"\n\\noindent{{\\small {escape_latex(note)}}}\n"
+    return _out(h, tex, heading)
 
 
 def colophon(report: Report) -> Output:

@@ -42,8 +42,7 @@ def _config() -> Config:
 
 def to_html(nb: nbformat.NotebookNode) -> str:
     """The executed notebook as a self-contained HTML page: no code, no prompts, nothing remote."""
-    css = (TEMPLATES / "nianbao_html" / "report.css").read_text(encoding="utf-8")
-    body, _ = _html_exporter().from_notebook_node(nb, resources={"nianbao_css": css})
+    body, _ = _html_exporter().from_notebook_node(nb)
     return body
 
 
@@ -51,7 +50,8 @@ def to_html(nb: nbformat.NotebookNode) -> str:
 def _html_exporter() -> HTMLExporter:
     """One exporter per process: its templates are compiled once, not for every report of a batch."""
     return HTMLExporter(
-        config=_config(), template_name="nianbao_html", extra_template_basedirs=[str(TEMPLATES)], language_code="zh"
+        config=_config(), template_name="nianbao_html", extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES)], language_code="zh"
     )
 
 

@@ -275,8 +275,9 @@ def _chart(title_: str, names: list[str], values: list[float | None]) -> Output:
         ax.bar_label(bars, labels=[f"{v:g}" if v is not None else charts_.UNKNOWN_NOTE for v in values], padding=3)
         ax.set_xlim(0, max(shown + [0]) * 1.25 or 1)
         ax.set_title(title_)
-    pdf = base64.b64encode(charts_.render_pdf(fig)).decode("ascii")
-    return Output({"image/svg+xml": charts_.render_svg(fig), "application/pdf": pdf, "text/plain": title_})
+    alt = f"条形图，{title_}：" + "，".join(
+        f"{n} {charts_.UNKNOWN_NOTE if v is None else f'{v:g}'}" for n, v in zip(names, values))
+    return charts_.output(fig, alt)
 
 
 def problems(overview: Overview) -> Output:

@@ -81,10 +81,12 @@ def to_html(grid: Grid) -> str:
             attrs.append(f'class="{" ".join(classes)}"')
         if cell.key:
             attrs.append(f'data-cell="{cell.key}"')
-        title = _MARK_TITLES.get(next(iter(sorted(cell.marks)), ""), "")
-        if title:
-            attrs.append(f'title="{title}"')
-        rows[cell.row].append(f"<{tag}{' ' if attrs else ''}{' '.join(attrs)}>{html.escape(cell.text)}</{tag}>")
+        mark = next((m for m in _MARK_ORDER if m in cell.marks), "")
+        text = html.escape(cell.text)
+        if mark:
+            attrs += [f'title="{_MARK_TITLES[mark]}"', f'style="{_MARK_STYLES[mark]}"']
+            text += _MARKERS[mark]
+        rows[cell.row].append(f"<{tag}{' ' if attrs else ''}{' '.join(attrs)}>{text}</{tag}>")
     head = "".join(f"<tr>{''.join(r)}</tr>" for r in rows[: grid.header_rows])
     body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows[grid.header_rows :])
     thead = f"<thead>{head}</thead>" if head else ""
@@ -92,6 +94,19 @@ def to_html(grid: Grid) -> str:
 
 
 _MARK_TITLES = {"flag": "校验未通过", "unknown": "无法确定", "accepted": "已说明"}
+_MARK_ORDER = ("flag", "unknown", "accepted")
+#: A marked cell's look on the element itself (an untrusted notebook in JupyterLab drops stylesheets) …
+_MARK_STYLES = {
+    "flag": "background:#fde2e1;color:#a50e0e;font-weight:bold;outline:2px solid #a50e0e;outline-offset:-2px",
+    "unknown": "background:#eceff1;color:#5f6368",
+    "accepted": "background:#fff4d6",
+}
+#: … and in words, for whoever cannot see the colour: a screen reader speaks the label.
+_MARKERS = {
+    "flag": '<span class="mark" role="img" aria-label="校验未通过" title="校验未通过"> ✗</span>',
+    "unknown": '<span class="mark" role="img" aria-label="无法确定" title="无法确定"></span>',
+    "accepted": '<span class="mark" role="img" aria-label="已说明" title="已说明"> ✓</span>',
+}
 def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0, marks: bool = True) -> str:
     r"""The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.
 

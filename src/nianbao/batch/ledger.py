@@ -153,5 +153,7 @@ def is_current(record: Record | None, task: Task) -> bool:
         return False
     outputs = record.get("outputs") or {}
     wanted = ["html", "notebook"] + (["pdf"] if task.pdf else [])
+    if task.agency:
+        wanted += ["publish_html", "publish_fragment", "publish_docx"] + (["publish_pdf"] if task.pdf else [])
     root = task.project.outputs_dir
     return all(outputs.get(k) and (root / outputs[k]).is_file() for k in wanted)

@@ -33,6 +33,8 @@ class Record(TypedDict, total=False):
     worker: int  # … and the process
     name: str  # the agency's full name, or 2024年汇总
     stale: bool  # failed, and the outputs shown are the last good ones
+    pending: list[str]  # why the report is not yet fit to publish (unknown cells, open errors); rendered anyway
+    kept: list[str]  # documents not made this time (--no-pdf) but kept from an earlier render
     rebuilt: bool  # recreated from the outputs after the ledger was damaged
     traceback: str  # a bug's traceback, for whoever debugs it
     batch_status: str  # in a batch's own list only: rendered, failed or skipped this time

@@ -33,6 +33,10 @@ def work(task: Task) -> Record:
         else:
             done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
         record.update({"status": RENDERED, "checks": dict(done.summary), "outputs": recorded_outputs(task.run)})
+        if done.pending:
+            record["pending"] = list(done.pending)
+        if done.kept:
+            record["kept"] = list(done.kept)
     except NianbaoError as exc:
         record.update({"status": FAILED, "reason": str(exc)})
     except Exception as exc:  # a bug: keep the traceback in the ledger for whoever debugs it

@@ -21,7 +21,7 @@ from .group import CONTEXT, _project, main
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, year: int | None, out: Path | None,
             force: bool) -> None:
-    """把已发布的年报（网页 .html/.htm、复制的文字 .txt 或 PDF）读回为数据文件。
+    """把已发布的年报（网页 .html/.htm、复制的文字 .txt、PDF 或 Word .docx）读回为数据文件。
 
     数字按官方标签的位置读入：位置无法确定的记为“?”并写明原因，按勾稽关系唯一确定的记为推算，逐格列出。
 
@@ -114,3 +114,41 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
     else:
         sys.stdout.write(text)
     ctx.exit(result.exit_code)
+
+
+@main.command("compare", context_settings=CONTEXT)
+@click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+@click.pass_context
+def compare_(ctx: click.Context, a: Path, b: Path, fmt: str) -> None:
+    """逐格、逐部分比较两份报告：数据文件（.yaml/.xlsx）或已发布的报告（.html/.pdf/.docx/.txt）。
+
+    列出每一个值不同的格（空白、0、“/”和“?”各不相同）和每一部分文字不同的叙述。
+    返回 0：两者相同；1：有不同；2：用法错误或文件无法读取。
+
+    \b
+    示例：
+      nianbao compare data/2024/shimen.yaml outputs/2024/shimen/publish/shimen-2024.pdf
+      nianbao compare 已发布的年报.docx data/2024/yueyanglou.yaml --format json
+    """
+    import json
+
+    from ..compare import as_dict, compare, lines, read
+
+    sides = []
+    for path in (a, b):
+        if not path.is_file():
+            raise click.UsageError(f"找不到文件 {path}")
+        try:
+            sides.append(read(path))
+        except NianbaoError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+    result = compare(*sides)
+    if fmt == "json":
+        click.echo(json.dumps(as_dict(result), ensure_ascii=False, indent=1, default=str))
+    else:
+        for line in lines(result):
+            click.echo(line)
+    ctx.exit(0 if result.identical else 1)

@@ -18,11 +18,14 @@ if TYPE_CHECKING:
 @agency_option
 @year_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录；默认 outputs/<年度>/<单位>/。")
-@click.option("--no-pdf", is_flag=True, help="只生成笔记本和 HTML，不排版 PDF。")
+@click.option("--no-pdf", is_flag=True, help="不排版 PDF（两版都不排）；上次生成的 PDF 保留不删。")
 @click.option("--timeout", type=int, default=600, show_default=True, help="单个代码格的执行时限（秒）。")
 @click.pass_context
 def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf: bool, timeout: int) -> None:
-    """执行主笔记本，生成一个单位一个年度的报告：笔记本、HTML、PDF 和校验结果。
+    """执行主笔记本，生成一个单位一个年度的报告：审核版（笔记本、HTML、PDF、校验结果）和发布版。
+
+    发布版在 <输出目录>/publish/ 中：<单位>-<年度>.pdf、.docx、.html（整页，可按 A4 打印）和
+    .fragment.html（一个 <article>，可直接粘贴到网站的文章编辑器）。
 
     \b
     示例：
@@ -39,9 +42,17 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
     who = prepared.agency
     s = result.summary
     click.echo(f"{who.name} {year} 年：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")
+    click.echo("审核版：")
     for path in (result.html, result.pdf, result.notebook, result.checks_json):
         if path:
             click.echo(f"  {path}")
+    click.echo("发布版：")
+    for path in result.publication.values():
+        click.echo(f"  {path}")
+    if result.kept:
+        click.echo(f"  （本次未生成 PDF；保留了上次生成的 {'、'.join(_KEPT[k] for k in result.kept)}，其内容可能已过时）")
+    if result.pending:
+        click.echo(f"注意：{'；'.join(result.pending)}。发布版已照常生成，发布前请先处理。", err=True)
 
 
 @main.command(context_settings=CONTEXT)
@@ -51,7 +62,7 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
 @click.option("--timeout", type=click.IntRange(1), default=600, show_default=True, help="每份报告的时限（秒），超时即终止并记为失败。")
 @click.option("--force", is_flag=True, help="输入未变的报告也重新渲染。")
 @click.option("--strict", is_flag=True, help="有校验错误时返回 3。")
-@click.option("--no-pdf", is_flag=True, help="只生成笔记本和 HTML。")
+@click.option("--no-pdf", is_flag=True, help="不排版 PDF；上次生成的 PDF 保留不删。")
 @click.option("--no-summary", is_flag=True, help="不生成各年度的汇总。")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask 调度器地址（如 tcp://10.0.0.5:8786），在集群上渲染；需安装 nianbao[dask]。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条和汇总表，只显示失败。")
@@ -115,6 +126,7 @@ def batch(
 
 
 _STATES = {"rendered": "完成", "failed": "失败", "skipped": "跳过"}
+_KEPT = {"pdf": "审核版 PDF", "publish_pdf": "发布版 PDF"}
 
 
 def _batch_table(records: list[Record]) -> None:
