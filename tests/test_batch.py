@@ -218,7 +218,10 @@ def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches
     shimen = ledger["2024/shimen"]
     assert shimen["checks"]["errors"] == 0 and shimen["duration"] > 0 and len(shimen["key"]) == 64
     assert shimen["outputs"] == {"html": "2024/shimen/shimen-2024.html", "notebook": "2024/shimen/shimen-2024.ipynb",
-                                 "checks": "2024/shimen/checks.json"}
+                                 "checks": "2024/shimen/checks.json",
+                                 "publish_html": "2024/shimen/publish/shimen-2024.html",
+                                 "publish_fragment": "2024/shimen/publish/shimen-2024.fragment.html",
+                                 "publish_docx": "2024/shimen/publish/shimen-2024.docx"}  # --no-pdf: no PDF made
     assert (project.outputs_dir / "index.html").is_file() and "合计" in first.output
 
     started = time.monotonic()

@@ -169,13 +169,14 @@ def test_a_failed_render_keeps_the_previous_outputs(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     out = tmp_path / "out"
     first = run(project, "shimen", out, pdf=False)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert {p.parts[0] for p in before} >= {"publish", "shimen-2024.html"}
     nb = nbformat.read(project.notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('中途出错')"))
     nbformat.write(nb, project.notebook)
     with pytest.raises(RenderError, match="RuntimeError: 中途出错") as info:
         run(project, "shimen", out, pdf=False)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert first.html.is_file()
     failed = tmp_path / "out.failed.ipynb"
     assert failed.is_file() and "中途出错" in failed.read_text(encoding="utf-8")
@@ -248,3 +249,19 @@ def test_one_render_reads_each_input_once_and_checks_once_in_the_parent(tmp_path
     assert runs == ["shimen 2024"]
     saved = (project.outputs_dir / "2024" / "shimen" / "checks.json").read_text(encoding="utf-8")
     assert '"errors": 0' in saved
+
+
+@pytest.mark.tex
+def test_a_render_without_pdf_keeps_the_pdfs_of_an_earlier_render_and_says_so(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    out = tmp_path / "out"
+    first = run(project, "shimen", out)
+    assert first.pdf and first.publication["publish_pdf"].is_file() and first.publication["publish_docx"].is_file()
+    assert "".join(p.extract_text() for p in PdfReader(first.publication["publish_pdf"]).pages).count("续表") >= 1
+    pdfs = {p: p.read_bytes() for p in (first.pdf, first.publication["publish_pdf"])}
+    again = run(project, "shimen", out, pdf=False)
+    assert again.pdf is None and again.kept == ("pdf", "publish_pdf")
+    assert {p: p.read_bytes() for p in pdfs} == pdfs  # not deleted, not changed
+    assert again.html.is_file() and again.publication["publish_fragment"].is_file()
+    fresh = run(project, "shimen", tmp_path / "elsewhere", pdf=False)
+    assert fresh.kept == () and not (tmp_path / "elsewhere" / "shimen-2024.pdf").exists()

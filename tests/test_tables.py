@@ -113,7 +113,7 @@ def test_table_c_html_header_is_merged_as_published(seed: ReportData) -> None:
     assert heads[:2] == [("行政复议", 1, 5), ("行政诉讼", 1, 10)]
     assert heads[2:7] == [(x, 2, 1) for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")]
     assert ("未经复议直接起诉", 1, 5) in heads and ("复议后起诉", 1, 5) in heads
-    assert [text for tag, *_, text in cells if tag == "td"] == ["？"] * 15
+    assert [text for tag, *_, text in cells if tag == "td"] == ["？无法确定"] * 15  # the mark said in words too
 
 
 def test_every_grid_row_is_filled_exactly(seed: ReportData) -> None:

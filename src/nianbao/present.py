@@ -8,7 +8,6 @@ own escaping converters: no user text reaches LaTeX or HTML as markup.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
 from dataclasses import dataclass
@@ -234,7 +233,7 @@ def _styler(frame):
 
 
 def _chinese_longtable(latex: str) -> str:
-    """pandas' longtable with its English “Continued on next page” said in Chinese."""
+    """Pandas' longtable with its English “Continued on next page” said in Chinese."""
     return latex.replace("Continued on next page", "续下页")
 
 

@@ -53,9 +53,8 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
     the previous outputs stay as they were.
     """
     from . import checks, render
-    from .notebook import execute
-
     from .edition import pending
+    from .notebook import execute
 
     data = prepared.data
     epoch = render.source_date_epoch(data) if pdf else None

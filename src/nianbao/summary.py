@@ -261,7 +261,6 @@ def charts(overview: Overview) -> Outputs:
 
 
 def _chart(title_: str, names: list[str], values: list[float | None]) -> Output:
-    import base64
 
     from matplotlib.figure import Figure
 

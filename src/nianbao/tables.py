@@ -101,11 +101,12 @@ _MARK_STYLES = {
     "unknown": "background:#eceff1;color:#5f6368",
     "accepted": "background:#fff4d6",
 }
-#: … and in words, for whoever cannot see the colour: a screen reader speaks the label.
+#: … and in words, for whoever cannot see the colour: a screen reader speaks them (JupyterLab keeps
+#: no ``role`` or ``aria-label`` in an untrusted notebook, so the words are text).
 _MARKERS = {
-    "flag": '<span class="mark" role="img" aria-label="校验未通过" title="校验未通过"> ✗</span>',
-    "unknown": '<span class="mark" role="img" aria-label="无法确定" title="无法确定"></span>',
-    "accepted": '<span class="mark" role="img" aria-label="已说明" title="已说明"> ✓</span>',
+    "flag": '<small class="mark" title="校验未通过">✗未通过</small>',
+    "unknown": '<small class="mark" title="无法确定">无法确定</small>',
+    "accepted": '<small class="mark" title="已说明">✓已说明</small>',
 }
 def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0, marks: bool = True) -> str:
     r"""The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.

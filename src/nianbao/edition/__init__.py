@@ -1,11 +1,11 @@
-"""The publication edition: the report exactly as the format prescribes it, for the agency to post.
+r"""The publication edition: the report exactly as the format prescribes it, for the agency to post.
 
 The title, the opening paragraph, the six parts with the tables in the official layout, and the
 closing 落款 (the 发布机关 and the date, right-aligned) — no check status, marks, appendices, paths,
 hashes or English. Charts and the year-over-year table appear only where the registry asks for them
 (``publication: {charts: true, year_on_year: true}``).
 
-The edition is a list of :class:`Block`\\ s made once from a :class:`~nianbao.report.Report`; each
+The edition is a list of :class:`Block`\ s made once from a :class:`~nianbao.report.Report`; each
 medium draws the same blocks: :mod:`.web` (the page and the CMS fragment), :mod:`.pdf` (through
 nbconvert's LaTeX path) and :mod:`.word` (python-docx). So the three cannot disagree.
 

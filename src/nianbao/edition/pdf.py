@@ -1,9 +1,9 @@
-"""The publication edition as PDF, through nbconvert's LaTeX path like the review edition.
+r"""The publication edition as PDF, through nbconvert's LaTeX path like the review edition.
 
 The blocks become a notebook made here (no kernel: every output is known), each output carrying
 its LaTeX; :func:`nianbao.render.to_pdf` typesets it on the ``nianbao_publish_latex`` template with
 the same guards (no shell escape, reads and writes only in its build folder, missing glyphs fail).
-Tables longer than a few rows are ``longtable``\\ s whose header repeats under “续表” on each page.
+Tables longer than a few rows are ``longtable``\ s whose header repeats under “续表” on each page.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ def to_docx(blocks: list[Block], *, title: str, author: str, date: str = "") -> 
     for block in blocks:
         _block(doc, block)
     props = doc.core_properties
-    props.title, props.author, props.last_modified_by = title, author, author
+    props.title, props.author, props.last_modified_by = title[:255], author[:255], author[:255]  # Word's limit
     props.comments = props.keywords = props.subject = ""
     when = _when(date)
     props.created = props.modified = when

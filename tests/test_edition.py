@@ -1,0 +1,345 @@
+"""The publication edition: what it holds and leaves out, its Word layout and merges, and that each
+of its files reads back to the data it was made from (``nianbao compare``, ``nianbao audit``).
+
+This tier starts no kernel and no TeX: the PDF tests are in ``test_edition_pdf``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from nianbao import changes
+from nianbao.cli import main
+from nianbao.compare import compare, read, same_value
+from nianbao.edition import Figure, Signature, blocks, fee_sentence, published_grid, web, word
+from nianbao.errors import ParamsError
+from nianbao.format import PARTS
+from nianbao.load import read_yaml
+from nianbao.params import Project, load_registry
+from nianbao.report import validate
+
+from .conftest import ROOT, copy_project
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: Every bundled agency-year.
+EXAMPLES = [(p.stem, int(p.parent.name)) for p in sorted((ROOT / "data").glob("*/*.yaml"))]
+REVIEW_ONLY = ("校验", "附一", "附二", "附三", "数据来源", "SHA-256", "无法判定", "已说明", "✗")
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory, bundled: Project) -> dict[tuple[str, int], dict[str, Path]]:
+    """The fragment, page and Word file of every bundled example, written as render writes them."""
+    out = tmp_path_factory.mktemp("editions")
+    made = {}
+    for agency, year in EXAMPLES:
+        report = validate(bundled, agency, year)
+        b = blocks(report)
+        files = {"fragment": out / f"{agency}-{year}.fragment.html", "page": out / f"{agency}-{year}.html",
+                 "docx": out / f"{agency}-{year}.docx"}
+        files["fragment"].write_text(web.fragment(b), encoding="utf-8")
+        files["page"].write_text(web.page(b), encoding="utf-8")
+        files["docx"].write_bytes(word.to_docx(b, title=report.title, author=report.agency.office,
+                                               date=report.data.published))
+        made[(agency, year)] = files
+    return made
+
+
+def document_xml(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("word/document.xml"))
+
+
+def texts(element) -> str:
+    return "".join(t.text or "" for t in element.iter(f"{W}t"))
+
+
+# ---------------------------------------------------------------- what the edition holds
+
+
+def test_the_fragment_is_one_article_with_inline_styles_and_nothing_a_cms_strips(editions) -> None:
+    fragment = editions[("shimen", 2024)]["fragment"].read_text(encoding="utf-8")
+    assert fragment.startswith('<article lang="zh"') and fragment.rstrip().endswith("</article>")
+    tags = set(re.findall(r"<([a-z0-9]+)", fragment))
+    assert tags <= {"article", "h1", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "ol", "li",
+                    "strong", "em", "code", "caption", "figure", "img", "br", "blockquote", "pre", "hr"}
+    assert not re.search(r"<(script|style|link|iframe|object)\b", fragment)
+    assert "class=" not in fragment and "@import" not in fragment and "url(" not in fragment
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", fragment)
+    assert 'style="' in fragment and 'border="1"' in fragment  # what a CMS editor keeps
+
+
+def test_the_edition_holds_only_what_the_format_prescribes(editions) -> None:
+    for (agency, _year), files in editions.items():
+        text = web.plain(files["fragment"].read_text(encoding="utf-8"))
+        positions = [text.index(p.heading) for p in PARTS]
+        assert positions == sorted(positions), agency  # the six parts, in order
+        assert not any(word_ in text for word_ in REVIEW_ONLY), (agency, [w for w in REVIEW_ONLY if w in text])
+        assert not re.search(r"[A-Za-z]{3,}", text), agency  # no English (no file paths, no rule ids)
+        assert "表六" not in text  # the fees are stated in words in part 六, as the format has it
+
+
+def test_the_closing_names_the_office_and_the_date_right_aligned(bundled, editions) -> None:
+    report = validate(bundled, "yueyanglou", 2024)
+    fragment = editions[("yueyanglou", 2024)]["fragment"].read_text(encoding="utf-8")
+    tail = re.findall(r"<p style=\"([^\"]*)\">([^<]*)</p>", fragment)[-2:]
+    assert [t for _, t in tail] == [report.agency.office, "2025年1月31日"]
+    assert all("text-align:right" in style for style, _ in tail)
+    assert isinstance(blocks(report)[-1], Signature)
+
+
+def test_the_page_prints_on_a4_and_repeats_table_headers(editions) -> None:
+    page = editions[("shimen", 2024)]["page"].read_text(encoding="utf-8")
+    assert re.search(r"@page\s*\{\s*size:\s*A4", page)
+    assert "thead { display: table-header-group; }" in page
+    assert '<html lang="zh">' in page and "<script" not in page
+
+
+def test_charts_and_the_comparison_come_only_when_the_registry_asks(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    plain = blocks(validate(project, "shimen", 2024))
+    assert not any(isinstance(b, Figure) for b in plain)
+    registry = project.params_dir / "agencies.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace(
+        "  contact: 0000-6623456\n", "  contact: 0000-6623456\n  publication: {charts: true, year_on_year: true}\n"),
+        encoding="utf-8")
+    asked = blocks(validate(project, "shimen", 2024))
+    figures = [b for b in asked if isinstance(b, Figure)]
+    assert [f.name for f in figures] == ["outcomes", "applicants", "headline", "trends"]
+    assert all(f.alt.startswith(("条形图", "折线图")) for f in figures)
+    html = web.fragment(asked)
+    assert html.count('<img src="data:image/png;base64,') == 4 and 'alt="条形图，申请办理结果（件）：予以公开 5' in html
+    assert "主要数据与上年比较（2024年与2023年）" in html
+
+
+def test_a_publication_setting_that_is_not_known_or_not_true_false_is_refused(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    registry = project.params_dir / "agencies.yaml"
+    original = registry.read_text(encoding="utf-8")
+    for setting, message in (("{charts: yes please}", "publication.charts 应为 true 或 false"),
+                             ("{pictures: true}", "未知设置 'pictures'"), ("[charts]", "publication 应为映射")):
+        registry.write_text(original.replace("  contact: 0000-6623456\n", f"  contact: 0000-6623456\n  publication: {setting}\n"),
+                            encoding="utf-8")
+        with pytest.raises(ParamsError, match=re.escape(message)) as info:
+            load_registry(project)
+        assert "shimen.publication" in str(info.value)
+
+
+def test_the_fee_sentence_says_only_what_part_six_does_not(bundled) -> None:
+    data = read_yaml(ROOT / "data" / "2024" / "yueyanglou.yaml")
+    assert data.cells["F.fee.collected"] == 0
+    text = "2024年全区各级各部门未向申请人收取信息处理费。"
+    assert fee_sentence(data, text) == "本年度发出收费通知0件，收费通知总金额0元。"
+    stated = "本年度发出收费通知0件，收费通知总金额0元，实际收取信息处理费0元。"
+    assert fee_sentence(data, stated) == ""
+    blank = data.with_cells({"F.fee.notices": None, "F.fee.notice_amount": None, "F.fee.collected": 12.5})
+    assert fee_sentence(blank, "") == "本年度实际收取信息处理费12.5元。"
+
+
+# ---------------------------------------------------------------- year over year
+
+
+def test_the_comparison_gives_last_years_figure_and_the_change(bundled) -> None:
+    report = validate(bundled, "shimen", 2024)
+    rows = {r[0]: r[1:] for r in changes.rows(report.data, report.history[2023])}
+    assert rows["本年新收政府信息公开申请（件）"] == ("10", "8", "+2", "+25.0%")
+    assert rows["行政处罚处理决定（件）"] == ("9", "11", "-2", "-18.2%")
+    assert rows["行政复议（件）"][1:] == ("0", "+1", "—")  # no percentage from 0
+
+
+def test_a_missing_previous_year_is_said_never_zero(bundled) -> None:
+    report = validate(bundled, "yueyanglou", 2024)
+    assert 2023 not in report.history
+    rows = changes.rows(report.data, None)
+    assert {r[2] for r in rows} == {changes.NO_DATA} and all(r[3] == "—" for r in rows)
+    assert "没有 2023 年的数据" in changes.missing_note(report.data, None)
+
+
+def test_an_unknown_figure_makes_its_change_unknown(bundled) -> None:
+    data = read_yaml(ROOT / "data" / "2024" / "shimen.yaml")
+    previous = read_yaml(ROOT / "data" / "2023" / "shimen.yaml").with_cells({"B.new.total": "?"})
+    first = changes.rows(data, previous)[0]
+    assert first[2:] == ("？", "？", "？")
+
+
+# ---------------------------------------------------------------- Word
+
+
+def test_the_word_file_is_a4_with_the_margins_and_fonts_of_gb_t_9704(editions) -> None:
+    doc = document_xml(editions[("shimen", 2024)]["docx"])
+    size, margins = doc.find(f".//{W}sectPr/{W}pgSz"), doc.find(f".//{W}sectPr/{W}pgMar")
+    assert (int(size.get(f"{W}w")), int(size.get(f"{W}h"))) == (11906, 16838)  # 210 × 297 mm in twips
+    mm = {k: round(int(margins.get(f"{W}{k}")) / 56.7) for k in ("top", "bottom", "left", "right")}
+    assert mm == {"top": 37, "bottom": 35, "left": 28, "right": 26}
+    first = doc.find(f".//{W}body/{W}p")
+    assert texts(first) == "青川市临江区石门镇人民政府2024年政府信息公开工作年度报告"
+    run = first.find(f".//{W}rPr")
+    assert run.find(f"{W}rFonts").get(f"{W}eastAsia") == word.TITLE_FONT and run.find(f"{W}sz").get(f"{W}val") == "44"
+    with zipfile.ZipFile(editions[("shimen", 2024)]["docx"]) as z:
+        styles = z.read("word/styles.xml").decode()
+        footer = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))
+    assert f'w:eastAsia="{word.BODY_FONT}"' in styles and '<w:sz w:val="32"/>' in styles  # 仿宋 三号
+    assert " PAGE " in footer and "— " in footer
+
+
+def test_the_word_tables_merge_exactly_where_the_official_grid_does(bundled, editions) -> None:
+    doc = document_xml(editions[("shimen", 2024)]["docx"])
+    tables = doc.findall(f".//{W}tbl")
+    assert len(tables) == 3  # 表二, 表三, 表四 (the fees are stated in words)
+    data = validate(bundled, "shimen", 2024).data
+    for tbl, key in zip(tables, "ABC"):
+        grid = published_grid(key, data)
+        rows = tbl.findall(f"{W}tr")
+        assert len(rows) == grid.n_rows
+        placed = {}
+        for r, tr in enumerate(rows):
+            c = 0
+            for tc in tr.findall(f"{W}tc"):
+                pr = tc.find(f"{W}tcPr")
+                span = pr.find(f"{W}gridSpan")
+                merge = pr.find(f"{W}vMerge")
+                width = int(span.get(f"{W}val")) if span is not None else 1
+                placed[(r, c)] = (texts(tc), width, None if merge is None else merge.get(f"{W}val") or "continue")
+                c += width
+        for cell in grid.cells:
+            text, width, merge = placed[(cell.row, cell.col)]
+            assert (text, width) == (cell.text, cell.colspan), (key, cell)
+            assert merge == ("restart" if cell.rowspan > 1 else None), (key, cell)
+            for below in range(cell.row + 1, cell.row + cell.rowspan):
+                assert placed[(below, cell.col)][2] == "continue", (key, cell, below)
+        header_rows = [tr for tr in rows if tr.find(f"{W}trPr/{W}tblHeader") is not None]
+        assert len(header_rows) == grid.header_rows
+    b = tables[1]
+    assert any(texts(tc) == "申请人情况" and tc.find(f"{W}tcPr/{W}gridSpan").get(f"{W}val") == "7"
+               for tc in b.iter(f"{W}tc"))
+
+
+def test_the_word_text_is_plain_paragraphs_a_person_edits(bundled, editions) -> None:
+    from docx import Document
+
+    doc = Document(str(editions[("shimen", 2024)]["docx"]))
+    paragraphs = [p for p in doc.paragraphs if p.text.strip()]
+    assert paragraphs[0].text.endswith("年度报告")
+    headings = [p.text for p in paragraphs if p.style.name == "Heading 1"]
+    assert headings == [p.heading for p in PARTS]
+    report = validate(bundled, "shimen", 2024)
+    assert any(report.texts["preamble"].strip()[:20] in p.text for p in paragraphs)
+    assert [p.text for p in paragraphs[-2:]] == [report.agency.office, "2025年1月27日"]
+    assert all(p.alignment == 2 for p in paragraphs[-2:])  # right-aligned
+
+
+def test_the_same_report_gives_the_same_word_bytes(bundled) -> None:
+    report = validate(bundled, "jiangbin", 2023)
+    made = [word.to_docx(blocks(report), title=report.title, author="x", date=report.data.published) for _ in (1, 2)]
+    assert made[0] == made[1]
+    with zipfile.ZipFile(io.BytesIO(made[0])) as z:
+        day = tuple(int(x) for x in report.data.published.split("-"))
+        assert {i.date_time[:3] for i in z.infolist()} == {day}  # the report's date, not the day it was made
+
+
+def test_text_typed_into_a_narrative_reaches_word_as_text(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    path = project.data_dir / "2024" / "shimen.yaml"
+    hostile = '<w:p>注入</w:p> \\\\input{/etc/passwd} <script>alert(1)</script> ]]> &amp;'
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  preamble: |\n", f"  preamble: |\n    {hostile}\n", 1), encoding="utf-8")
+    report = validate(project, "shimen", 2024)
+    raw = word.to_docx(blocks(report), title=report.title, author="a", date="")
+    out = tmp_path / "x.docx"
+    out.write_bytes(raw)
+    body = texts(document_xml(out))
+    assert "注入" in body and "<w:p>" in body and "<script>alert(1)</script>" in body
+    assert len(document_xml(out).findall(f".//{W}body/{W}p")) > 10
+
+
+# ---------------------------------------------------------------- read back and compared
+
+
+@pytest.mark.parametrize(("agency", "year"), EXAMPLES)
+def test_every_example_reads_back_identically_from_its_fragment_page_and_word_file(editions, agency, year) -> None:
+    data = read(ROOT / "data" / str(year) / f"{agency}.yaml")
+    for kind, path in editions[(agency, year)].items():
+        result = compare(data, read(path))
+        assert result.identical, (kind, result.cells[:3], [t.key for t in result.texts])
+        assert result.b.name == validate(Project(ROOT), agency, year).agency.name  # the full name, from the title
+
+
+def test_compare_lists_each_cell_that_differs_blank_zero_dash_and_unknown_apart(editions, tmp_path: Path) -> None:
+    a = read(ROOT / "data" / "2024" / "shimen.yaml")
+    changed = a.data.with_cells({"B.new.commercial": 0, "B.new.research": "/", "B.new.natural": "?",
+                                 "A.rules.issued": 0})
+    from nianbao.dump import write
+
+    path = tmp_path / "2024" / "shimen.yaml"
+    write(changed, path, force=True)
+    result = compare(a, read(path))
+    assert [(d.key, d.a, d.b) for d in result.cells] == [
+        ("A.rules.issued", None, 0), ("B.new.natural", 9, "?"), ("B.new.commercial", None, 0),
+        ("B.new.research", None, "/")]
+    assert result.cells[0].where == "表二「规章」行「本年制发件数」列"
+    assert not result.texts
+
+
+def test_compare_names_the_part_whose_wording_changed(editions, tmp_path: Path) -> None:
+    docx = editions[("shimen", 2024)]["docx"]
+    changed = tmp_path / "changed.docx"
+    with zipfile.ZipFile(docx) as src, zipfile.ZipFile(changed, "w") as dst:
+        for info in src.infolist():
+            raw = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                raw = raw.decode().replace("补正沟通不够及时", "补正沟通十分及时").encode()
+            dst.writestr(info, raw)
+    result = compare(read(ROOT / "data" / "2024" / "shimen.yaml"), read(changed))
+    assert [t.key for t in result.texts] == ["problems.problems"] and not result.cells
+
+
+def test_same_value_keeps_blank_zero_dash_and_unknown_apart() -> None:
+    values = [None, 0, "/", "—", "?"]
+    assert [[same_value(x, y) for y in values] for x in values] == [[i == j for j in range(5)] for i in range(5)]
+    assert same_value(46.6847, 46.6847) and same_value(3, 3.0) and not same_value(3, 3.5)
+
+
+def test_cli_compare_exit_codes(editions, tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = str(ROOT / "data" / "2024" / "shimen.yaml")
+    same = runner.invoke(main, ["compare", data, str(editions[("shimen", 2024)]["docx"])])
+    assert same.exit_code == 0 and "两者相同" in same.output
+    other = runner.invoke(main, ["compare", data, str(ROOT / "data" / "2023" / "shimen.yaml")])
+    assert other.exit_code == 1 and "年度不同：2024 与 2023" in other.output and "格不同" in other.output
+    missing = runner.invoke(main, ["compare", data, str(tmp_path / "none.pdf")])
+    assert missing.exit_code == 2 and "找不到文件" in missing.output
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"not a zip")
+    unreadable = runner.invoke(main, ["compare", data, str(bad)])
+    assert unreadable.exit_code == 2 and "无法读取 Word 文件" in unreadable.output
+    as_json = runner.invoke(main, ["compare", data, str(editions[("shimen", 2024)]["fragment"]), "--format", "json"])
+    assert as_json.exit_code == 0 and '"identical": true' in as_json.output
+
+
+def test_auditing_the_published_files_finds_what_check_finds_on_the_data(bundled, editions) -> None:
+    from nianbao import checks
+    from nianbao.audit import audit
+
+    for kind in ("fragment", "docx"):
+        files = [f[kind] for f in editions.values()]
+        found = audit(files)
+        assert not found.unreadable
+        for (agency, year), f in editions.items():
+            report = validate(bundled, agency, year)
+            expected = {(r["rule"], r["status"], r["where"]) for r, x in
+                        zip(checks.records(report.results), report.results) if x.is_open}
+            rows = found.violations[found.violations["report"] == str(f[kind])]
+            assert {(r.rule, r.status, r.where) for r in rows.itertuples()} == expected, (agency, year, kind)
+            line = found.reports[found.reports["report"] == str(f[kind])].iloc[0]
+            assert (line["agency"], line["year"]) == (report.agency.name, year)

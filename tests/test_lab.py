@@ -1,0 +1,101 @@
+"""The review edition's executed notebook as a reviewer opens it: JupyterLab, in headless Chromium,
+without trusting the notebook (JupyterLab then shows no SVG, no stylesheet, no ``role``/``aria-*``)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nianbao.params import Project
+
+from .conftest import ROOT
+from .inprocess import executed
+from .test_index import CHROMIUM
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/setup.sh installs it)")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_dom(tmp_path_factory) -> str:
+    """The DOM of JupyterLab showing the broken example's executed notebook, untrusted."""
+    home = tmp_path_factory.mktemp("lab")
+    nb = executed(Project(ROOT), "broken-example", 2024)
+    nbformat.write(nb, home / "report.ipynb")  # written here, never signed: JupyterLab does not trust it
+    port = _free_port()
+    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    jupyter = Path(sys.executable).with_name("jupyter")
+    server = subprocess.Popen(
+        [str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={home}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("JupyterLab did not start")
+                time.sleep(0.5)
+        done = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={home / 'profile'}",
+             "--window-size=1400,1000", "--virtual-time-budget=30000", "--dump-dom",
+             f"http://127.0.0.1:{port}/lab/tree/report.ipynb"],
+            capture_output=True, timeout=120, check=False)
+        dom = done.stdout.decode("utf-8", "replace")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(home / "profile", ignore_errors=True)
+    assert "jp-Notebook" in dom, "JupyterLab did not open the notebook"
+    return dom
+
+
+def test_the_charts_show_as_images_with_chinese_alt_text(lab_dom: str) -> None:
+    images = re.findall(r'<img[^>]*src="data:image/png;base64,[^"]{1000,}"[^>]*>', lab_dom)
+    alts = [re.search(r'alt="([^"]*)"', i).group(1) for i in images]
+    assert len(alts) == 3  # the fourth, the trends, needs two years: it says so instead
+    assert "只有一个年度的数据，暂无历年趋势图。" in lab_dom
+    assert all(a.startswith(("条形图，", "折线图，")) for a in alts)
+    assert "予以公开 51" in alts[0]
+    for name in ("outcomes", "applicants", "headline"):  # what used to show instead of the charts
+        assert f">{name}<" not in lab_dom
+
+
+def test_failing_cells_are_marked_in_colour_and_in_words(lab_dom: str) -> None:
+    flagged = re.findall(r'<td[^>]*style="([^"]*)"[^>]*>(\d+)<small[^>]*>([^<]*)</small>', lab_dom)
+    assert flagged, "no marked cell survived the sanitizer"
+    assert all("background:#fde2e1" in style.replace(" ", "") for style, _, _ in flagged)
+    assert {words for _, _, words in flagged} == {"✗未通过"}
+    status = re.search(r'<div class="status status-error"[^>]*style="([^"]*)"', lab_dom)
+    assert status and "background" in status.group(1)
+
+
+def test_the_checks_table_keeps_its_short_columns_on_one_line(lab_dom: str) -> None:
+    table = re.search(r'<table class="checks"[^>]*>.*?</table>', lab_dom, re.S).group(0)
+    cells = re.findall(r'<td style="([^"]*)">', table)
+    assert cells and sum("white-space: nowrap" in c or "white-space:nowrap" in c for c in cells) >= len(cells) * 0.7
+    assert "B-ROWSUM" in table
+
+
+def test_the_year_over_year_appendix_shows(lab_dom: str) -> None:
+    assert "附三、主要数据与上年比较（2024年与2023年）" in lab_dom
