@@ -4,7 +4,11 @@ in this process (:mod:`tests.inprocess`), which ``test_render`` proves gives the
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from nianbao.format import TABLE_B
@@ -67,3 +71,35 @@ def test_html_narrative_has_figures_filled_in(html: str) -> None:
 def test_status_line_is_at_the_top(html: str) -> None:
     body = html.split("<main>", 1)[1]
     assert body.index("校验：0 项错误，0 项警告，4 项无法判定") < body.index("一、总体情况")
+
+
+def _stock_nbconvert(tmp_path, to: str) -> subprocess.CompletedProcess:
+    """``jupyter nbconvert --to <to> --template nianbao_<…>`` with no other flag, as a user types it."""
+    nb = executed(copy_project(tmp_path / "project"), "shimen", 2024)
+    nbformat.write(nb, tmp_path / "shimen-2024.ipynb")
+    template = "nianbao_html" if to == "html" else "nianbao_latex"
+    jupyter = Path(sys.executable).with_name("jupyter")
+    return subprocess.run([str(jupyter), "nbconvert", "--to", to, "--template", template, "shimen-2024.ipynb"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+
+
+def test_stock_nbconvert_finds_the_html_template_and_shows_no_code(tmp_path: Path) -> None:
+    done = _stock_nbconvert(tmp_path, "html")
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = (tmp_path / "shimen-2024.html").read_text(encoding="utf-8")
+    assert '<h1 class="report-title">青川市临江区石门镇人民政府2024年政府信息公开工作年度报告</h1>' in page
+    assert "nb.part" not in page and "jp-InputArea" not in page and "Out[" not in page
+    assert "table.official th" in page  # the report's own stylesheet, from the template folder
+    assert 'agency = "' not in page  # the parameters cell is removed by the template's own preprocessor
+
+
+@pytest.mark.tex
+def test_stock_nbconvert_finds_the_latex_template_and_makes_the_pdf(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    done = _stock_nbconvert(tmp_path, "pdf")
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "shimen-2024.pdf").pages)
+    flat = re.sub(r"\s+", "", text)
+    assert "青川市临江区石门镇人民政府2024年政府信息公开工作年度报告" in flat and "申请人情况" in flat
+    assert "nb.part" not in text and "Out[" not in text and "agency=" not in flat

@@ -18,7 +18,10 @@ from .conftest import copy_project
 
 def record(agency: str, year: int, status: str = "rendered", errors: int = 0, warnings: int = 0, **extra) -> dict:
     stem = f"{year}/{agency}/{agency}-{year}"
-    outputs = {"html": f"{stem}.html", "pdf": f"{stem}.pdf", "notebook": f"{stem}.ipynb", "checks": f"{year}/{agency}/checks.json"}
+    published = f"{year}/{agency}/publish/{agency}-{year}"
+    outputs = {"html": f"{stem}.html", "pdf": f"{stem}.pdf", "notebook": f"{stem}.ipynb", "checks": f"{year}/{agency}/checks.json",
+               "publish_html": f"{published}.html", "publish_fragment": f"{published}.fragment.html",
+               "publish_pdf": f"{published}.pdf", "publish_docx": f"{published}.docx"}
     return {
         "kind": "report", "agency": agency, "year": year, "status": status, "reason": extra.pop("reason", ""),
         "duration": 3.5, "checks": {"errors": errors, "warnings": warnings, "uncertain": 0} if status == "rendered" else {},
@@ -32,7 +35,7 @@ def outputs(tmp_path: Path) -> tuple[Project, dict]:
     project = copy_project(tmp_path / "project")
     ledger = {
         "2024/shimen": record("shimen", 2024),
-        "2024/broken-example": record("broken-example", 2024, errors=6),
+        "2024/broken-example": record("broken-example", 2024, errors=6, pending=["6 项校验错误未处理"]),
         "2024/jiangbin": record("jiangbin", 2024, "failed", reason="笔记本第 4 格出错：RuntimeError: 故意出错",
                                 outputs={"failed_notebook": "2024/jiangbin.failed.ipynb"}),
         "2023/shimen": record("shimen", 2023, warnings=1),
@@ -56,10 +59,10 @@ def test_page_lists_every_run_per_year_with_status_and_links(outputs) -> None:
     assert page.index("2024年（3 个单位）") < page.index("2023年（1 个单位）")
     assert "共 4 份报告：3 份已渲染，1 份失败，1 份有校验错误" in page
     row = re.search(r"<tr[^>]*>.*?青川市临江区石门镇人民政府.*?</tr>", page).group(0)
-    assert 'href="2024/shimen/shimen-2024.html"' in row and ".pdf" not in row
+    assert 'href="2024/shimen/shimen-2024.html"' in row and 'href="2024/shimen/shimen-2024.pdf"' not in row
     failed = re.search(r'<tr data-flags="failed".*?</tr>', page).group(0)
     assert "故意出错" in failed and 'href="2024/jiangbin.failed.ipynb">出错的笔记本<' in failed
-    assert 'data-flags="rendered errors"' in page and 'data-flags="rendered warnings"' in page
+    assert 'data-flags="rendered errors pending"' in page and 'data-flags="rendered warnings"' in page
     assert '年度汇总：<a href="2024/_summary/summary-2024.html">HTML</a>' in page
 
 
@@ -97,7 +100,7 @@ def test_chromium_opens_the_index_from_the_file_system_runs_its_script_and_every
     assert "青川市临江区石门镇人民政府" in dom
     assert '<span id="shown">显示 4 份</span>' in dom  # the inline script ran
     hrefs = re.findall(r'href="([^"]+)"', dom)
-    assert len(hrefs) == 14
+    assert len(hrefs) == 26  # 3 reports × (4 review + 4 publication) + the failed notebook + the overview
     for href in hrefs:
         assert (path.parent / unquote(href)).is_file(), href
     filtered = chromium(tmp_path / "profile", "--dump-dom", path.as_uri() + "#status=failed").stdout.decode()
@@ -134,3 +137,19 @@ def test_chromium_draws_the_chinese_text_with_a_cjk_font(outputs, tmp_path) -> N
     zheng, fu, box = draw("政", "zheng"), draw("府", "fu"), draw("\ue000", "box")
     assert all((px[..., :3].mean(axis=2) < 0.5).any() for px in (zheng, fu, box))  # each drew something
     assert (zheng != fu).any() and (zheng != box).any() and (fu != box).any()
+
+
+def test_each_report_links_both_editions_and_those_not_fit_to_publish_are_marked(outputs) -> None:
+    project, ledger = outputs
+    page = index.page(ledger, load_registry(project), project.outputs_dir)
+    assert "<th>审核版</th><th>发布版</th>" in page
+    row = re.search(r"<tr[^>]*>.*?青川市临江区示例错误局.*?</tr>", page).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    review, published = cells[7], cells[8]
+    assert 'href="2024/broken-example/broken-example-2024.html">HTML<' in review and "publish/" not in review
+    assert [label for label in re.findall(r">([^<>]+)</a>", published)] == ["网页", "CMS 片段", "PDF", "Word"]
+    assert "待处理：6 项校验错误未处理" in published
+    assert 'data-flags="rendered errors pending"' in row
+    assert '<option value="pending">发布前待处理</option>' in page
+    shimen = re.search(r"<tr[^>]*>.*?青川市临江区石门镇人民政府.*?</tr>", page).group(0)
+    assert "待处理" not in shimen

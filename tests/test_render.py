@@ -67,6 +67,7 @@ def test_pdf_text_holds_title_labels_and_seed_figures(pdf_text: str, seed_render
         "58787", "302", "46.6847", "75", "第1页",
     ]:
         assert expected in text, expected
+    assert "Continued" not in text and "Out[" not in text  # no English in a Chinese report
     page = PdfReader(seed_render.pdf).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
 

@@ -122,6 +122,11 @@ def batch(
         _batch_table(result.records)
         spent = time.monotonic() - started
         click.echo(f"共 {len(result.records)} 项，用时 {spent:.1f} 秒。审核索引：{project.outputs_dir / 'index.html'}")
+    pending = [r for r in result.records if r.get("pending") and r["status"] == "rendered"]
+    if pending:
+        click.echo(f"发布前待处理 {len(pending)} 份（发布版已照常生成）：", err=True)
+        for r in pending:
+            click.echo(f"  {r['year']} {r['name']}：{'；'.join(r['pending'])}", err=True)
     ctx.exit(result.exit_code(strict))
 
 
