@@ -61,7 +61,7 @@ def test_the_form_is_one_list_per_row_with_the_formats_labels(seed) -> None:
 @pytest.mark.parametrize(
     ("value", "text"),
     [(None, "~"), (0, "0"), (58787, "58787"), (46.6847, "46.6847"), (7545.0, "7545.0"), ("—", '"—"'), ("/", '"/"'),
-     ("?", '"?"'), (1e-05, '"1e-05"')],
+     ("?", '"?"'), (1e-05, "0.00001"), (1.272186402619038e-242, "0." + "0" * 241 + "1272186402619038")],
 )
 def test_cell_values(value, text: str) -> None:
     assert value_text(value) == text

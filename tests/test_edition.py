@@ -261,6 +261,9 @@ def test_text_typed_into_a_narrative_reaches_word_as_text(tmp_path: Path) -> Non
     body = texts(document_xml(out))
     assert "注入" in body and "<w:p>" in body and "<script>alert(1)</script>" in body
     assert len(document_xml(out).findall(f".//{W}body/{W}p")) > 10
+    fragment = web.fragment(blocks(report))
+    assert "<script" not in fragment and "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment
+    assert "&lt;w:p&gt;注入&lt;/w:p&gt;" in fragment
 
 
 # ---------------------------------------------------------------- read back and compared
@@ -343,3 +346,15 @@ def test_auditing_the_published_files_finds_what_check_finds_on_the_data(bundled
             assert {(r.rule, r.status, r.where) for r in rows.itertuples()} == expected, (agency, year, kind)
             line = found.reports[found.reports["report"] == str(f[kind])].iloc[0]
             assert (line["agency"], line["year"]) == (report.agency.name, year)
+
+
+def test_the_executed_notebook_stores_each_chart_once_per_format_it_needs(bundled) -> None:
+    from .inprocess import executed
+
+    nb = executed(bundled, "shimen", 2024)
+    charts = [o for c in nb.cells if "nb.charts" in c.source for o in c.outputs if "application/pdf" in o.data]
+    assert len(charts) == 4
+    for o in charts:
+        assert set(o.data) == {"text/html", "application/pdf", "text/plain"}  # no SVG beside the PNG
+        assert o.data["text/html"].count("data:image/png;base64,") == 1
+        assert re.search(r'alt="(条形图|折线图)，', o.data["text/html"])

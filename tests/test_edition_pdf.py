@@ -53,15 +53,36 @@ def test_the_pdf_shows_the_title_the_parts_and_the_closing_and_nothing_of_the_re
         assert not re.search(r"[A-Za-z]{3,}", flat), (agency, re.findall(r"[A-Za-z]{3,}", flat)[:5])
 
 
-def test_the_pdf_is_a4_with_page_numbers_and_a_continued_table_says_so(pdfs) -> None:
+def test_the_pdf_is_a4_with_page_numbers(pdfs) -> None:
     reader = pypdf.PdfReader(pdfs[("shimen", 2024)])
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     pages = [p.extract_text() for p in reader.pages]
     assert all(re.search(rf"—\s*{n}\s*—", t) for n, t in enumerate(pages, start=1))
-    continued = [t for t in pages if "续表" in t]
-    assert continued, "table 三 runs over a page and its continuation is marked"
-    assert all("申请人情况" in t for t in continued)  # the header is repeated under 续表
+
+
+def test_a_table_that_runs_over_a_page_repeats_its_header_under_continued(tmp_path: Path) -> None:
+    """Part 一 made longer, a paragraph at a time, until table 三 no longer fits on the page it starts on."""
+    from dataclasses import replace
+
+    report = validate(Project(ROOT), "shimen", 2024)
+    filler = "本段为测试排版而加，使表三从页面中部开始。" * 3
+    for extra in range(0, 12, 2):
+        texts = {**report.texts, "overview.active": report.texts["overview.active"] + ("\n\n" + filler) * extra}
+        made = replace(report, texts=texts)
+        path = tmp_path / f"shimen-{extra}.pdf"
+        path.write_bytes(pdf.to_pdf(blocks(made), made.title, source_date_epoch(made.data)))
+        pages = [re.sub(r"\s+", "", t) for t in text_of(path)]
+        start = next(i for i, t in enumerate(pages) if "一、本年新收政府信息公开申请数量" in t)
+        end = next(i for i, t in enumerate(pages) if "四、结转下年度继续办理" in t)
+        if end > start:
+            break
+    else:
+        pytest.fail("table 三 never ran over a page")
+    for page in pages[start + 1 : end + 1]:
+        assert page.startswith("续表") or "续表" in page[:80], page[:80]
+        assert "申请人情况" in page and "法人或其他组织" in page  # the header, repeated
+    assert compare(read(ROOT / "data" / "2024" / "shimen.yaml"), read(path)).cells == ()  # and it still reads back
 
 
 @pytest.mark.parametrize(("agency", "year"), EXAMPLES)

@@ -84,7 +84,11 @@ def value_text(value: Value) -> str:
         if not math.isfinite(value):
             raise ValueError(f"not a finite amount: {value!r}")
         text = repr(value)
-        return text if "e" not in text else _quoted(text)  # PyYAML reads 1e-05 as a string; the loader converts it
+        if "e" in text:  # 1e-05: written out in digits, the one number grammar the loaders read
+            from decimal import Decimal
+
+            text = format(Decimal(text), "f")
+        return text
     return _quoted(str(value))
 
 

@@ -138,6 +138,7 @@ def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0, marks: bool = 
         head = rows[: grid.header_rows]
         lines += [*head, r"\endfirsthead",
                   f"\\multicolumn{{{grid.n_cols}}}{{@{{}}l}}{{续表}} \\\\", r"\hline", *head, r"\endhead",
+                  r"\hline", r"\endfoot", r"\endlastfoot",  # a page's piece closes with a rule
                   *rows[grid.header_rows :]]
     else:
         lines += rows

@@ -258,14 +258,17 @@ def _table(doc: Any, grid: Grid, caption: str = "") -> None:
     total = sum(grid.widths)
     scale = min(1.0, 15.4 / total)
     widths = [Cm(w * scale) for w in grid.widths]
-    for row in table.rows:
-        for c, cell in enumerate(row.cells):
-            cell.width = widths[c]
+    slots = table._cells  # every grid slot once, row by row (python-docx's table.cell() rebuilds this each call)
+    for i, slot in enumerate(slots):
+        slot.width = widths[i % grid.n_cols]
     size = 9 if grid.n_cols > 10 else 10.5
-    for cell in grid.cells:
-        target = table.cell(cell.row, cell.col)
+    for cell in grid.cells:  # merges first: each changes the slots
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
+            slots[cell.row * grid.n_cols + cell.col].merge(
+                slots[(cell.row + cell.rowspan - 1) * grid.n_cols + cell.col + cell.colspan - 1])
+    slots = table._cells
+    for cell in grid.cells:
+        target = slots[cell.row * grid.n_cols + cell.col]
         target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         p = target.paragraphs[0]
         left = cell.header and cell.row >= grid.header_rows and cell.role == "row"
