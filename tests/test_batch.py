@@ -302,6 +302,8 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_half_written_output(proj
     proc = subprocess.Popen(
         [sys.executable, "-m", "nianbao", "--project", str(project.root), "batch", "--year", "2024", "--no-pdf", "-j", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # as from a terminal: a suite started in the background (``cmd &``) passes SIGINT on ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     import psutil
 

@@ -116,7 +116,8 @@ def latex_errors(log: str) -> str:
 def _pdf_exporter(template: str) -> ReportPDFExporter:
     return ReportPDFExporter(
         config=_config(), template_name=template, extra_template_basedirs=[str(TEMPLATES)],
-        extra_template_paths=[str(TEMPLATES)], latex_count=2,
+        extra_template_paths=[str(TEMPLATES)],
+        latex_count=2,  # the page count (共 M 页) and longtable's column widths settle in the second run
         latex_command=LATEX_COMMAND,
     )
 
