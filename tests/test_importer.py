@@ -537,3 +537,49 @@ def test_cli_import_outside_a_project_needs_out(tmp_path: Path, monkeypatch) -> 
     result = run_cli("import", str(PAGE))
     assert result.exit_code == 1
     assert "找不到项目目录" in result.output and "--out" in result.output
+
+
+# ---------------------------------------------------------------- crawler copies and where the identity comes from
+
+
+def test_a_crawler_copy_with_the_body_on_one_line_is_read_with_its_title_line(corpus_dir: Path) -> None:
+    reports = {year: read_report(corpus_dir / f"pingtan-{year}-page-text.txt") for year in (2021, 2024)}
+    for year, imported in reports.items():
+        assert (imported.name, imported.data.year) == ("平潭综合实验区", year)
+        assert imported.identity_from == "“标题:”行"
+        assert imported.data.published.startswith(str(year + 1))  # 发布时间 of the metadata
+    assert reports[2021].data.agency == reports[2024].data.agency  # the same agency, the same id in every year
+    d = reports[2024].data
+    assert d.cells["A.licensing.decisions"] == 4529  # printed “行政许可4529”
+    # “本年新收政府信息公开申请数量21710000218”: cells run together, one reading satisfies B-ROWSUM
+    assert [d.cells[f"B.new.{c}"] for c in ("natural", "commercial", "total")] == [217, 1, 218]
+    assert d.provenance["B.new.total"].startswith("derived: B-ROWSUM")
+    # “行政规范性文件6233440” splits many ways: unknown, never guessed
+    assert d.cells["A.normative.issued"] == "?" and "种读法" in d.provenance["A.normative.issued"]
+    assert d.narrative["overview.active"] and d.narrative["other.text"]
+
+
+def test_the_run_on_body_is_split_at_part_headings_and_section_numbers() -> None:
+    from nianbao.importer.sources import reflowed
+
+    line = ("本报告依据条例编制。" * 50 + "一、总体情况 （一）主动公开 本年主动公开信息10条。（二）依申请公开 收到申请3件。"
+            "二、主动公开政府信息情况 第二十条第（一）项")
+    out = reflowed(line).split("\n")
+    assert [x.split(" ")[0] for x in out[1:]] == ["一、总体情况", "（一）主动公开", "（二）依申请公开", "二、主动公开政府信息情况"]
+    assert reflowed("一行不长的文字。一、总体情况") == "一行不长的文字。一、总体情况"  # ordinary text untouched
+
+
+def test_a_page_title_names_the_agency_not_a_sentence_of_the_opening(corpus_dir: Path) -> None:
+    for name, agency, year in (("pingtan-xingzhengshenpi-2023.html", "平潭综合实验区行政审批局", 2023),
+                               ("pingtan-zonghezhifa-2025.html", "平潭综合实验区综合执法与应急管理局", 2025)):
+        imported = read_report(corpus_dir / name)
+        assert (imported.name, imported.data.year, imported.identity_from) == (agency, year, "网页标题 <title>")
+
+
+def test_a_title_inside_a_sentence_is_never_taken_for_the_agency() -> None:
+    body = "\n".join(["根据条例，特向社会公布《青川市示例局2024年政府信息公开工作年度报告》如下。",
+                      *(f"{p.number}、{p.title}" for p in PARTS)])
+    with pytest.raises(DataError, match="无法从标题中读出"):
+        parse_text(body)
+    titled = parse_text("青川市临江区示例局2024年政府信息公开工作年度报告\n" + body)
+    assert (titled.name, titled.data.year, titled.identity_from) == ("青川市临江区示例局", 2024, "正文的标题行")

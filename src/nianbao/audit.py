@@ -26,7 +26,7 @@ from .narrative import filled
 
 COLUMNS = ("report", "agency", "year", "rule", "severity", "status", "message", "where")
 _FIELDS = COLUMNS[3:]  # of each result's record (nianbao.checks.records)
-REPORT_COLUMNS = ("report", "agency", "year", "format", "errors", "warnings", "uncertain", "unknown_cells")
+REPORT_COLUMNS = ("report", "agency", "year", "identity_from", "format", "errors", "warnings", "uncertain", "unknown_cells")
 _TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
 
 
@@ -71,7 +71,8 @@ def audit(paths: Iterable[Path]) -> Audit:
     for name, report in imported:
         results = _check(report, _previous(report, [r for _, r in imported]))
         s = checks.summary(results)
-        reports.append({"report": name, "agency": report.name, "year": report.data.year, "format": report.format,
+        reports.append({"report": name, "agency": report.name, "year": report.data.year, "identity_from": report.identity_from,
+                        "format": report.format,
                         "errors": s["errors"], "warnings": s["warnings"], "uncertain": s["uncertain"],
                         "unknown_cells": len(report.unknown())})
         rows.extend(

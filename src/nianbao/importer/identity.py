@@ -28,7 +28,10 @@ def find_title(text: str, end: int | None) -> tuple[str, int | None, int] | None
     if not matches:
         return None
     alone = [m for m in matches if _alone(canon, m)]
-    m = (alone or matches)[-1]
+    opening = [m for m in matches if _opens_line(canon, m)]
+    if not (alone or opening):
+        return None  # only inside sentences (“…特向社会公布…”, “…编制本报告”): not a title
+    m = (alone or opening)[-1]
     name = text[m.start("after"):m.end("after")] or text[m.start("before"):m.end("before")]
     name = re.split(r"[>›»|/\s]+", name.strip())[-1]
     name = re.sub(r"^(?:关于|印发)", "", name).strip(" \"'“”《》")
@@ -43,11 +46,18 @@ def _alone(text: str, m: re.Match[str]) -> bool:
     return not re.sub(r"[\s\"'“”《》()（）]", "", around)
 
 
+def _opens_line(text: str, m: re.Match[str]) -> bool:
+    """Whether the match stands at the start of its line (a title followed by the text, as a crawler joins them)."""
+    start = text.rfind("\n", 0, m.start()) + 1
+    return not re.sub(r"[\s\"'“”《》]", "", text[start:m.start()])
+
+
 def identity(source: Source, in_prose: tuple[str, int | None, int] | None, agency: str | None,
              year: int | None) -> tuple[str, int, str, list[str]]:
     """The agency's name, the year and the agency id: as given, else from the title."""
     where = {"file": source.path} if source.path else {}
-    title = in_prose or find_title(source.page, find_parts(source.page).first())
+    stated = find_title(source.title, None) if source.title else None
+    title = stated or in_prose or find_title(source.page, find_parts(source.page).first())
     name, title_year = (title[0], title[1]) if title else ("", None)
     notes: list[str] = []
     if year is None:

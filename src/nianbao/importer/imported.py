@@ -20,6 +20,7 @@ class Imported:
     name: str  # the agency's name as the title prints it
     format: str  # "2021" or "2019": a key of FORMATS
     notes: tuple[str, ...] = ()  # what the import noticed beyond single cells
+    identity_from: str = ""  # where the agency's name and the year were read: “标题:”行, 网页标题 <title>, 正文的标题行
 
     def unknown(self) -> dict[str, str]:
         """Cell key → reason, for every cell the import could not place."""
@@ -32,7 +33,8 @@ class Imported:
     def lines(self) -> list[str]:
         """What the import says about itself: the report, then every unknown and derived cell."""
         d = self.data
-        out = [f"{self.name or '（标题中无单位名称）'} {d.year} 年，{FORMATS[self.format]}格式，单位代码 {d.agency}"]
+        out = [f"{self.name or '（标题中无单位名称）'} {d.year} 年，{FORMATS[self.format]}格式，单位代码 {d.agency}"
+               + (f"（单位与年度读自{self.identity_from}）" if self.identity_from else "")]
         for title, cells in (("无法确定", self.unknown()), ("按规则推算", self.derived())):
             if cells:
                 out.append(f"  {title} {len(cells)} 格：")

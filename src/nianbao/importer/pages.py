@@ -42,13 +42,24 @@ def html_source(markup: str, path: str = "") -> Source:
     root = _content_root(min(anchors, key=lambda a: a[0])[1] if anchors else None, body)
     text = _html_text(root)
     page = title + "\n" + (text if root is body else _html_text(body))
+    heading = _report_title(title)
     return Source(
         text=text,
         prose="\n".join(prose_lines(text)),
         grids={k: tuple(v) for k, v in grids.items()},
         page="\n".join(prose_lines(page)),
         path=path,
+        title=heading,
+        title_from="网页标题 <title>" if heading else "",
     )
+
+
+def _report_title(title: str) -> str:
+    """The report's title in a page's ``<title>``, without the site's name around it (“…报告_栏目_网站”)."""
+    for piece in re.split(r"\s*(?:_|\||｜|--|—|－|-(?=\s))\s*", title):
+        if "报告" in piece and re.search(r"(?:19|20)\d\d", piece):
+            return piece.strip()
+    return ""
 
 
 def _skipped(element) -> bool:

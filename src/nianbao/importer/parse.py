@@ -54,7 +54,11 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None)
         provenance=provenance,
         headings=headings,
     )
-    return Imported(data, name, fmt, tuple(notes))
+    if source.title and find_title(source.title, None):
+        read_from = source.title_from
+    else:
+        read_from = "正文的标题行" if in_prose_title else "页面中的标题"
+    return Imported(data, name, fmt, tuple(notes), read_from)
 
 
 def parse_text(text: str, **kw) -> Imported:

@@ -33,6 +33,10 @@ class Source:
     grids: Mapping[str, tuple[Grid, ...]] = field(default_factory=dict)  # web page tables by table key
     page: str = ""  # the whole page's text, where the title and date may stand outside the report
     path: str = ""
+    #: The report's title where the file states it apart from the body — a page's ``<title>``, a
+    #: crawler copy's ``标题:`` line — and where it was read ("" when the file states none).
+    title: str = ""
+    title_from: str = ""
 
 
 #: A page number on a line of its own ("- 3 -", "第3页 共5页"), as text taken from a PDF shows it.
@@ -45,10 +49,65 @@ _BLANK_LINE = re.compile(r"(?m)^[ \t]*[\xa0\u3000\u2002-\u200b\ufeff][ \t\xa0\u3
 def text_source(text: str, path: str = "") -> Source:
     """Copied text: a line holding only non-breaking or ideographic spaces is an empty cell; page
     numbers (text copied from a PDF) are dropped.
+
+    A site crawler's copy — metadata lines (``标题:``, ``发布时间:``, ``发布机构:`` …) above a
+    ``=== 正文 ===`` line, and the whole body on one line — is read too: the title from its
+    ``标题:`` line, and the body broken before each part heading and each section number.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _BLANK_LINE.sub(BLANK_CELL, _PAGE_NUMBER.sub("", text))
-    return Source(text=text, prose="\n".join(prose_lines(text)), page=text, path=path)
+    meta, body = crawler_metadata(text)
+    body = reflowed(body)
+    body = _BLANK_LINE.sub(BLANK_CELL, _PAGE_NUMBER.sub("", body))
+    page = "\n".join(f"{k}: {v}" for k, v in meta.items()) + "\n" + body if meta else body
+    title = meta.get("标题", "")
+    return Source(text=body, prose="\n".join(prose_lines(body)), page=page, path=path,
+                  title=title, title_from="“标题:”行" if title else "")
+
+
+#: A crawler copy's metadata line: a known key, a colon, the value.
+_META_LINE = re.compile(r"^[ \t]*(标题|发布时间|发布日期|文号|发布机构|来源|栏目|原文链接|本地目录|索引号)[ \t]*[:：][ \t]*(.*)$")
+_BODY_MARK = re.compile(r"^[ \t]*=+[ \t]*正文[ \t]*=+[ \t]*$", re.M)
+
+
+def crawler_metadata(text: str) -> tuple[dict[str, str], str]:
+    """The metadata lines above a crawler copy's body (key → value), and the body; ``({}, text)`` for other text."""
+    mark = _BODY_MARK.search(text)
+    head = text[: mark.start()] if mark else text[:2000]
+    meta = {}
+    lines = head.split("\n")
+    taken = 0
+    for line in lines:
+        m = _META_LINE.match(line)
+        if m:
+            meta.setdefault(m.group(1), m.group(2).strip())
+            taken += 1
+        elif line.strip() and not mark:
+            break  # without a body mark, metadata only at the very top
+    if mark and meta:
+        return meta, text[mark.end():]
+    if taken >= 2 and not mark:
+        return meta, "\n".join(lines[taken:]) + text[len(head):]
+    return {}, text
+
+
+#: Lines this long hold more than one paragraph: a crawler stored the body without its line breaks.
+_RUN_ON = 400
+
+
+def reflowed(text: str) -> str:
+    """The text with a line break before each part heading and section number inside a run-on line."""
+    if not any(len(line) > _RUN_ON for line in text.split("\n")):
+        return text
+    from ..format import PARTS
+
+    heads = "|".join(f"{p.number}[ \t]*[、.．][ \t]*{re.escape(p.title[:2])}" for p in PARTS)
+    out = []
+    for line in text.split("\n"):
+        if len(line) > _RUN_ON:
+            line = re.sub(rf"[ \t]*(?=(?:{heads}))", "\n", line)
+            line = re.sub(r"(?<=[。；;！!？?\s])[ \t]*(?=[（(][一二三四五六七八九十][）)])", "\n", line)
+        out.append(line)
+    return "\n".join(out)
 
 
 def prose_lines(text: str) -> list[str]:
