@@ -73,7 +73,7 @@ def crawler_metadata(text: str) -> tuple[dict[str, str], str]:
     """The metadata lines above a crawler copy's body (key → value), and the body; ``({}, text)`` for other text."""
     mark = _BODY_MARK.search(text)
     head = text[: mark.start()] if mark else text[:2000]
-    meta = {}
+    meta: dict[str, str] = {}
     lines = head.split("\n")
     taken = 0
     for line in lines:
