@@ -583,3 +583,41 @@ def test_a_title_inside_a_sentence_is_never_taken_for_the_agency() -> None:
         parse_text(body)
     titled = parse_text("青川市临江区示例局2024年政府信息公开工作年度报告\n" + body)
     assert (titled.name, titled.data.year, titled.identity_from) == ("青川市临江区示例局", 2024, "正文的标题行")
+
+
+@pytest.mark.parametrize("wording", ["2024年未收取信息处理费。", "本年度没有产生信息公开处理费。", "信息处理费：无。",
+                                     "本机关未发生收费情况。", "依申请公开收费0元。"])
+def test_the_wordings_agencies_use_for_no_fee_are_read_as_none_collected(wording: str) -> None:
+    from nianbao.importer.fees import fees_from_text
+
+    placed = fees_from_text(f"本机关按规定办理政府信息公开申请。{wording}")
+    assert placed.cells["F.fee.collected"] == 0, wording
+    data = read_yaml(SEED).with_narrative({"other.text": wording})
+    data = data.with_cells({k: None for k in ("F.fee.notices", "F.fee.notice_amount", "F.fee.collected")})
+    silent = [r for r in checks.run(data, dict(data.narrative)) if r.rule == "F-SILENT"]
+    assert [r.status for r in silent] == ["passed"], wording
+
+
+def test_a_part_heading_in_local_wording_is_read_and_reported_as_a_deviation() -> None:
+    parts = [f"{p.number}、{p.title}" for p in PARTS]
+    parts[4] = "五、存在的主要问题及改进措施"
+    parts[5] = "六、需要说明的其他事项"
+    body = "\n".join(["青川市临江区示例局2024年政府信息公开工作年度报告", *(f"{h}\n本部分内容。" for h in parts)])
+    imported = parse_text(body)
+    assert imported.data.narrative["problems.problems"] == "本部分内容。"
+    assert imported.data.narrative["other.text"] == "本部分内容。"
+    results = checks.run(imported.data, dict(imported.data.narrative))
+    assert not [r for r in results if r.rule == "R-PARTS" and not r.passed]  # no part is missing
+    deviations = sorted(r.message for r in results if r.rule == "R-NUMBERS" and not r.passed)
+    assert deviations == ["第五部分标题为“存在的主要问题及改进措施”，格式为“存在的主要问题及改进情况”",
+                          "第六部分标题为“需要说明的其他事项”，格式为“其他需要报告的事项”"]
+
+
+def test_the_saved_pages_of_pingtan_audit_without_false_fee_or_structure_findings(corpus_dir: Path) -> None:
+    from nianbao.audit import audit
+
+    found = audit([corpus_dir / "pingtan-zonghezhifa-2025.html", corpus_dir / "pingtan-xingzhengshenpi-2023.html"])
+    v = found.violations
+    assert not found.unreadable and not (v["severity"] == "error").any()
+    assert "F-SILENT" not in set(v["rule"])  # “本年度没有产生信息公开处理费” speaks of fees
+    assert list(v["message"]) == ["第五部分标题为“存在的主要问题及改进措施”，格式为“存在的主要问题及改进情况”"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..format import TABLE_NAMES
+from ..format import NO_FEE, TABLE_NAMES
 from ..model import is_empty
 from .core import ERROR, FAILED, PASSED, UNCERTAIN, WARNING, Context, Result, Rule, fmt, rule
 
@@ -29,8 +29,7 @@ def _f_fees(r: Rule, c: Context) -> Iterator[Result]:
                        where=where, cells=keys)
 
 
-_NO_FEE = re.compile(r"未(?:向申请人)?收取(?:任何)?(?:政府信息公开)?信息处理费|不收取(?:政府信息公开)?信息处理费|"
-                     r"信息处理费(?:为|均为)?(?:0|零)元?|没有收取(?:政府信息公开)?信息处理费")
+_NO_FEE = re.compile(NO_FEE)  # the importer reads the same wordings
 _FEE_AMOUNT = re.compile(r"(?:实际)?收取(?:了)?(?:政府信息公开)?信息处理费(?:共计|合计|共)?\s*(\d+(?:\.\d+)?)\s*元")
 _FEE_NOTICES = re.compile(r"发出(?:收费)?通知(?:书)?\s*(\d+)\s*件")
 

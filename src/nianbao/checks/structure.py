@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from ..format import NARRATIVE_KEYS, PARTS
+from ..format import NARRATIVE_KEYS, PART_VARIANTS, PARTS
 from .core import COPY_THRESHOLD, ERROR, FAILED, PASSED, RULES, WARNING, Context, Result, Rule, rule
 
 
@@ -38,12 +38,12 @@ def _published_headings(r: Rule, headings: list[str]) -> Iterator[Result]:
 
 def _found_headings(headings: list[str]) -> list[tuple[int, str, str]]:
     """Each published heading that names a part: the part's index, its printed number, the heading."""
-    titles = [_norm(p.title) for p in PARTS]
+    titles = [[_norm(t) for t in (p.title, *PART_VARIANTS.get(p.key, ()))] for p in PARTS]
     found = []
     for heading in headings:
         match = re.match(r"^\s*([一二三四五六七八九十]*)\s*[、.．]?\s*(.*)$", heading)
         number, title = match.group(1), _norm(match.group(2))  # type: ignore[union-attr]
-        index = next((i for i, t in enumerate(titles) if t in title or title in t and title), None)
+        index = next((i for i, ts in enumerate(titles) if any(t in title or title in t and title for t in ts)), None)
         if index is not None:
             found.append((index, number, heading.strip()))
     return found
@@ -56,10 +56,15 @@ def _r_numbers(r: Rule, c: Context) -> Iterator[Result]:
         return
     slips = 0
     for index, number, heading in _found_headings(list(c.data.headings)):
-        if number != PARTS[index].number:
+        part = PARTS[index]
+        if number != part.number:
             slips += 1
             shown = f"“{number}”" if number else "没有编号"
-            yield r.result(FAILED, f"标题“{heading}”{shown}，应为“{PARTS[index].heading}”", where="报告结构")
+            yield r.result(FAILED, f"标题“{heading}”{shown}，应为“{part.heading}”", where="报告结构")
+        printed = re.sub(r"^\s*[一二三四五六七八九十]*\s*[、.．]?\s*", "", heading)
+        if _norm(part.title) not in _norm(printed):
+            slips += 1
+            yield r.result(FAILED, f"第{part.number}部分标题为“{printed}”，格式为“{part.title}”", where="报告结构")
     if not slips:
         yield r.result(PASSED, "各部分标题的编号与格式一致", where="报告结构")
 

@@ -21,6 +21,17 @@ LABEL_VARIANTS: dict[str, tuple[str, ...]] = {
     "B.carried_forward": ("四、结转下年度继续办理申请",),
 }
 
+#: Part titles as agencies print them besides the format's own, by part key: the part is read, and
+#: the deviation reported as such (rule R-NUMBERS), never as a missing part.
+PART_VARIANTS: dict[str, tuple[str, ...]] = {
+    "active": ("主动公开政府信息的情况",),
+    "requests": ("收到和处理政府信息公开申请的情况",),
+    "appeals": ("政府信息公开行政复议和行政诉讼情况", "政府信息公开行政复议、行政诉讼的情况", "因政府信息公开被申请行政复议、提起行政诉讼情况"),
+    "problems": ("存在的主要问题及改进措施", "存在的主要问题及整改措施", "存在的主要问题和改进情况", "存在的主要问题及整改情况",
+                 "存在的问题及改进措施", "存在的问题及改进情况", "主要问题及改进措施", "主要问题及改进情况"),
+    "other": ("需要说明的其他事项", "其他需要说明的事项", "其他需要报告事项", "其他事项"),
+}
+
 #: Section headings of parts 一 and 五 besides the format's own (printed after （一）, （二）…),
 #: by narrative key. A heading may also open with one of SECTION_PREFIXES and end with a suffix.
 SECTION_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -56,3 +67,14 @@ TABLE_A_2019_CAPTIONS = tuple(f"第二十条第（{n}）项" for n in "一五六
 
 #: Dashes reports print for an empty cell that are not among BLANK_MARKS, and the mark each is kept as.
 BLANK_MARK_VARIANTS = {"–": "—", "―": "—", "--": "——", "—-": "——", "／": "/", "－－": "——"}
+
+
+#: Part 六 saying that no 信息处理费 was charged, in the wordings agencies use: “未收取信息处理费”,
+#: “没有产生信息公开处理费”, “未发生收费情况”, “信息处理费：无”, “收费0元”. One pattern, shared by the
+#: importer (which reads it as 0 collected) and the checks (which take it as part 六 speaking of fees).
+NO_FEE = (
+    r"(?:未|没有|无|不)(?:向申请人)?(?:收取|产生|发生|收)(?:任何|过)?[^。；;，,]{0,10}?(?:信息(?:公开)?处理费|处理费|收费情况|费用)"
+    r"|信息(?:公开)?处理费(?:为|均为|共计|合计)?[ \t:：]*(?:0|零|0\.0+)[ \t]*元"
+    r"|信息(?:公开)?处理费[ \t]*[:：][ \t]*无(?![^。；;，,]{0,3}[\d])"
+    r"|收费[ \t]*(?:0|零)[ \t]*元"
+)

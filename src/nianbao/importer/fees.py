@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..format import UNKNOWN_MARK, column_of
+from ..format import NO_FEE, UNKNOWN_MARK, column_of
 from ..model import Value
 from .cells import Placed, place_cells
 from .labels import canonical
@@ -14,7 +14,7 @@ from .rows import resolve
 from .sources import Source
 
 _FEE_COLLECTED = re.compile(r"(?:实际)?收取[^。;,\d]{0,16}信息处理费[^。;,\d]{0,8}?(\d+(?:\.\d+)?)\s*(万?元)")
-_FEE_NONE = re.compile(r"(?:未|没有|无|不)[^。;,]{0,6}收取[^。;,]{0,12}信息处理费|信息处理费[^。;,\d]{0,8}(?:0|零)\s*元")
+_FEE_NONE = re.compile(NO_FEE)
 _FEE_NOTICES = re.compile(r"(?:发出|开具|送达|制发)[^。;,\d]{0,6}收费通知书?[^。;,\d]{0,6}(\d+)\s*(?:件|份|次|个)")
 _FEE_NO_NOTICE = re.compile(r"(?:未|没有|无)(?:发出|开具|送达|制发)[^。;,]{0,6}收费通知")
 _FEE_NOTICE_AMOUNT = re.compile(r"收费通知[^。;]{0,24}?(?:金额|总额)[^。;,\d]{0,6}(\d+(?:\.\d+)?)\s*(万?元)")

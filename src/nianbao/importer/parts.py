@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from ..format import PARTS
+from ..format import PART_VARIANTS, PARTS
 from .labels import canonical, spaced
 
 
@@ -30,7 +30,11 @@ class Parts:
 
 @cache
 def _part_regex(number: str, title: str) -> re.Pattern[str]:
-    return re.compile(rf"(?m)^[ \t]*(?:{number}[ \t]*\.?|\.)?[ \t]*{spaced(canonical(title))}")
+    """A part's heading at the start of a line: its number (or none), then its title or a known variant."""
+    key = next(p.key for p in PARTS if p.title == title)
+    titles = sorted({title, *PART_VARIANTS.get(key, ())}, key=len, reverse=True)
+    words = "|".join(spaced(canonical(t)) for t in titles)
+    return re.compile(rf"(?m)^[ \t]*(?:{number}[ \t]*\.?|\.)?[ \t]*(?:{words})")
 
 
 def find_parts(text: str) -> Parts:
