@@ -621,3 +621,43 @@ def test_the_saved_pages_of_pingtan_audit_without_false_fee_or_structure_finding
     assert not found.unreadable and not (v["severity"] == "error").any()
     assert "F-SILENT" not in set(v["rule"])  # “本年度没有产生信息公开处理费” speaks of fees
     assert list(v["message"]) == ["第五部分标题为“存在的主要问题及改进措施”，格式为“存在的主要问题及改进情况”"]
+
+
+def test_a_report_saved_as_markdown_reads_like_the_page_it_came_from(seed: object) -> None:
+    """The seed's figures written as Markdown: ``##`` headings, **bold**, pipe tables with empty cells."""
+    data = read_yaml(SEED)
+    from nianbao.format import TABLE_B
+
+    lines = ["# 岳阳市岳阳楼区2024年度政府信息公开年度报告", ""]  # 年度, and no 工作: a title all the same
+    for part in PARTS:
+        lines += [f"## {part.number}、{part.title}", "", "**本部分**说明如下。", ""]
+        if part.key == "requests":
+            lines += ["| 项目 | " + " | ".join(c.label for c in TABLE_B.columns) + " |",
+                      "| --- |" + " --- |" * len(TABLE_B.columns)]
+            for row in TABLE_B.rows:
+                cells = [] if row.heading else [data.cells[cell_key("B", row.key, c.key)] for c in TABLE_B.columns]
+                shown = ["" if v is None else str(v) for v in cells] or [""] * len(TABLE_B.columns)
+                lines.append(f"| {row.label} | " + " | ".join(shown) + " |")
+    imported = parse_text("\n".join(lines))
+    assert (imported.name, imported.data.year) == ("岳阳市岳阳楼区", 2024)
+    for row in TABLE_B.figure_rows():
+        for c in TABLE_B.columns:
+            key = cell_key("B", row.key, c.key)
+            assert imported.data.cells[key] == data.cells[key], key
+    assert imported.data.narrative["other.text"] == "本部分说明如下。"
+
+
+def test_table_two_printed_without_its_rules_row_reads_as_blank_not_unknown() -> None:
+    body = ["青川市临江区示例镇人民政府2024年政府信息公开工作年度报告"]
+    for part in PARTS:
+        body.append(f"{part.number}、{part.title}")
+        if part.key == "active":
+            body += ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+                     "行政规范性文件", "1", "0", "3", "第二十条第（五）项", "信息内容", "本年处理决定数量", "行政许可", "52"]
+        else:
+            body.append("本部分内容。")
+    d = parse_text("\n".join(body)).data
+    assert [d.cells[f"A.rules.{c}"] for c in ("issued", "repealed", "in_force")] == [None, None, None]
+    assert "没有“规章”行" in d.provenance["A.rules.issued"]
+    assert [d.cells[f"A.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [1, 0, 3]
+    assert d.cells["A.licensing.decisions"] == 52

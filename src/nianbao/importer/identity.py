@@ -13,7 +13,7 @@ from .sources import Source
 
 _TITLE = re.compile(
     r"(?P<before>[^\n。,;:]{0,60}?)\s*(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*(?P<after>[^\n。,;:]{0,60}?)\s*"
-    + spaced("政府信息公开工作年度报告")
+    + spaced("政府信息公开") + r"\s*(?:工\s*作\s*)?" + spaced("年度报告")  # …工作年度报告, or without 工作
 )
 
 

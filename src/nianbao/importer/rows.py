@@ -48,6 +48,11 @@ def resolve(key: str, rows: list[Spec], readings: Mapping[str, Reading]) -> dict
     options: dict[str, list[tuple[Tok, ...]]] = {}
     for spec in rows:
         reading = readings.get(spec.key)
+        if reading is None and key == "A" and spec.key == "rules" and "normative" in readings:
+            # 表二 printed without its 规章 row: an agency without the power to make 规章 (a known layout)
+            outcomes[spec.key] = Row(tuple(Tok("", None, note="原文表二没有“规章”行（无规章制定权的单位常这样印），记为空白")
+                                           for _ in spec.slots))
+            continue
         if reading is None:
             missing = f"原文中找不到“{spec.label}”这一行" if spec.label else f"原文中找不到{TABLE_NAMES[key]}的数字"
             outcomes[spec.key] = Row(None, missing)

@@ -56,12 +56,35 @@ def text_source(text: str, path: str = "") -> Source:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = crawler_metadata(text)
-    body = reflowed(body)
+    body = reflowed(unmarked(body))
     body = _BLANK_LINE.sub(BLANK_CELL, _PAGE_NUMBER.sub("", body))
     page = "\n".join(f"{k}: {v}" for k, v in meta.items()) + "\n" + body if meta else body
     title = meta.get("标题", "")
     return Source(text=body, prose="\n".join(prose_lines(body)), page=page, path=path,
                   title=title, title_from="“标题:”行" if title else "")
+
+
+_MD_HEADING = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+_MD_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+_MD_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+
+
+def unmarked(text: str) -> str:
+    """Text saved as Markdown read as a browser shows it: ``## `` heading marks and ``**`` dropped,
+    and each table row ``| a | | 3 |`` as its cells one per line (an empty cell as an empty cell).
+    """
+    if "|" not in text and "#" not in text and "**" not in text:
+        return text
+    out = []
+    for line in _MD_HEADING.sub("", text).split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+            if _MD_RULE.match(stripped):
+                continue
+            out += [cell.strip() or BLANK_CELL for cell in stripped[1:-1].split("|")]
+            continue
+        out.append(_MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), line))
+    return "\n".join(out)
 
 
 #: A crawler copy's metadata line: a known key, a colon, the value.
