@@ -321,3 +321,15 @@ def test_every_result_carries_the_severity_its_rule_declares() -> None:
     for data in datas:
         for result in run(data, filled(data)):
             assert result.severity == declared[result.rule], result
+
+
+def test_n_figures_compares_only_numbers_that_count_what_the_table_counts(seed) -> None:
+    from nianbao import checks
+
+    texts = {"preamble": "本报告共分6个部分：总体情况、收到和处理政府信息公开申请情况、其他需要报告的事项。",
+             "overview.requests": "全年共受理公开申请34件，另有5件申请已转交。"}
+    results = [r for r in checks.run(seed, texts) if r.rule == "N-FIGURES"]
+    assert not any("6个部分" in r.message for r in results)  # a count of parts, not of applications
+    stated = [r for r in results if "34件" in r.message]
+    assert stated and all("共受理公开申请34件" in r.message for r in stated)  # the finding quotes the sentence
+    assert any(r.observed == 5 for r in results if "5件申请" in r.message)  # the number before the words counts too

@@ -34,13 +34,29 @@ def _narrative(r: Rule, c: Context) -> Iterator[Result]:
         yield r.skipped("叙述中没有直接写出表三的数字（占位符由表格数据填入，必然一致）")
 
 
+#: How far (in characters) the words naming a figure may stand from the number that counts it.
+_NEAR = 12
+
+
+def _counts(name: str, pattern: re.Pattern[str], clause: str, count: re.Match[str]) -> bool:
+    """Whether the clause's number counts what the pattern names: the words stand just before it
+    (“共受理公开申请34件”) or just after it (“34件申请”) — not elsewhere in the clause (“本报告共分6个
+    部分：……收到和处理政府信息公开申请情况……” counts parts, not applications).
+    """
+    if clause[count.end():count.end() + 2] == "部分":
+        return False
+    before = any(m.end() <= count.start() and count.start() - m.end() <= _NEAR for m in pattern.finditer(clause[:count.start()]))
+    after = name == "收到申请" and bool(re.match(r"\s*(?:政府信息公开|依申请公开)?申请", clause[count.end():]))
+    return before or after
+
+
 def _narrative_clause(r: Rule, data: ReportData, key: str, clause: str) -> Result | None:
     count = _COUNT.search(clause)
     if not count or "申请" not in clause and not re.search(r"结转|办结|办理", clause):
         return None
     stated = int(re.sub(r"[,，]", "", count.group(1)))
     for name, pattern, readings in NARRATIVE_FIGURES:
-        if not pattern.search(clause):
+        if not _counts(name, pattern, clause, count):
             continue
         sums = []
         for cells in readings:
