@@ -661,3 +661,16 @@ def test_table_two_printed_without_its_rules_row_reads_as_blank_not_unknown() ->
     assert "没有“规章”行" in d.provenance["A.rules.issued"]
     assert [d.cells[f"A.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [1, 0, 3]
     assert d.cells["A.licensing.decisions"] == 52
+
+
+@pytest.mark.parametrize(("problems", "improvements"), [
+    ("公开栏更新不及时。", "下一步，我局将按月更新公开栏。"),
+    ("政策解读形式单一，仍需要进一步丰富。", "2025年，将重点从以下方面做好改进：一是丰富解读形式。"),
+    ("一是解读形式单一；二是更新不及时。", "一是丰富解读形式；二是按月更新。"),
+])
+def test_an_unheaded_part_five_is_split_where_it_turns_to_improvements(problems: str, improvements: str) -> None:
+    body = ["青川市临江区示例局2024年政府信息公开工作年度报告"]
+    for part in PARTS:
+        body += [f"{part.number}、{part.title}", problems + improvements if part.key == "problems" else "本部分内容。"]
+    n = parse_text("\n".join(body)).data.narrative
+    assert (n["problems.problems"], n["problems.improvements"]) == (problems, improvements)

@@ -44,7 +44,9 @@ SECTION_VARIANTS: dict[str, tuple[str, ...]] = {
 SECTION_PREFIXES = ("政府信息公开", "政务公开")
 SECTION_SUFFIXES = ("工作情况", "情况", "工作")
 #: Where an unheaded part 五 turns from problems to improvements: a sentence opening with one of these.
-IMPROVEMENT_OPENERS = ("针对", "下一步", "今后", "为此")
+IMPROVEMENT_OPENERS = ("针对", "下一步", "今后", "为此", "接下来", "下阶段", "下一阶段")
+#: … or a sentence saying what the agency *will* do: “2025年，将重点从以下方面做好改进：”, “我局将……”.
+IMPROVEMENT_WILL = r"(?:(?:19|20)\d\d\s*年(?:度)?\s*[,，]?\s*)?(?:我|本)?[\u4e00-\u9fff]{0,8}?(?<![需还])(?:将|拟|要)(?:重点|进一步|继续|着力|从|在|以|围绕|持续|切实|不断|加强|加大|做好|推进|深化|完善)"
 
 
 #: Words only the 2019 format's table A prints; any of them marks a report of that format.

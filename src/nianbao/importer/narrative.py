@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..format import IMPROVEMENT_OPENERS, NARRATIVE_KEYS, PARTS, SECTION_PREFIXES, SECTION_SUFFIXES, SECTION_VARIANTS
+from ..format import IMPROVEMENT_OPENERS, IMPROVEMENT_WILL, NARRATIVE_KEYS, PARTS, SECTION_PREFIXES, SECTION_SUFFIXES, SECTION_VARIANTS
 from .dates import DATE_LINE, iso_date
 from .labels import canonical, spaced
 from .parts import Parts
@@ -77,11 +77,22 @@ def _sections(part, text: str, canon: str) -> tuple[dict[str, str], list[str]]:
 
 
 def _turn(text: str, canon: str) -> tuple[str, str]:
+    """Where an unheaded part 五 turns from problems to improvements: the first sentence after the
+    first that opens with an improvement word (“针对…”, “下一步…”) or says what the agency will do
+    (“2025年，将重点从以下方面做好改进”); else a second “一是” (problems, then measures, each listed).
+    """
     openers = "|".join(re.escape(o) for o in IMPROVEMENT_OPENERS)
-    match = re.search(rf"(?:(?<=[。;!?])|(?m:^))[ \t]*(?:{openers})", canon)
-    if not match or not text[:match.start()].strip():
-        return text, ""
-    return text[:match.start()], text[match.start():]
+    starts = r"(?:(?<=[。;!?])|(?m:^))[ \t]*"
+    for pattern in (rf"{starts}(?:{openers})", rf"{starts}{IMPROVEMENT_WILL}"):
+        for match in re.finditer(pattern, canon):
+            if text[:match.start()].strip():
+                return text[:match.start()], text[match.start():]
+    firsts = [m.start() for m in re.finditer(r"一是", canon)]
+    if len(firsts) >= 2:
+        cut = max(canon.rfind("。", 0, firsts[1]), canon.rfind("\n", 0, firsts[1])) + 1
+        if text[:cut].strip():
+            return text[:cut], text[cut:]
+    return text, ""
 
 
 def _unsigned(text: str) -> tuple[str, str]:
