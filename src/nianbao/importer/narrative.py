@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..format import IMPROVEMENT_OPENERS, IMPROVEMENT_WILL, NARRATIVE_KEYS, PARTS, SECTION_PREFIXES, SECTION_SUFFIXES, SECTION_VARIANTS
+from ..format import (
+    IMPROVEMENT_OPENERS,
+    IMPROVEMENT_WILL,
+    NARRATIVE_KEYS,
+    PARTS,
+    SECTION_PREFIXES,
+    SECTION_SUFFIXES,
+    SECTION_VARIANTS,
+)
 from .dates import DATE_LINE, iso_date
 from .labels import canonical, spaced
 from .parts import Parts
