@@ -152,3 +152,30 @@ def test_cli_audit_machine_formats_to_a_file(tmp_path: Path, fmt: str) -> None:
         assert json.loads(text)["summary"]["reports"] == 5
     else:
         assert text.splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_a_manifest_names_the_agency_and_year_a_file_does_not_state(tmp_path: Path) -> None:
+    from nianbao.format import PARTS
+
+    (tmp_path / "untitled.txt").write_text("\n".join(f"{p.number}、{p.title}\n内容。" for p in PARTS), encoding="utf-8")
+    alone = audit([tmp_path / "untitled.txt"])
+    assert alone.unreadable and "--manifest" in alone.unreadable[0][1]
+    manifest = tmp_path / "清单.csv"
+    manifest.write_text("file,agency,year\nuntitled.txt,青川市临江区示例局,2023\n", encoding="utf-8")
+    from nianbao.audit import read_manifest
+
+    found = audit([tmp_path / "untitled.txt"], read_manifest(manifest))
+    assert not found.unreadable
+    line = found.reports.iloc[0]
+    assert (line["agency"], line["year"], line["identity_from"]) == ("青川市临江区示例局", 2023, "清单")
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "untitled.txt"), "--manifest", str(manifest), "--format", "json"])
+    assert '"identity_from": "清单"' in result.output
+    manifest.write_text("file,agency,year\nuntitled.txt,青川市临江区示例局,二〇二三\n", encoding="utf-8")
+    bad = CliRunner().invoke(main, ["audit", str(tmp_path / "untitled.txt"), "--manifest", str(manifest)])
+    assert bad.exit_code == 1 and "清单第 2 行" in bad.output
+
+
+def test_blank_cells_are_shown_as_notices_in_their_own_column(corpus_dir: Path) -> None:
+    found = audit([corpus_dir / "hongze-2024.pdf"])
+    assert int(found.reports.iloc[0]["notices"]) >= 1
+    assert "空白格（提示）" in to_text(found)

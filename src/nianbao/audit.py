@@ -26,7 +26,8 @@ from .narrative import filled
 
 COLUMNS = ("report", "agency", "year", "rule", "severity", "status", "message", "where")
 _FIELDS = COLUMNS[3:]  # of each result's record (nianbao.checks.records)
-REPORT_COLUMNS = ("report", "agency", "year", "identity_from", "format", "errors", "warnings", "uncertain", "unknown_cells")
+REPORT_COLUMNS = ("report", "agency", "year", "identity_from", "format", "errors", "warnings", "uncertain", "notices",
+                  "unknown_cells")
 _TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
 
 
@@ -55,12 +56,51 @@ def report_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def audit(paths: Iterable[Path]) -> Audit:
-    """Import every report under ``paths`` and run every check on each."""
+def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:
+    """A manifest (CSV with columns file, agency, year): whose report each file is, where the file does
+    not say it. ``agency`` is the agency's full name; ``file`` is relative to the manifest's folder.
+    """
+    import csv
+
+    from .errors import DataError
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"无法读取清单（{exc}）", file=path, hint="清单应为 UTF-8 编码的 CSV：file,agency,year") from None
+    rows = list(csv.DictReader(text.splitlines()))
+    if rows and not {"file", "agency", "year"} <= set(rows[0]):
+        raise DataError("清单的表头应为 file,agency,year", file=path)
+    out: dict[Path, tuple[str, int]] = {}
+    for n, row in enumerate(rows, start=2):
+        year = (row.get("year") or "").strip()
+        if not year.isdigit() or not (row.get("file") or "").strip() or not (row.get("agency") or "").strip():
+            raise DataError(f"清单第 {n} 行不完整或年度不是数字：{dict(row)}", file=path, hint="每行写 file,agency,year，如 a.html,某某局,2024")
+        out[(path.parent / row["file"].strip()).resolve()] = (row["agency"].strip(), int(year))
+    return out
+
+
+def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = None) -> Audit:
+    """Import every report under ``paths`` and run every check on each.
+
+    ``manifest`` (from :func:`read_manifest`) names the agency and year of the files it lists; the
+    others are read from their titles.
+    """
     imported: list[tuple[str, Imported]] = []
     unreadable: list[tuple[str, str]] = []
+    manifest = manifest or {}
     for path in report_files(paths):
         try:
+            given = manifest.get(path.resolve())
+            if given:
+                from dataclasses import replace
+
+                from .importer import agency_slug
+
+                name, year = given
+                report = read_report(path, agency=agency_slug(name), year=year)
+                imported.append((str(path), replace(report, name=name, identity_from="清单")))
+                continue
             imported.append((str(path), read_report(path)))
         except NianbaoError as exc:
             unreadable.append((str(path), str(exc)))
@@ -74,6 +114,7 @@ def audit(paths: Iterable[Path]) -> Audit:
         reports.append({"report": name, "agency": report.name, "year": report.data.year, "identity_from": report.identity_from,
                         "format": report.format,
                         "errors": s["errors"], "warnings": s["warnings"], "uncertain": s["uncertain"],
+                        "notices": sum(r.rule == "V-BLANK" and r.status == "failed" for r in results),
                         "unknown_cells": len(report.unknown())})
         rows.extend(
             {"report": name, "agency": report.name, "year": report.data.year, **{k: record[k] for k in _FIELDS}}
@@ -156,7 +197,7 @@ def _matrix(result: Audit) -> list[str]:
     v = result.violations
     order = {r.id: i for i, r in enumerate(checks.RULES)}
     rules = sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
-    header = ["报告", "单位", "年度", "格式", *rules]
+    header = ["报告", "单位", "年度", "格式", *rules, "空白格（提示）"]
     body = []
     for r in result.reports.itertuples():
         mine = v[v["report"] == r.report]
@@ -166,7 +207,8 @@ def _matrix(result: Audit) -> list[str]:
             failed = int((found["status"] == checks.FAILED).sum())
             uncertain = int((found["status"] == checks.UNCERTAIN).sum())
             cells.append(" ".join(x for x in (str(failed) if failed else "", f"?{uncertain}" if uncertain else "") if x))
-        body.append([str(r.report), str(r.agency), str(r.year), FORMATS[str(r.format)].replace("国办公开办函", ""), *cells])
+        body.append([str(r.report), str(r.agency), str(r.year), FORMATS[str(r.format)].replace("国办公开办函", ""), *cells,
+                     str(r.notices or "")])
     widths = [max(_width(row[i]) for row in [header, *body]) for i in range(len(header))]
     return ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in [header, *body]]
 

@@ -83,11 +83,14 @@ def _import_project(ctx: click.Context, out: Path | None) -> Project | None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="输出格式。")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="写入文件；默认输出到屏幕。")
+@click.option("--manifest", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="清单 CSV（file,agency,year）：文件中读不出单位或年度时，按清单取。")
 @click.pass_context
-def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None, manifest: Path | None) -> None:
     """审计已发布的年报：逐份导入，运行全部校验，输出“报告 × 规则”的问题表和无法读取的文件。
 
-    目录中递归查找 .html .htm .txt .pdf。同一单位相邻两年的报告都在其中时，也做跨年度核对。
+    目录中递归查找 .html .htm .txt .pdf .docx。同一单位相邻两年的报告都在其中时，也做跨年度核对。
+    每份报告的单位和年度取自其标题，并注明读自何处；文件中没有的，用 --manifest 清单给出。
 
     有报告违反错误级规则或有文件无法读取时返回 1；用法错误返回 2。
 
@@ -96,7 +99,7 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
       nianbao audit 年报/
       nianbao audit 2023/ 2024/ --format csv -o 审计结果.csv
     """
-    from ..audit import WRITERS, report_files
+    from ..audit import WRITERS, read_manifest, report_files
     from ..audit import audit as run
 
     if not paths:
@@ -107,7 +110,7 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
     files = report_files(paths)
     if not files:
         raise click.UsageError("所给目录中没有可导入的文件（.html .htm .txt .pdf）")
-    result = run(files)
+    result = run(files, read_manifest(manifest) if manifest else None)
     text = WRITERS[fmt](result)
     if output:
         output.write_text(text, encoding="utf-8")

@@ -62,13 +62,13 @@ def identity(source: Source, in_prose: tuple[str, int | None, int] | None, agenc
     notes: list[str] = []
     if year is None:
         if title_year is None:
-            raise DataError("无法从标题中读出报告年度", hint="请用 --year 指定年度", **where)
+            raise DataError("无法从标题中读出报告年度", hint="请用 --year 指定年度（审计时用 --manifest 清单给出）", **where)
         year = title_year
     elif title_year is not None and title_year != year:
         notes.append(f"标题写的是 {title_year} 年，按指定的 {year} 年导入")
     if not agency:
         if not name:
-            raise DataError("无法从标题中读出单位名称", hint="请用 --agency 指定单位代码", **where)
+            raise DataError("无法从标题中读出单位名称", hint="请用 --agency 指定单位代码（审计时用 --manifest 清单给出）", **where)
         agency = agency_slug(name)
     return name, year, agency, notes
 
