@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -179,3 +180,38 @@ def test_blank_cells_are_shown_as_notices_in_their_own_column(corpus_dir: Path) 
     found = audit([corpus_dir / "hongze-2024.pdf"])
     assert int(found.reports.iloc[0]["notices"]) >= 1
     assert "空白格（提示）" in to_text(found)
+
+
+def test_the_html_audit_page_shows_reports_by_rules_the_evidence_and_the_unreadable(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES, tmp_path / "reports")
+    (tmp_path / "reports" / "scan.pdf").write_bytes(b"%PDF-1.4 not really")
+    (tmp_path / "reports" / "evil<script>.txt").write_text("<script>alert(1)</script>", encoding="utf-8")
+    out = tmp_path / "审计结果.html"
+    result = CliRunner().invoke(main, ["audit", str(tmp_path / "reports"), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 1  # the broken fixture, and the unreadable files
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page and "<title>政府信息公开工作年度报告 · 审计结果</title>" in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page) and "<script>alert(1)" not in page
+    header = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert '<th data-type="num" title="本年新收加上年结转等于办理结果总计加结转下年度">B-BALANCE</th>' in header or "B-BALANCE" in header
+    assert "空白格（提示）" in header and "单位与年度读自" in header
+    broken = re.search(r"<section id=\"r\d+\"><h3>[^<]*</h3><p class=\"overview\">文件：[^<]*" + re.escape(BROKEN) + r".*?</section>",
+                       page, re.S).group(0)
+    assert "B-BALANCE" in broken and "表三「总计」列" in broken  # the finding, with where and its figures
+    unreadable = page[page.index("无法读取的文件"):]
+    assert "scan.pdf" in unreadable and "无法读取 PDF" in unreadable and "evil&lt;script&gt;.txt" in unreadable
+
+
+@pytest.mark.browser
+def test_the_html_audit_page_filters_in_a_browser(tmp_path: Path) -> None:
+    from .test_index import CHROMIUM, chromium
+
+    if CHROMIUM is None:
+        pytest.skip("needs Debian's chromium (scripts/setup.sh installs it)")
+    out = tmp_path / "audit.html"
+    CliRunner().invoke(main, ["audit", str(FIXTURES), "--format", "html", "-o", str(out)])
+    n = len(report_files([FIXTURES]))
+    dom = chromium(tmp_path / "profile", "--dump-dom", out.as_uri()).stdout.decode()
+    assert f'<span id="shown">显示 {n} 份</span>' in dom  # the script ran over every report
+    errors = chromium(tmp_path / "profile", "--dump-dom", out.as_uri() + "#status=errors").stdout.decode()
+    assert '<span id="shown">显示 1 份</span>' in errors  # only the broken fixture has errors

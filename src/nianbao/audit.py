@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -80,7 +80,8 @@ def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:
     return out
 
 
-def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = None) -> Audit:
+def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = None,
+          on_file: Callable[[Path], None] | None = None) -> Audit:
     """Import every report under ``paths`` and run every check on each.
 
     ``manifest`` (from :func:`read_manifest`) names the agency and year of the files it lists; the
@@ -90,6 +91,8 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
     unreadable: list[tuple[str, str]] = []
     manifest = manifest or {}
     for path in report_files(paths):
+        if on_file:
+            on_file(path)
         try:
             given = manifest.get(path.resolve())
             if given:

@@ -81,7 +81,8 @@ def _import_project(ctx: click.Context, out: Path | None) -> Project | None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True, help="输出格式。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True,
+              help="输出格式；html 为一个可离线打开、可排序筛选的审计结果页面。")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="写入文件；默认输出到屏幕。")
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="清单 CSV（file,agency,year）：文件中读不出单位或年度时，按清单取。")
@@ -98,6 +99,7 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
     示例：
       nianbao audit 年报/
       nianbao audit 2023/ 2024/ --format csv -o 审计结果.csv
+      nianbao audit 年报/ --format html -o 审计结果.html --manifest 清单.csv
     """
     from ..audit import WRITERS, read_manifest, report_files
     from ..audit import audit as run
@@ -110,8 +112,16 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
     files = report_files(paths)
     if not files:
         raise click.UsageError("所给目录中没有可导入的文件（.html .htm .txt .pdf）")
-    result = run(files, read_manifest(manifest) if manifest else None)
-    text = WRITERS[fmt](result)
+    from tqdm import tqdm
+
+    with tqdm(total=len(files), unit="份", file=sys.stderr, dynamic_ncols=True, leave=False, disable=None) as bar:
+        result = run(files, read_manifest(manifest) if manifest else None, on_file=lambda _: bar.update())
+    if fmt == "html":
+        from ..audit_page import to_html
+
+        text = to_html(result)
+    else:
+        text = WRITERS[fmt](result)
     if output:
         output.write_text(text, encoding="utf-8")
     else:

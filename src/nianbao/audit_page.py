@@ -1,0 +1,122 @@
+"""An audit as one offline HTML page an evaluator can publish: ``nianbao audit DIR --format html``.
+
+Reports × rules with counts (sortable, filterable by text and by what was found), each report's
+findings with their evidence (the cells and their values, or the quoted sentence, as the message
+states them), and the files that could not be read, with the reason. Nothing is loaded from the
+network; every text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+
+from . import checks
+from .audit import Audit, _summary
+from .importer import FORMATS
+from .index import CSS, SCRIPT
+
+TITLE = "政府信息公开工作年度报告 · 审计结果"
+
+
+def to_html(result: Audit) -> str:
+    s = _summary(result)
+    v = result.violations
+    order = {r.id: i for i, r in enumerate(checks.RULES)}
+    rules = sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
+    titles = {r.id: r.title for r in checks.RULES}
+    head = "".join(f'<th data-type="num" title="{html.escape(titles.get(r, ""))}">{html.escape(r)}</th>' for r in rules)
+    rows, details = [], []
+    for n, r in enumerate(result.reports.itertuples()):
+        mine = v[v["report"] == r.report]
+        flags = ["errors"] if r.errors else []
+        flags += ["warnings"] if r.warnings else []
+        flags += ["uncertain"] if r.uncertain else []
+        flags += [] if flags else ["ok"]
+        counts = []
+        for rule in rules:
+            found = mine[mine["rule"] == rule]
+            failed = int((found["status"] == checks.FAILED).sum())
+            uncertain = int((found["status"] == checks.UNCERTAIN).sum())
+            shown = " ".join(x for x in (str(failed) if failed else "", f"?{uncertain}" if uncertain else "") if x)
+            counts.append(f'<td class="num" data-sort="{failed + uncertain / 1000}">{shown}</td>')
+        anchor = f"r{n}"
+        rows.append(
+            f'<tr data-flags="rendered {" ".join(flags)}" data-search="{html.escape(f"{r.agency} {r.report}")}">'
+            f'<td><a href="#{anchor}">{html.escape(str(r.agency))}</a></td><td class="num" data-sort="{r.year}">{r.year}</td>'
+            f"<td>{html.escape(str(r.identity_from))}</td><td>{html.escape(FORMATS[str(r.format)])}</td>"
+            + "".join(f'<td class="num" data-sort="{int(x)}">{int(x)}</td>'  # type: ignore[arg-type]
+                      for x in (r.errors, r.warnings, r.uncertain, r.notices, r.unknown_cells))
+            + "".join(counts) + f'<td class="reason">{html.escape(str(r.report))}</td></tr>'
+        )
+        items = "".join(
+            f'<li><span class="{_css(x.status, x.severity)}">［{checks.label(str(x.status), str(x.severity))}］</span> '
+            f"<code>{html.escape(str(x.rule))}</code> {html.escape(str(x.where))}：{html.escape(str(x.message))}</li>"
+            for x in mine.itertuples()
+        ) or "<li>没有发现问题。</li>"
+        details.append(f'<section id="{anchor}"><h3>{html.escape(str(r.agency))} {r.year} 年</h3>'
+                       f'<p class="overview">文件：{html.escape(str(r.report))}；单位与年度读自{html.escape(str(r.identity_from))}</p>'
+                       f"<ul>{items}</ul></section>")
+    unreadable = "".join(f"<li><code>{html.escape(f)}</code>：{html.escape(reason)}</li>" for f, reason in result.unreadable)
+    years = sorted({int(y) for y in result.reports["year"]}, reverse=True) if len(result.reports) else []
+    options = "".join(f'<option value="{y}">{y}年</option>' for y in years)
+    totals = (f"审计 {s['reports']} 份报告" + (f"，另有 {s['unreadable']} 份无法读取" if s["unreadable"] else "")
+              + f"：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")
+    return f"""<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{TITLE}</title>
+<style>{CSS}
+.bad-text{{color:#b00020;font-weight:bold}}.warn-text{{color:#a15c00}}.unknown-text{{color:#555}}
+section h3{{margin:1.2em 0 .2em}}</style>
+</head>
+<body>
+<header>
+<h1>{TITLE}</h1>
+<p class="totals">{totals}</p>
+<form class="filters" onsubmit="return false">
+<label>查找 <input type="search" id="q" placeholder="单位名称或文件"></label>
+<label>年度 <select id="year"><option value="">全部</option>{options}</select></label>
+<label>结果 <select id="status"><option value="">全部</option><option value="errors">有错误</option>
+<option value="warnings">有警告</option><option value="uncertain">有无法判定</option><option value="ok">没有问题</option></select></label>
+<span id="shown"></span>
+</form>
+</header>
+<main>
+<section data-year="">
+<h2>报告 × 规则（数字为未通过的条数，?n 为无法判定的条数）</h2>
+<table class="runs">
+<thead><tr><th data-type="text">单位</th><th data-type="num">年度</th><th data-type="text">单位与年度读自</th><th data-type="text">格式</th>
+<th data-type="num">错误</th><th data-type="num">警告</th><th data-type="num">无法判定</th><th data-type="num">空白格（提示）</th>
+<th data-type="num">无法确定的格</th>{head}<th data-type="text">文件</th></tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody>
+</table>
+</section>
+<h2>各报告的问题及依据</h2>
+{"".join(details) or "<p>没有读到任何报告。</p>"}
+<h2>无法读取的文件</h2>
+{f"<ul>{unreadable}</ul>" if unreadable else "<p>没有。</p>"}
+</main>
+<script>{_script()}</script>
+</body>
+</html>
+"""
+
+
+def _css(status: object, severity: object) -> str:
+    if status == checks.UNCERTAIN:
+        return "unknown-text"
+    return "bad-text" if severity == checks.ERROR else "warn-text"
+
+
+def _script() -> str:
+    """The index's filter and sort script, with the year filter applied to rows (one table for all years)."""
+    return SCRIPT.replace("var yearOk=!year.value||sec.dataset.year===year.value,any=false;",
+                          "var yearOk=true,any=false;").replace(
+        "var ok=yearOk&&", "var ok=(!year.value||tr.cells[1].textContent===year.value)&&")
+
+
+__all__ = ["to_html"]
