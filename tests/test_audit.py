@@ -215,3 +215,12 @@ def test_the_html_audit_page_filters_in_a_browser(tmp_path: Path) -> None:
     assert f'<span id="shown">显示 {n} 份</span>' in dom  # the script ran over every report
     errors = chromium(tmp_path / "profile", "--dump-dom", out.as_uri() + "#status=errors").stdout.decode()
     assert '<span id="shown">显示 1 份</span>' in errors  # only the broken fixture has errors
+
+
+def test_the_same_agency_gets_the_same_id_in_every_year(corpus_dir: Path) -> None:
+    found = audit([corpus_dir / "hongze-2023.pdf", corpus_dir / "hongze-2024.pdf",
+                   corpus_dir / "pingtan-2021-page-text.txt", corpus_dir / "pingtan-2024-page-text.txt"])
+    ids = found.reports.groupby("agency_id")["year"].apply(sorted).to_dict()
+    assert sorted(ids.values()) == [[2021, 2024], [2023, 2024]]  # 洪泽区人民政府 (2023) is 淮安市洪泽区人民政府 (2024)
+    names = dict(zip(found.reports["agency"], found.reports["agency_id"]))
+    assert names["洪泽区人民政府"] == names["淮安市洪泽区人民政府"]

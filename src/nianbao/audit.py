@@ -26,7 +26,7 @@ from .narrative import filled
 
 COLUMNS = ("report", "agency", "year", "rule", "severity", "status", "message", "where")
 _FIELDS = COLUMNS[3:]  # of each result's record (nianbao.checks.records)
-REPORT_COLUMNS = ("report", "agency", "year", "identity_from", "format", "errors", "warnings", "uncertain", "notices",
+REPORT_COLUMNS = ("report", "agency", "agency_id", "year", "identity_from", "format", "errors", "warnings", "uncertain", "notices",
                   "unknown_cells")
 _TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
 
@@ -111,10 +111,12 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
             unreadable.append((str(path), f"导入时出错（{type(exc).__name__}: {exc}）"))
     rows: list[dict] = []
     reports: list[dict] = []
+    ids = agency_ids([r.name for _, r in imported])
     for name, report in imported:
         results = _check(report, _previous(report, [r for _, r in imported]))
         s = checks.summary(results)
-        reports.append({"report": name, "agency": report.name, "year": report.data.year, "identity_from": report.identity_from,
+        reports.append({"report": name, "agency": report.name, "agency_id": ids.get(report.name, report.data.agency),
+                        "year": report.data.year, "identity_from": report.identity_from,
                         "format": report.format,
                         "errors": s["errors"], "warnings": s["warnings"], "uncertain": s["uncertain"],
                         "notices": sum(r.rule == "V-BLANK" and r.status == "failed" for r in results),
@@ -138,6 +140,20 @@ def _previous(report: Imported, others: list[Imported]) -> Imported | None:
         if other.data.year == report.data.year - 1 and _same_agency(other.name, report.name):
             return other
     return None
+
+
+def agency_ids(names: Iterable[str]) -> dict[str, str]:
+    """One id per agency across the reports audited together: a name printed shorter in one year
+    (洪泽区人民政府) and in full in another (淮安市洪泽区人民政府) gets the full name's id.
+    """
+    from .importer import agency_slug
+
+    names = sorted({n for n in names if n}, key=len, reverse=True)
+    out = {}
+    for name in names:
+        full = next((other for other in names if len(other) > len(name) and _same_agency(name, other)), name)
+        out[name] = agency_slug(full)
+    return out
 
 
 def _same_agency(a: str, b: str) -> bool:
