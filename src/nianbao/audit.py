@@ -194,11 +194,16 @@ def _summary(result: Audit) -> dict[str, int]:
             "warnings": int(r["warnings"].sum()), "uncertain": int(r["uncertain"].sum())}
 
 
+def totals_line(result: Audit) -> str:
+    """审计 N 份报告…：错误 …，警告 …，无法判定 …"""
+    s = _summary(result)
+    return (f"审计 {s['reports']} 份报告" + (f"，另有 {s['unreadable']} 份无法读取" if s["unreadable"] else "")
+            + f"：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")
+
+
 def to_text(result: Audit) -> str:
     """The auditor's table of reports × rules, the findings report by report, and the unreadable files."""
-    s = _summary(result)
-    lines = [f"审计 {s['reports']} 份报告" + (f"，另有 {s['unreadable']} 份无法读取" if s["unreadable"] else "")
-             + f"：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}"]
+    lines = [totals_line(result)]
     if len(result.reports):
         lines += ["", "报告 × 规则（数字为未通过的条数，?n 为无法判定的条数，空白为无问题）", *_matrix(result)]
     if len(result.violations):

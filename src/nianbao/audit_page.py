@@ -11,20 +11,19 @@ from __future__ import annotations
 import html
 
 from . import checks
-from .audit import Audit, _summary
+from .audit import Audit, totals_line
 from .importer import FORMATS
-from .index import CSS, SCRIPT
+from .index import CSS, SCRIPT, head
 
 TITLE = "政府信息公开工作年度报告 · 审计结果"
 
 
 def to_html(result: Audit) -> str:
-    s = _summary(result)
     v = result.violations
     order = {r.id: i for i, r in enumerate(checks.RULES)}
     rules = sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
     titles = {r.id: r.title for r in checks.RULES}
-    head = "".join(f'<th data-type="num" title="{html.escape(titles.get(r, ""))}">{html.escape(r)}</th>' for r in rules)
+    rule_heads = "".join(f'<th data-type="num" title="{html.escape(titles.get(r, ""))}">{html.escape(r)}</th>' for r in rules)
     rows, details = [], []
     for n, r in enumerate(result.reports.itertuples()):
         mine = v[v["report"] == r.report]
@@ -59,22 +58,13 @@ def to_html(result: Audit) -> str:
     unreadable = "".join(f"<li><code>{html.escape(f)}</code>：{html.escape(reason)}</li>" for f, reason in result.unreadable)
     years = sorted({int(y) for y in result.reports["year"]}, reverse=True) if len(result.reports) else []
     options = "".join(f'<option value="{y}">{y}年</option>' for y in years)
-    totals = (f"审计 {s['reports']} 份报告" + (f"，另有 {s['unreadable']} 份无法读取" if s["unreadable"] else "")
-              + f"：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")
-    return f"""<!DOCTYPE html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{TITLE}</title>
-<style>{CSS}
-.bad-text{{color:#b00020;font-weight:bold}}.warn-text{{color:#a15c00}}.unknown-text{{color:#555}}
-section h3{{margin:1.2em 0 .2em}}</style>
-</head>
+    css = CSS + ".bad-text{color:#b00020;font-weight:bold}.warn-text{color:#a15c00}.unknown-text{color:#555}" \
+        "section h3{margin:1.2em 0 .2em}"
+    return f"""{head(TITLE, css)}
 <body>
 <header>
 <h1>{TITLE}</h1>
-<p class="totals">{totals}</p>
+<p class="totals">{html.escape(totals_line(result))}</p>
 <form class="filters" onsubmit="return false">
 <label>查找 <input type="search" id="q" placeholder="单位名称或文件"></label>
 <label>年度 <select id="year"><option value="">全部</option>{options}</select></label>
@@ -89,7 +79,7 @@ section h3{{margin:1.2em 0 .2em}}</style>
 <table class="runs">
 <thead><tr><th data-type="text">单位</th><th data-type="num">年度</th><th data-type="text">单位与年度读自</th><th data-type="text">格式</th>
 <th data-type="num">错误</th><th data-type="num">警告</th><th data-type="num">无法判定</th><th data-type="num">空白格（提示）</th>
-<th data-type="num">无法确定的格</th>{head}<th data-type="text">文件</th></tr></thead>
+<th data-type="num">无法确定的格</th>{rule_heads}<th data-type="text">文件</th></tr></thead>
 <tbody>
 {"".join(rows)}
 </tbody>

@@ -36,14 +36,7 @@ def page(ledger: Mapping[str, Record], registry: Mapping[str, Agency], root: Pat
     if not sections:
         sections = '<p class="empty">还没有渲染过任何报告：运行 <code>nianbao batch</code>。</p>'
     options = "".join(f'<option value="{y}">{y}年</option>' for y in years)
-    return f"""<!DOCTYPE html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{TITLE}</title>
-<style>{CSS}</style>
-</head>
+    return f"""{head(TITLE, CSS)}
 <body>
 <header>
 <h1>{TITLE}</h1>
@@ -64,6 +57,13 @@ def page(ledger: Mapping[str, Record], registry: Mapping[str, Agency], root: Pat
 </body>
 </html>
 """
+
+
+def head(title: str, css: str) -> str:
+    """The start of a self-contained Chinese page: doctype, charset, viewport, title and inline CSS."""
+    return ('<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n</head>")
 
 
 def _totals(ledger: Mapping[str, Record]) -> str:
