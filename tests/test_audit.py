@@ -224,3 +224,12 @@ def test_the_same_agency_gets_the_same_id_in_every_year(corpus_dir: Path) -> Non
     assert sorted(ids.values()) == [[2021, 2024], [2023, 2024]]  # 洪泽区人民政府 (2023) is 淮安市洪泽区人民政府 (2024)
     names = dict(zip(found.reports["agency"], found.reports["agency_id"]))
     assert names["洪泽区人民政府"] == names["淮安市洪泽区人民政府"]
+
+
+def test_an_audit_over_worker_processes_finds_exactly_what_one_process_finds(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES, tmp_path / "reports")
+    (tmp_path / "reports" / "scan.pdf").write_bytes(b"%PDF-1.4 not really")
+    one, two = audit([tmp_path / "reports"]), audit([tmp_path / "reports"], jobs=2)
+    assert len(one.reports) >= 4
+    assert one.violations.equals(two.violations) and one.reports.equals(two.reports)
+    assert one.unreadable == two.unreadable and len(one.unreadable) == 1

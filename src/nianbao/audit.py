@@ -10,10 +10,11 @@ with the reason. Two reports of the same agency a year apart are checked against
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -81,39 +82,32 @@ def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:
 
 
 def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = None,
-          on_file: Callable[[Path], None] | None = None) -> Audit:
+          on_file: Callable[[Path], None] | None = None, jobs: int = 1) -> Audit:
     """Import every report under ``paths`` and run every check on each.
 
     ``manifest`` (from :func:`read_manifest`) names the agency and year of the files it lists; the
-    others are read from their titles.
+    others are read from their titles. With ``jobs`` > 1 the files are imported and checked in that
+    many worker processes (the cross-year pairing is made between the two steps, in this process).
     """
-    imported: list[tuple[str, Imported]] = []
-    unreadable: list[tuple[str, str]] = []
     manifest = manifest or {}
-    for path in report_files(paths):
-        if on_file:
-            on_file(path)
-        try:
-            given = manifest.get(path.resolve())
-            if given:
-                from dataclasses import replace
-
-                from .importer import agency_slug
-
-                name, year = given
-                report = read_report(path, agency=agency_slug(name), year=year)
-                imported.append((str(path), replace(report, name=name, identity_from="清单")))
-                continue
-            imported.append((str(path), read_report(path)))
-        except NianbaoError as exc:
-            unreadable.append((str(path), str(exc)))
-        except Exception as exc:  # a batch keeps going; the reason names the failure
-            unreadable.append((str(path), f"导入时出错（{type(exc).__name__}: {exc}）"))
+    files = report_files(paths)
+    work = [(path, manifest.get(path.resolve())) for path in files]
+    with _mapper(jobs, len(files)) as mapper:
+        imported: list[tuple[str, Imported]] = []
+        unreadable: list[tuple[str, str]] = []
+        for path, got in zip(files, mapper(_import_one, work)):
+            if on_file:
+                on_file(path)
+            if isinstance(got, str):
+                unreadable.append((str(path), got))
+            else:
+                imported.append((str(path), got))
+        ids = agency_ids([r.name for _, r in imported])
+        pairs = [(report, _previous(report, [r for _, r in imported])) for _, report in imported]
+        checked = list(mapper(_check_pair, pairs))
     rows: list[dict] = []
     reports: list[dict] = []
-    ids = agency_ids([r.name for _, r in imported])
-    for name, report in imported:
-        results = _check(report, _previous(report, [r for _, r in imported]))
+    for (name, report), results in zip(imported, checked):
         s = checks.summary(results)
         reports.append({"report": name, "agency": report.name, "agency_id": ids.get(report.name, report.data.agency),
                         "year": report.data.year, "identity_from": report.identity_from,
@@ -126,6 +120,43 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
             for r, record in zip(results, checks.records(results)) if r.is_open
         )
     return Audit(pd.DataFrame(rows, columns=list(COLUMNS)), unreadable, pd.DataFrame(reports, columns=list(REPORT_COLUMNS)))
+
+
+@contextlib.contextmanager
+def _mapper(jobs: int, n: int) -> Iterator[Callable]:
+    """``map`` in this process, or over ``jobs`` worker processes (forked: the package is imported once)."""
+    if jobs <= 1 or n < 2 * jobs:
+        yield map
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        yield lambda fn, items: pool.map(fn, items, chunksize=max(1, n // (jobs * 8)))
+
+
+def _import_one(job: tuple[Path, tuple[str, int] | None]) -> Imported | str:
+    """One file imported, or why it could not be (a batch keeps going; the reason names the failure)."""
+    path, given = job
+    try:
+        if given:
+            from dataclasses import replace
+
+            from .importer import agency_slug
+
+            name, year = given
+            report = read_report(path, agency=agency_slug(name), year=year)
+            return replace(report, name=name, identity_from="清单")
+        return read_report(path)
+    except NianbaoError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001
+        return f"导入时出错（{type(exc).__name__}: {exc}）"
+
+
+def _check_pair(pair: tuple[Imported, Imported | None]) -> list[checks.Result]:
+    return _check(*pair)
 
 
 def _check(report: Imported, previous: Imported | None) -> list[checks.Result]:
