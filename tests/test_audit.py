@@ -233,3 +233,18 @@ def test_an_audit_over_worker_processes_finds_exactly_what_one_process_finds(tmp
     assert len(one.reports) >= 4
     assert one.violations.equals(two.violations) and one.reports.equals(two.reports)
     assert one.unreadable == two.unreadable and len(one.unreadable) == 1
+
+
+@pytest.mark.dask
+def test_an_audit_on_a_dask_cluster_finds_exactly_what_one_process_finds() -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        remote = audit([FIXTURES], scheduler=cluster.scheduler_address)
+    local = audit([FIXTURES])
+    assert remote.violations.equals(local.violations) and remote.reports.equals(local.reports)
+
+
+def test_an_audit_with_no_scheduler_at_the_address_is_one_line() -> None:
+    result = CliRunner().invoke(main, ["audit", str(FIXTURES), "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 1 and "无法连接 Dask 调度器" in result.output and "Traceback" not in result.output

@@ -82,17 +82,19 @@ def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:
 
 
 def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = None,
-          on_file: Callable[[Path], None] | None = None, jobs: int = 1) -> Audit:
+          on_file: Callable[[Path], None] | None = None, jobs: int = 1, scheduler: str | None = None) -> Audit:
     """Import every report under ``paths`` and run every check on each.
 
     ``manifest`` (from :func:`read_manifest`) names the agency and year of the files it lists; the
     others are read from their titles. With ``jobs`` > 1 the files are imported and checked in that
-    many worker processes (the cross-year pairing is made between the two steps, in this process).
+    many worker processes (the cross-year pairing is made between the two steps, in this process);
+    with ``scheduler`` (a Dask scheduler's address) on that cluster's workers, which must see the files
+    at the same paths.
     """
     manifest = manifest or {}
     files = report_files(paths)
     work = [(path, manifest.get(path.resolve())) for path in files]
-    with _mapper(jobs, len(files)) as mapper:
+    with _mapper(jobs, len(files), scheduler) as mapper:
         imported: list[tuple[str, Imported]] = []
         unreadable: list[tuple[str, str]] = []
         for path, got in zip(files, mapper(_import_one, work)):
@@ -123,8 +125,22 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
 
 
 @contextlib.contextmanager
-def _mapper(jobs: int, n: int) -> Iterator[Callable]:
-    """``map`` in this process, or over ``jobs`` worker processes (forked: the package is imported once)."""
+def _mapper(jobs: int, n: int, scheduler: str | None = None) -> Iterator[Callable]:
+    """``map`` in this process, over ``jobs`` worker processes (forked: the package is imported once),
+    or on a Dask cluster.
+    """
+    if scheduler:
+        from .batch.cluster import CONNECT_TIMEOUT, _reach
+
+        _reach(scheduler)  # one line within seconds when there is no scheduler there
+        from distributed import Client
+
+        client = Client(scheduler, set_as_default=False, timeout=f"{CONNECT_TIMEOUT * 2}s")
+        try:
+            yield lambda fn, items: client.gather(client.map(fn, list(items), pure=False))
+        finally:
+            client.close()
+        return
     if jobs <= 1 or n < 2 * jobs:
         yield map
         return

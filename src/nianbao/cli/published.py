@@ -86,11 +86,13 @@ def _import_project(ctx: click.Context, out: Path | None) -> Project | None:
               help="输出格式；html 为一个可离线打开、可排序筛选的审计结果页面。")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="写入文件；默认输出到屏幕。")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="并行的工作进程数；默认为 CPU 核数。")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask 调度器地址（如 tcp://10.0.0.5:8786），在集群上审计；各工作机须能按同样的路径读到文件。")
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="清单 CSV（file,agency,year）：文件中读不出单位或年度时，按清单取。")
 @click.pass_context
 def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None, jobs: int | None,
-          manifest: Path | None) -> None:
+          scheduler: str | None, manifest: Path | None) -> None:
     """审计已发布的年报：逐份导入，运行全部校验，输出“报告 × 规则”的问题表和无法读取的文件。
 
     目录中递归查找 .html .htm .txt .pdf .docx。同一单位相邻两年的报告都在其中时，也做跨年度核对。
@@ -118,8 +120,8 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
     from tqdm import tqdm
 
     with tqdm(total=len(files), unit="份", file=sys.stderr, dynamic_ncols=True, leave=False, disable=None) as bar:
-        result = run(files, read_manifest(manifest) if manifest else None, on_file=lambda _: bar.update(),
-                     jobs=jobs or os.cpu_count() or 1)
+        result = run([p.resolve() for p in files] if scheduler else files, read_manifest(manifest) if manifest else None,
+                     on_file=lambda _: bar.update(), jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
     if fmt == "html":
         from ..audit_page import to_html
 
