@@ -40,7 +40,7 @@ def to_html(result: Audit) -> str:
             counts.append(f'<td class="num" data-sort="{failed + uncertain / 1000}">{shown}</td>')
         anchor = f"r{n}"
         rows.append(
-            f'<tr data-flags="rendered {" ".join(flags)}" data-search="{html.escape(f"{r.agency} {r.report}")}">'
+            f'<tr data-year="{r.year}" data-flags="rendered {" ".join(flags)}" data-search="{html.escape(f"{r.agency} {r.report}")}">'
             f'<td><a href="#{anchor}">{html.escape(str(r.agency))}</a></td><td class="num" data-sort="{r.year}">{r.year}</td>'
             f"<td>{html.escape(str(r.identity_from))}</td><td>{html.escape(FORMATS[str(r.format)])}</td>"
             + "".join(f'<td class="num" data-sort="{int(x)}">{int(x)}</td>'  # type: ignore[arg-type]
@@ -90,7 +90,7 @@ def to_html(result: Audit) -> str:
 <h2>无法读取的文件</h2>
 {f"<ul>{unreadable}</ul>" if unreadable else "<p>没有。</p>"}
 </main>
-<script>{_script()}</script>
+<script>{SCRIPT}</script>
 </body>
 </html>
 """
@@ -100,13 +100,6 @@ def _css(status: object, severity: object) -> str:
     if status == checks.UNCERTAIN:
         return "unknown-text"
     return "bad-text" if severity == checks.ERROR else "warn-text"
-
-
-def _script() -> str:
-    """The index's filter and sort script, with the year filter applied to rows (one table for all years)."""
-    return SCRIPT.replace("var yearOk=!year.value||sec.dataset.year===year.value,any=false;",
-                          "var yearOk=true,any=false;").replace(
-        "var ok=yearOk&&", "var ok=(!year.value||tr.cells[1].textContent===year.value)&&")
 
 
 __all__ = ["to_html"]

@@ -26,7 +26,8 @@ class Headline:
     unit: str
 
 
-def _b(row: str) -> tuple[str, ...]:
+def total_keys(row: str) -> tuple[str, ...]:
+    """Table 三's 总计 cells of a row, or of a heading's numbered rows ((三)–(六) carry no figures)."""
     heading = TABLE_B.row(row)
     rows = TABLE_B.children(row) if heading.heading else (heading,)
     return tuple(cell_key("B", r.key, "total") for r in rows)
@@ -34,12 +35,12 @@ def _b(row: str) -> tuple[str, ...]:
 
 HEADLINES: tuple[Headline, ...] = (
     Headline("本年新收政府信息公开申请", ("B.new.total",), "件"),
-    Headline("予以公开", _b("disclosed"), "件"),
-    Headline("部分公开", _b("partial"), "件"),
-    Headline("不予公开", _b("withheld"), "件"),
-    Headline("无法提供", _b("unavailable"), "件"),
-    Headline("不予处理", _b("refused"), "件"),
-    Headline("其他处理", _b("other"), "件"),
+    Headline("予以公开", total_keys("disclosed"), "件"),
+    Headline("部分公开", total_keys("partial"), "件"),
+    Headline("不予公开", total_keys("withheld"), "件"),
+    Headline("无法提供", total_keys("unavailable"), "件"),
+    Headline("不予处理", total_keys("refused"), "件"),
+    Headline("其他处理", total_keys("other"), "件"),
     Headline("办理结果总计", ("B.total.total",), "件"),
     Headline("行政许可处理决定", ("A.licensing.decisions",), "件"),
     Headline("行政处罚处理决定", ("A.penalty.decisions",), "件"),
@@ -111,4 +112,4 @@ def missing_note(data: ReportData, previous: ReportData | None) -> str:
     return "" if previous is not None else f"没有 {data.year - 1} 年的数据，无法与上年比较；上年各项记为“{NO_DATA}”，不按 0 计。"
 
 
-__all__ = ["HEADLINES", "NO_DATA", "Headline", "caption", "change", "grid", "missing_note", "rows", "value"]
+__all__ = ["HEADLINES", "NO_DATA", "Headline", "caption", "change", "grid", "missing_note", "rows", "total_keys", "value"]

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .changes import total_keys
 from .errors import GlyphError
 from .format import AMOUNT, B_APPLICANTS, COUNT, TABLE_A, TABLE_B, TABLES, Column, Row, cell_key, column_of
 from .model import ReportData, show
@@ -153,21 +154,26 @@ def render_pdf(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def output(fig: Figure, alt: str):
-    """A chart as a notebook output, stored once per format a reader needs: a PNG inside HTML with
-    Chinese alt text (the HTML report, and JupyterLab trusted or not) and a PDF for the PDF report.
+def figure_html(png: bytes, alt: str) -> str:
+    """A chart's PNG as an HTML ``<figure>`` with Chinese alt text and its styles inline (an untrusted
+    notebook and a CMS editor keep those): the review edition's HTML and the publication edition's page.
     """
     import base64
     import html
 
-    from .present import Output
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure style="margin:1em 0;text-align:center"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt)}" style="max-width:100%;height:auto"></figure>')
 
-    png = base64.b64encode(render_png(fig)).decode("ascii")
+
+def bundle(fig: Figure, alt: str) -> dict[str, str]:
+    """A chart as a notebook output's mime bundle, stored once per format a reader needs: the PNG
+    inside HTML (the HTML report, and JupyterLab trusted or not) and a PDF for the PDF report.
+    """
+    import base64
+
     pdf = base64.b64encode(render_pdf(fig)).decode("ascii")
-    figure = (f'<figure class="chart" style="margin:1em 0;text-align:center">'
-              f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}" style="max-width:100%;height:auto">'
-              "</figure>")
-    return Output({"text/html": figure, "application/pdf": pdf, "text/plain": alt})
+    return {"text/html": figure_html(render_png(fig), alt), "application/pdf": pdf, "text/plain": alt}
 
 
 def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
@@ -265,8 +271,7 @@ def _draw_line(ax: Axes, years: Sequence[int], values: Sequence[float | None], i
 
 def _b_total(data: ReportData, row: Row) -> float | None:
     """A row's 总计, or the sum of a heading's numbered rows; unknown if any part is unknown."""
-    rows = TABLE_B.children(row.key) if row.heading else (row,)
-    values = [data.number(cell_key("B", r.key, "total")) for r in rows]
+    values = [data.number(k) for k in total_keys(row.key)]
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 

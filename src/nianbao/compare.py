@@ -10,11 +10,12 @@ aside, so that only a change of wording counts.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .format import NARRATIVE_KEYS, TABLE_NAMES, cell_key, column_of
+from .format import NARRATIVE_KEYS, TABLE_NAMES, TABLES, column_of
 from .model import ReportData, Value, show
 
 DATA_SUFFIXES = (".yaml", ".yml", ".xlsx")
@@ -38,8 +39,6 @@ class CellDifference:
     @property
     def where(self) -> str:
         table, row, column = self.key.split(".")
-        from .format import TABLES
-
         t = TABLES[table]
         col = column_of(self.key)
         label = "·".join((*col.group, col.label))
@@ -110,10 +109,7 @@ def reading(text: str) -> str:
     from .importer.labels import canonical
     from .narrative import to_html
 
-    plain = re.sub(r"<[^>]+>", "", to_html(text or ""))
-    import html
-
-    plain = html.unescape(plain).replace("{ {", "{{").replace("} }", "}}")
+    plain = html.unescape(re.sub(r"<[^>]+>", "", to_html(text or ""))).replace("{ {", "{{").replace("} }", "}}")
     return re.sub(r"\s+", "", canonical(plain))
 
 
@@ -166,4 +162,4 @@ def as_dict(result: Comparison) -> dict:
     }
 
 
-__all__ = ["Comparison", "Side", "as_dict", "cell_key", "compare", "lines", "read", "reading", "same_value"]
+__all__ = ["Comparison", "Side", "as_dict", "compare", "lines", "read", "reading", "same_value"]

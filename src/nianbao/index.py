@@ -163,9 +163,9 @@ SCRIPT = """
   function apply(){
     var text=q.value.trim().toLowerCase(),n=0;
     document.querySelectorAll('section[data-year]').forEach(function(sec){
-      var yearOk=!year.value||sec.dataset.year===year.value,any=false;
-      sec.querySelectorAll('tbody tr').forEach(function(tr){
-        var ok=yearOk&&(!text||tr.dataset.search.toLowerCase().indexOf(text)>=0)&&
+      var yearOk=!year.value||!sec.dataset.year||sec.dataset.year===year.value,any=false;
+      sec.querySelectorAll('tbody tr').forEach(function(tr){  /* a row may carry its own year (one table of all years) */
+        var ok=yearOk&&(!year.value||!tr.dataset.year||tr.dataset.year===year.value)&&(!text||tr.dataset.search.toLowerCase().indexOf(text)>=0)&&
           (!status.value||tr.dataset.flags.split(' ').indexOf(status.value)>=0);
         tr.hidden=!ok;if(ok){n++;any=true;}
       });

@@ -52,6 +52,14 @@ def show(value: Value) -> str:
     return str(value)
 
 
+def chinese_date(iso: str) -> str:
+    """An ISO date as a Chinese document prints it: ``2025-01-31`` → 2025年1月31日."""
+    import datetime as dt
+
+    day = dt.date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @dataclass(frozen=True)
 class ReportData:
     """The figures and narrative of one agency's report for one year."""

@@ -152,7 +152,7 @@ def _agency(path: Path, agency_id: object, info: object) -> Agency:
 
 
 #: The publication edition's settings in an agency's entry, each true or false (default false).
-PUBLICATION_SETTINGS = {"charts": "charts", "year_on_year": "year_on_year"}
+PUBLICATION_SETTINGS = ("charts", "year_on_year")
 
 
 def _publication(path: Path, agency_id: str, raw: object) -> dict[str, bool]:
@@ -169,7 +169,7 @@ def _publication(path: Path, agency_id: str, raw: object) -> dict[str, bool]:
                               hint="可用设置：charts（发布版附图表）、year_on_year（发布版附与上年比较）")
         if not isinstance(value, bool):
             raise ParamsError(f"publication.{key} 应为 true 或 false", file=path, key=f"{agency_id}.publication.{key}", hint=hint)
-        out[PUBLICATION_SETTINGS[key]] = value
+        out[key] = value
     return out
 
 

@@ -8,7 +8,6 @@ own escaping converters: no user text reaches LaTeX or HTML as markup.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from .format import PARTS, TABLE_NAMES, TABLES
 from .grid import fill, layout
 from .latex import escape as escape_latex
 from .latex import markdown as latex_markdown
-from .model import ReportData
+from .model import ReportData, chinese_date
 from .narrative import to_html as markdown_html
 from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
 from .run import fingerprint
@@ -82,8 +81,7 @@ def title(report: Report) -> Output:
 def _date_line(data: ReportData) -> str:
     if not data.published:
         return ""
-    day = dt.date.fromisoformat(data.published)
-    return f"发布日期：{day.year}年{day.month}月{day.day}日"
+    return f"发布日期：{chinese_date(data.published)}"
 
 
 def _status_box(report: Report) -> tuple[str, str]:
@@ -278,7 +276,7 @@ def chart(report: Report, name: str) -> Output:
     fig = make()
     if fig is None:
         return _out(f'<p class="note">（{html.escape(alt)}）</p>', f"（{escape_latex(alt)}）")
-    return charts_.output(fig, alt)
+    return Output(charts_.bundle(fig, alt))
 
 
 def changes(report: Report) -> Output:

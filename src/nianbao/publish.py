@@ -92,8 +92,9 @@ def _publication(prepared: Report, folder: Path, run: Run, pdf_epoch: int | None
 def _keep(run: Run, staging: Path, names: tuple[str, ...]) -> tuple[str, ...]:
     """Documents this render did not make, copied from the current outputs so that they are not lost."""
     kept = []
+    documents = run.documents()
     for name in names:
-        old, new = run.documents()[name], staging / run.documents()[name].relative_to(run.folder)
+        old, new = documents[name], staging / documents[name].relative_to(run.folder)
         if old.is_file() and not new.exists():
             new.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(old, new)

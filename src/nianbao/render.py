@@ -22,7 +22,7 @@ from nbconvert.exporters.pdf import LatexFailed
 from traitlets.config import Config
 
 from .errors import GlyphError, RenderError
-from .model import ReportData
+from .model import ReportData, chinese_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
@@ -161,6 +161,5 @@ def annotate(nb: nbformat.NotebookNode, title: str, year: int, *, office: str = 
     if office:
         nb.metadata["authors"] = [{"name": office}]
     if published:
-        day = dt.date.fromisoformat(published)
-        nb.metadata["date"] = f"{day.year}年{day.month}月{day.day}日"
+        nb.metadata["date"] = chinese_date(published)
     nb.metadata["nianbao"] = {**(provenance or {}), "year": year, "versions": versions()}

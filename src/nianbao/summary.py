@@ -276,7 +276,7 @@ def _chart(title_: str, names: list[str], values: list[float | None]) -> Output:
         ax.set_title(title_)
     alt = f"条形图，{title_}：" + "，".join(
         f"{n} {charts_.UNKNOWN_NOTE if v is None else f'{v:g}'}" for n, v in zip(names, values))
-    return charts_.output(fig, alt)
+    return Output(charts_.bundle(fig, alt))
 
 
 def problems(overview: Overview) -> Output:

@@ -108,7 +108,7 @@ _MARKERS = {
     "unknown": '<small class="mark" title="无法确定">无法确定</small>',
     "accepted": '<small class="mark" title="已说明">✓已说明</small>',
 }
-def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0, marks: bool = True) -> str:
+def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0) -> str:
     r"""The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.
 
     A tabular never breaks across pages, so a table with merged row labels stays whole. With
@@ -118,8 +118,6 @@ def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0, marks: bool = 
     if fit and sum(grid.widths) + 0.14 * len(grid.widths) > fit:
         scale = (fit - 0.14 * len(grid.widths)) / sum(grid.widths)
         grid = replace(grid, widths=tuple(round(w * scale, 2) for w in grid.widths))
-    if not marks:
-        grid = replace(grid, cells=tuple(replace(c, marks=frozenset()) for c in grid.cells))
     owner: dict[tuple[int, int], GridCell] = {}
     for cell in grid.cells:
         for r in range(cell.row, cell.row + cell.rowspan):

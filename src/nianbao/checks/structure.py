@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from ..format import NARRATIVE_KEYS, PART_VARIANTS, PARTS
 from .core import COPY_THRESHOLD, ERROR, FAILED, PASSED, RULES, WARNING, Context, Result, Rule, rule
@@ -31,21 +32,31 @@ def _published_headings(r: Rule, headings: list[str]) -> Iterator[Result]:
         yield r.result(FAILED, f"缺少第{'、'.join(m.split('、')[0] for m in missing)}部分：{'；'.join(missing)}",
                        where="报告结构", observed=len(set(indices)), expected=len(PARTS))
     if indices != sorted(indices):
-        yield r.result(FAILED, "六个部分的顺序与格式不符：" + " → ".join(h for *_, h in found), where="报告结构")
+        yield r.result(FAILED, "六个部分的顺序与格式不符：" + " → ".join(f.heading for f in found), where="报告结构")
     if not missing and indices == sorted(indices):
         yield r.result(PASSED, "六个部分齐全，顺序正确", where="报告结构")
 
 
-def _found_headings(headings: list[str]) -> list[tuple[int, str, str]]:
-    """Each published heading that names a part: the part's index, its printed number, the heading."""
+class _Found(NamedTuple):
+    """A published heading that names a part."""
+
+    part: int  # the part's index in PARTS
+    number: str  # as printed ("" for none)
+    heading: str  # the whole heading
+    title: str  # the heading without its number: the part's title as printed
+
+
+def _found_headings(headings: list[str]) -> list[_Found]:
+    """Each published heading that names a part, by the format's title or a known variant."""
     titles = [[_norm(t) for t in (p.title, *PART_VARIANTS.get(p.key, ()))] for p in PARTS]
     found = []
     for heading in headings:
         match = re.match(r"^\s*([一二三四五六七八九十]*)\s*[、.．]?\s*(.*)$", heading)
-        number, title = match.group(1), _norm(match.group(2))  # type: ignore[union-attr]
+        number, printed = match.group(1), match.group(2)  # type: ignore[union-attr]
+        title = _norm(printed)
         index = next((i for i, ts in enumerate(titles) if any(t in title or title in t and title for t in ts)), None)
         if index is not None:
-            found.append((index, number, heading.strip()))
+            found.append(_Found(index, number, heading.strip(), printed))
     return found
 
 
@@ -55,13 +66,12 @@ def _r_numbers(r: Rule, c: Context) -> Iterator[Result]:
         yield r.result(PASSED, "报告按格式生成，各部分编号正确")
         return
     slips = 0
-    for index, number, heading in _found_headings(list(c.data.headings)):
+    for index, number, heading, printed in _found_headings(list(c.data.headings)):
         part = PARTS[index]
         if number != part.number:
             slips += 1
             shown = f"“{number}”" if number else "没有编号"
             yield r.result(FAILED, f"标题“{heading}”{shown}，应为“{part.heading}”", where="报告结构")
-        printed = re.sub(r"^\s*[一二三四五六七八九十]*\s*[、.．]?\s*", "", heading)
         if _norm(part.title) not in _norm(printed):
             slips += 1
             yield r.result(FAILED, f"第{part.number}部分标题为“{printed}”，格式为“{part.title}”", where="报告结构")

@@ -16,12 +16,11 @@ already speaks of 信息处理费 (rule F-TEXT checks that the two agree).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 
 from ..format import PARTS
 from ..grid import Grid, fill, layout
-from ..model import ReportData, is_unknown
+from ..model import ReportData, chinese_date, is_unknown
 from ..report import Report
 
 #: The folder, inside a run's output folder, that holds the publication edition.
@@ -75,7 +74,7 @@ def blocks(report: Report, *, charts: bool | None = None, year_on_year: bool | N
     agency, data = report.agency, report.data
     charts = agency.charts if charts is None else charts
     year_on_year = agency.year_on_year if year_on_year is None else year_on_year
-    texts = published_texts(report)
+    texts = printed_texts(report.data, report.texts)
     out: list[Block] = [Title(report.title)]
     if texts.get("preamble"):
         out.append(Text(texts["preamble"]))
@@ -93,7 +92,7 @@ def blocks(report: Report, *, charts: bool | None = None, year_on_year: bool | N
         out.append(Table(changes.grid(data, previous), note=changes.missing_note(data, previous)))
     if charts:
         out += figures(report)
-    out.append(Signature(agency.office or agency.name, date_text(data)))
+    out.append(Signature(agency.office or agency.name, chinese_date(data.published) if data.published else ""))
     return out
 
 
@@ -101,11 +100,6 @@ def published_grid(table: str, data: ReportData) -> Grid:
     """An official table filled with the report's figures, and no marks."""
     grid = fill(layout(table), data)
     return replace(grid, cells=tuple(replace(c, marks=frozenset()) for c in grid.cells))
-
-
-def published_texts(report: Report) -> dict[str, str]:
-    """The narrative as this edition prints it (see :func:`printed_texts`)."""
-    return printed_texts(report.data, report.texts)
 
 
 def printed_texts(data: ReportData, texts: dict[str, str] | None = None) -> dict[str, str]:
@@ -140,13 +134,6 @@ def fee_sentence(data: ReportData, text: str = "") -> str:
     if not said:
         return ""
     return "本年度" + "，".join(said) + "。"
-
-
-def date_text(data: ReportData) -> str:
-    if not data.published:
-        return ""
-    day = dt.date.fromisoformat(data.published)
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def figures(report: Report) -> list[Block]:
@@ -186,4 +173,4 @@ def pending(report: Report) -> list[str]:
 
 
 __all__ = ["FOLDER", "Block", "Figure", "Heading", "Signature", "Table", "Text", "Title", "blocks", "pending",
-           "published_grid", "published_texts"]
+           "printed_texts", "published_grid"]

@@ -31,7 +31,7 @@ def block_latex(block: Block) -> str:
         return latex_markdown(block.markdown)
     if isinstance(block, Table):
         long = block.grid.header_rows > 0 and block.grid.n_rows > 8
-        body = "{\\fontsize{10.5pt}{13pt}\\selectfont\n" + to_latex(block.grid, long=long, fit=TEXT_WIDTH, marks=False) + "}"  # 五号
+        body = "{\\fontsize{10.5pt}{13pt}\\selectfont\n" + to_latex(block.grid, long=long, fit=TEXT_WIDTH) + "}"  # 五号
         if not long:
             body = f"\\par\\noindent\\begin{{minipage}}{{\\linewidth}}\\centering\n{body}\n\\end{{minipage}}\\par\\medskip"
         if block.note:

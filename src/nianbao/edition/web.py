@@ -10,13 +10,13 @@ Every text is escaped; the analyst's Markdown goes through the kit's own escapin
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 
 import mistune
 
-from ..grid import Grid
+from ..charts import figure_html
+from ..grid import CAPTION, Grid
 from . import Block, Figure, Heading, Signature, Table, Text, Title
 
 SERIF = "'FangSong','仿宋','仿宋_GB2312','STFangsong','Noto Serif CJK SC','Source Han Serif SC',serif"
@@ -37,8 +37,6 @@ STYLE = {
     "td": "border:1px solid #000;padding:3px 5px;text-align:center;vertical-align:middle;",
     "caption": "caption-side:top;text-align:center;font-weight:bold;padding:0 0 0.3em;",
     "note": "font-size:12pt;text-indent:0;margin:0.2em 0 0.8em;",
-    "figure": "margin:0.8em 0;text-align:center;",
-    "img": "max-width:100%;height:auto;",
     "sign": "text-align:right;text-indent:0;margin:0;",
 }
 
@@ -75,7 +73,7 @@ def table_html(grid: Grid, caption: str = "") -> str:
     for cell in sorted(grid.cells, key=lambda c: (c.row, c.col)):
         tag = "th" if cell.header else "td"
         style = "label" if cell.header and cell.row >= grid.header_rows and cell.colspan == 1 else tag
-        if cell.header and cell.role == "caption":
+        if cell.header and cell.role == CAPTION:
             style = "th"
         spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
             f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
@@ -102,9 +100,7 @@ def block_html(block: Block) -> str:
             out += f"<p{_s('note')}>注：{html.escape(block.note)}</p>"
         return out + "\n"
     if isinstance(block, Figure):
-        data = base64.b64encode(block.png).decode("ascii")
-        return (f'<figure{_s("figure")}><img src="data:image/png;base64,{data}" alt="{html.escape(block.alt)}"'
-                f'{_s("img")}></figure>\n')
+        return figure_html(block.png, block.alt) + "\n"
     if isinstance(block, Signature):
         lines = [x for x in (block.office, block.date) if x]
         return "".join(f"<p{_s('sign')}>{html.escape(x)}</p>\n" for x in lines)

@@ -21,7 +21,7 @@ from typing import Any
 
 import mistune
 
-from ..grid import Grid
+from ..grid import CAPTION, HEADER, ROW, Grid
 from . import Block, Figure, Heading, Signature, Table, Text, Title
 
 TITLE_FONT = "方正小标宋简体"
@@ -179,10 +179,10 @@ def _markdown(doc: Any, text: str) -> None:
     tokens = _parse(text or "")
     assert isinstance(tokens, list)
     for t in tokens:
-        _md_block(doc, t, 0)
+        _md_block(doc, t)
 
 
-def _md_block(doc: Any, t: dict, depth: int) -> None:
+def _md_block(doc: Any, t: dict) -> None:
     kind = t["type"]
     if kind in ("paragraph", "block_text"):
         p = _paragraph(doc)
@@ -199,10 +199,10 @@ def _md_block(doc: Any, t: dict, depth: int) -> None:
                 if child["type"] in ("paragraph", "block_text"):
                     _inline(p, child.get("children", ()))
                 else:
-                    _md_block(doc, child, depth + 1)
+                    _md_block(doc, child)
     elif kind == "block_quote":
         for child in t.get("children", ()):
-            _md_block(doc, child, depth + 1)
+            _md_block(doc, child)
     elif kind == "block_code":
         for line in t.get("raw", "").rstrip("\n").split("\n"):
             _paragraph(doc, line, indent=False)
@@ -210,7 +210,7 @@ def _md_block(doc: Any, t: dict, depth: int) -> None:
         return
     elif "children" in t:
         for child in t["children"]:
-            _md_block(doc, child, depth)
+            _md_block(doc, child)
     elif t.get("raw", "").strip():
         _paragraph(doc, t["raw"])  # block HTML: the characters typed
 
@@ -271,12 +271,12 @@ def _table(doc: Any, grid: Grid, caption: str = "") -> None:
         target = slots[cell.row * grid.n_cols + cell.col]
         target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         p = target.paragraphs[0]
-        left = cell.header and cell.row >= grid.header_rows and cell.role == "row"
+        left = cell.header and cell.row >= grid.header_rows and cell.role == ROW
         p.alignment = 0 if left else 1  # LEFT for row labels, CENTER otherwise
         p.paragraph_format.first_line_indent = Cm(0)
         p.paragraph_format.line_spacing = 1.0
-        bold = cell.header and (cell.row < grid.header_rows or cell.role == "caption" or
-                                (grid.table == "A" and cell.role == "header"))
+        bold = cell.header and (cell.row < grid.header_rows or cell.role == CAPTION or
+                                (grid.table == "A" and cell.role == HEADER))
         _run(p, cell.text, font=TABLE_FONT, size=size, bold=bold)
     for r in range(grid.header_rows):  # repeated at the top of every page the table runs onto
         tr_pr = table.rows[r]._tr.get_or_add_trPr()

@@ -13,15 +13,16 @@ from __future__ import annotations
 import bisect
 import io
 import re
+from collections.abc import Callable
 
 from .labels import compacted
 from .sources import Cell, Grid
 
-#: The tables worth reading: those the format has (the kinds a web page's tables are sorted into).
+#: Pages searched for ruled tables: an annual report is a few pages; a long PDF is read from its text alone after these.
 _MAX_PAGES = 60
 
 
-def pdf_grids(raw: bytes, kind_of) -> dict[str, tuple[Grid, ...]]:
+def pdf_grids(raw: bytes, kind_of: Callable[[str], str]) -> dict[str, tuple[Grid, ...]]:
     """The ruled tables of the PDF, by table kind (``kind_of`` names a table from its compacted text)."""
     try:
         import pdfplumber
