@@ -258,6 +258,8 @@ def _table(doc: Any, grid: Grid, caption: str = "") -> None:
     total = sum(grid.widths)
     scale = min(1.0, 15.4 / total)
     widths = [Cm(w * scale) for w in grid.widths]
+    for column, width in zip(table.columns, widths):  # the grid's own widths (w:gridCol), which LibreOffice and WPS lay out by
+        column.width = width
     slots = table._cells  # every grid slot once, row by row (python-docx's table.cell() rebuilds this each call)
     for i, slot in enumerate(slots):
         slot.width = widths[i % grid.n_cols]
