@@ -333,3 +333,34 @@ def test_n_figures_compares_only_numbers_that_count_what_the_table_counts(seed) 
     stated = [r for r in results if "34件" in r.message]
     assert stated and all("共受理公开申请34件" in r.message for r in stated)  # the finding quotes the sentence
     assert any(r.observed == 5 for r in results if "5件申请" in r.message)  # the number before the words counts too
+
+
+@pytest.mark.parametrize("clause", [
+    "其中网上受理申请20件",
+    "其中，通过政府网站受理申请20件",  # the clause after “其中，”
+    "受理涉及征地拆迁的申请5件",
+    "当面受理申请3件",
+    "收到信函申请2件",
+])
+def test_n_figures_does_not_compare_a_part_with_the_tables_total(seed, clause: str) -> None:
+    from nianbao import checks
+
+    texts = {"overview.requests": f"全年共受理公开申请{seed.number('B.new.total')}件，{clause}。"}
+    results = [r for r in checks.run(seed, texts) if r.rule == "N-FIGURES"]
+    assert [r.status for r in results if r.status != "skipped"] == ["passed"]  # the whole year's figure
+    part = next(r for r in results if r.status == "skipped")
+    assert "一部分" in part.message and clause.split("，")[-1] in part.message
+    whole = {"overview.requests": "通过网络、信函等方式共收到政府信息公开申请7件。"}
+    assert [r.status for r in checks.run(seed, whole) if r.rule == "N-FIGURES"] == ["failed"]  # all channels: compared
+
+
+def test_n_figures_leaves_one_office_acting_for_the_agency_undecided(seed) -> None:
+    from nianbao import checks
+
+    new = seed.number("B.new.total")
+    texts = {"overview.requests": f"2024年，区政府办代表区政府受理政府信息公开申请{new + 7}件，均已按时答复。"}
+    [result] = [r for r in checks.run(seed, texts) if r.rule == "N-FIGURES"]
+    assert result.status == "uncertain" and result.observed == new + 7
+    assert "区政府办代为受理" in result.message and f"表三为 {new} 件" in result.message
+    same = {"overview.requests": f"区政府办代表区政府受理政府信息公开申请{new}件。"}
+    assert [r.status for r in checks.run(seed, same) if r.rule == "N-FIGURES"] == ["passed"]

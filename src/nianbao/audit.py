@@ -1,8 +1,9 @@
 """Audit many published reports at once: import each, run every check, one table of reports × rules.
 
 The result is tidy: one row per open finding (a failed error or warning, or a result the checks
-could not decide), with the report, the agency's name as its title prints it, the year, the rule,
-its severity and status, the message and where. Files that could not be read are listed apart,
+could not decide) and per notice (blank cells), with the report, the agency's name as its title prints it, the year, the rule,
+its severity and status, the message, where, and the evidence — each cell the finding rests on
+with the value the report prints, and the sentence it quotes. Files that could not be read are listed apart,
 with the reason. Two reports of the same agency a year apart are checked against each other too
 (the agency known by its name: the same, or one the other without the leading city, as in
 洪泽区人民政府 and 淮安市洪泽区人民政府).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -22,11 +24,17 @@ import pandas as pd
 
 from . import checks
 from .errors import NianbaoError
+from .format import describe
 from .importer import FORMATS, SUFFIXES, Imported, read_report
+from .model import ReportData, Value, is_empty, is_unknown, number
 from .narrative import filled
 
-COLUMNS = ("report", "agency", "year", "rule", "severity", "status", "message", "where")
-_FIELDS = COLUMNS[3:]  # of each result's record (nianbao.checks.records)
+COLUMNS = ("report", "agency", "year", "rule", "severity", "status", "message", "where", "evidence")
+_FIELDS = COLUMNS[3:-1]  # of each result's record (nianbao.checks.records)
+#: The notice rule: blank cells, listed with the findings (severity info, 提示) and counted apart.
+NOTICE = "V-BLANK"
+#: How many cells a finding's evidence lists before it says how many more there are.
+_EVIDENCE_CELLS = 8
 REPORT_COLUMNS = ("report", "agency", "agency_id", "year", "identity_from", "format", "errors", "warnings", "uncertain", "notices",
                   "unknown_cells")
 _TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
@@ -35,7 +43,7 @@ _TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
 class Audit(NamedTuple):
     """What an audit found: the findings, the files it could not read, and one line per report read."""
 
-    violations: pd.DataFrame  # COLUMNS, one row per open finding
+    violations: pd.DataFrame  # COLUMNS, one row per open finding or notice
     unreadable: list[tuple[str, str]]  # (file, reason)
     reports: pd.DataFrame  # REPORT_COLUMNS, one row per report read
 
@@ -118,10 +126,35 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
                         "notices": sum(r.rule == "V-BLANK" and r.status == "failed" for r in results),
                         "unknown_cells": len(report.unknown())})
         rows.extend(
-            {"report": name, "agency": report.name, "year": report.data.year, **{k: record[k] for k in _FIELDS}}
-            for r, record in zip(results, checks.records(results)) if r.is_open
+            {"report": name, "agency": report.name, "year": report.data.year, **{k: record[k] for k in _FIELDS},
+             "evidence": evidence(r, report.data)}
+            for r, record in zip(results, checks.records(results)) if r.is_open or _is_notice(r)
         )
     return Audit(pd.DataFrame(rows, columns=list(COLUMNS)), unreadable, pd.DataFrame(reports, columns=list(REPORT_COLUMNS)))
+
+
+def _is_notice(result: checks.Result) -> bool:
+    return result.rule == NOTICE and result.status == checks.FAILED
+
+
+def evidence(result: checks.Result, data: ReportData) -> str:
+    """What a finding rests on, as a reader checks it against the published report: the sentence it
+    quotes (“…”), then each cell with the value printed there (表四「行政复议·总计」= 0; 空白, ?).
+    """
+    quoted = [f"“{q}”" for q in _QUOTE.findall(result.message) if len(q) > 4]
+    shown = result.cells[:_EVIDENCE_CELLS]
+    cells = [f"{describe(key)} = {_printed(data.cells.get(key))}" for key in shown if key in data.cells]
+    more = [f"另 {len(result.cells) - len(shown)} 格"] if len(result.cells) > len(shown) else []
+    return "；".join([*quoted[:1], *cells, *more])
+
+
+_QUOTE = re.compile(r"“([^”]+)”")
+
+
+def _printed(value: Value) -> str:
+    if is_unknown(value):
+        return "?（无法确定）"
+    return "空白" if is_empty(value) else checks.fmt(number(value) if number(value) is not None else value)
 
 
 @contextlib.contextmanager
@@ -259,13 +292,15 @@ def to_text(result: Audit) -> str:
             lines.append(f"{report}（{agency} {year} 年）")
             for r in group.itertuples():
                 lines.append(f"  [{checks.label(str(r.status), str(r.severity))}] {r.rule} {r.message}")
+                if r.evidence and r.rule != NOTICE:
+                    lines.append(f"      依据：{r.evidence!s}")
     if result.unreadable:
         lines += ["", "无法读取"] + [f"  {f}：{reason}" for f, reason in result.unreadable]
     return "\n".join(lines) + "\n"
 
 
 def _matrix(result: Audit) -> list[str]:
-    v = result.violations
+    v = result.violations[result.violations["rule"] != NOTICE]
     order = {r.id: i for i, r in enumerate(checks.RULES)}
     rules = sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
     header = ["报告", "单位", "年度", "格式", *rules, "空白格（提示）"]
@@ -294,4 +329,4 @@ def _pad(text: str, width: int) -> str:
 
 WRITERS = {"text": to_text, "json": to_json, "csv": to_csv}
 
-__all__ = ["Audit", "COLUMNS", "WRITERS", "audit", "report_files", "to_csv", "to_json", "to_text"]
+__all__ = ["Audit", "COLUMNS", "NOTICE", "WRITERS", "audit", "evidence", "report_files", "to_csv", "to_json", "to_text"]

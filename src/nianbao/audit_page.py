@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from . import checks
-from .audit import Audit, totals_line
+from .audit import NOTICE, Audit, totals_line
 from .importer import FORMATS
 from .index import CSS, SCRIPT, head
 
@@ -20,8 +20,9 @@ TITLE = "政府信息公开工作年度报告 · 审计结果"
 
 def to_html(result: Audit) -> str:
     v = result.violations
+    findings = v[v["rule"] != NOTICE]
     order = {r.id: i for i, r in enumerate(checks.RULES)}
-    rules = sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
+    rules = sorted(findings["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(findings) else []
     titles = {r.id: r.title for r in checks.RULES}
     rule_heads = "".join(f'<th data-type="num" title="{html.escape(titles.get(r, ""))}">{html.escape(r)}</th>' for r in rules)
     rows, details = [], []
@@ -49,7 +50,8 @@ def to_html(result: Audit) -> str:
         )
         items = "".join(
             f'<li><span class="{_css(x.status, x.severity)}">［{checks.label(str(x.status), str(x.severity))}］</span> '
-            f"<code>{html.escape(str(x.rule))}</code> {html.escape(str(x.where))}：{html.escape(str(x.message))}</li>"
+            f"<code>{html.escape(str(x.rule))}</code> {html.escape(str(x.where))}：{html.escape(str(x.message))}"
+            + (f'<br><span class="evidence">依据：{html.escape(str(x.evidence))}</span>' if x.evidence else "") + "</li>"
             for x in mine.itertuples()
         ) or "<li>没有发现问题。</li>"
         details.append(f'<section id="{anchor}"><h3>{html.escape(str(r.agency))} {r.year} 年</h3>'
@@ -59,7 +61,7 @@ def to_html(result: Audit) -> str:
     years = sorted({int(y) for y in result.reports["year"]}, reverse=True) if len(result.reports) else []
     options = "".join(f'<option value="{y}">{y}年</option>' for y in years)
     css = CSS + ".bad-text{color:#b00020;font-weight:bold}.warn-text{color:#a15c00}.unknown-text{color:#555}" \
-        "section h3{margin:1.2em 0 .2em}"
+        "section h3{margin:1.2em 0 .2em}.evidence{color:#444;font-size:.92em}"
     return f"""{head(TITLE, css)}
 <body>
 <header>
@@ -97,7 +99,7 @@ def to_html(result: Audit) -> str:
 
 
 def _css(status: object, severity: object) -> str:
-    if status == checks.UNCERTAIN:
+    if status == checks.UNCERTAIN or severity == checks.INFO:
         return "unknown-text"
     return "bad-text" if severity == checks.ERROR else "warn-text"
 

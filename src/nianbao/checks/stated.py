@@ -17,21 +17,40 @@ NARRATIVE_FIGURES: tuple[tuple[str, re.Pattern[str], tuple[tuple[str, ...], ...]
     ("收到申请", re.compile(r"(?:收到|新收|受理|接收|共有).*申请|申请.*(?:收到|新收|受理)"),
      (("B.new.total",), ("B.new.total", "B.carried_over.total"))),
 )
+#: One office acting for the agency ("区政府办代表区政府受理申请17件"): table 三 may count more (the
+#: whole district, as the same agency's report of the year before said). Uncertain, not an error.
+_ACTING = re.compile(r"([^\s\d年，,。]{2,8}?)代表")
 _COUNT = re.compile(r"(\d[\d,，]*)\s*(?:件|个|次|宗|条)")
 _CLAUSE = re.compile(r"[^，,。；;！!？?\n]+")
+#: A clause that counts a part of what the table counts: "其中…", one channel ("网上申请20件") or
+#: one subject ("涉及征地拆迁的申请5件"). Not compared.
+_PART = re.compile(r"其中|分别|涉及|关于|(?:网上|网络|当面|现场|信函|邮寄|传真|电子邮件|电话)(?!.*[、和及与等])")
+#: … unless the clause counts them all ("通过网络、信函等方式共收到申请95件").
+_WHOLE = re.compile(r"共|合计|总计|累计|全年")
 
 
 @rule("N-FIGURES", "叙述中的数字与表格一致", ERROR, spec=7)
 def _narrative(r: Rule, c: Context) -> Iterator[Result]:
     found = False
     for key in NARRATIVE_KEYS:
-        for clause in _CLAUSE.findall(c.texts.get(key, "")):
-            result = _narrative_clause(r, c.data, key, clause.strip())
+        for clause in _clauses(c.texts.get(key, "")):
+            result = _narrative_clause(r, c.data, key, clause)
             if result:
                 found = True
                 yield result
     if not found:
         yield r.skipped("叙述中没有直接写出表三的数字（占位符由表格数据填入，必然一致）")
+
+
+def _clauses(text: str) -> list[str]:
+    """The text's clauses, a lone "其中，" kept with the clause it opens."""
+    out: list[str] = []
+    for clause in (c.strip() for c in _CLAUSE.findall(text)):
+        if out and out[-1] == "其中":
+            out[-1] += "，" + clause
+        elif clause:
+            out.append(clause)
+    return out
 
 
 #: How far (in characters) the words naming a figure may stand from the number that counts it.
@@ -58,6 +77,16 @@ def _narrative_clause(r: Rule, data: ReportData, key: str, clause: str) -> Resul
     for name, pattern, readings in NARRATIVE_FIGURES:
         if not _counts(name, pattern, clause, count):
             continue
+        part = _PART.search(clause[:count.start()])
+        if part and not (part.group(0) not in ("其中", "分别") and _WHOLE.search(clause[:count.start()])):
+            return r.skipped(f"叙述“{clause}”所述为一部分（“{part.group(0)}”），与表三的总数不是同一口径，未核对",
+                             where=f"叙述 {key}")
+        acting = _ACTING.search(clause[:count.start()])
+        if acting and all(sum(data.number(k) or 0 for k in cells) != stated for cells in readings):
+            return r.result(UNCERTAIN, f"叙述“{clause}”所述 {fmt(stated)} 件为{acting.group(1)}代为受理的件数，表三为 "
+                            f"{fmt(data.number(readings[0][0]))} 件（{describe(readings[0][0])}）；表三可能还计入了其他机关"
+                            "（如全区汇总），口径无法从报告判定，请核对",
+                            where=f"叙述 {key}", cells=readings[0], observed=stated)
         sums = []
         for cells in readings:
             numbers = [data.number(k) for k in cells]

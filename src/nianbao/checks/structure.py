@@ -46,6 +46,12 @@ class _Found(NamedTuple):
     title: str  # the heading without its number: the part's title as printed
 
 
+def _alike(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
+
+
 def _found_headings(headings: list[str]) -> list[_Found]:
     """Each published heading that names a part, by the format's title or a known variant."""
     titles = [[_norm(t) for t in (p.title, *PART_VARIANTS.get(p.key, ()))] for p in PARTS]
@@ -55,6 +61,8 @@ def _found_headings(headings: list[str]) -> list[_Found]:
         number, printed = match.group(1), match.group(2)  # type: ignore[union-attr]
         title = _norm(printed)
         index = next((i for i, ts in enumerate(titles) if any(t in title or title in t and title for t in ts)), None)
+        if index is None and number:  # a slip of a character in a numbered heading ("…行政诉讼请况")
+            index = next((i for i, ts in enumerate(titles) if any(_alike(title[:len(t)], t) for t in ts if len(t) >= 4)), None)
         if index is not None:
             found.append(_Found(index, number, heading.strip(), printed))
     return found
@@ -70,8 +78,8 @@ def _r_numbers(r: Rule, c: Context) -> Iterator[Result]:
         part = PARTS[index]
         if number != part.number:
             slips += 1
-            shown = f"“{number}”" if number else "没有编号"
-            yield r.result(FAILED, f"标题“{heading}”{shown}，应为“{part.heading}”", where="报告结构")
+            shown = f"编号为“{number}”" if number else "没有编号"
+            yield r.result(FAILED, f"第{part.number}部分的标题“{heading}”{shown}，格式为“{part.heading}”", where="报告结构")
         if _norm(part.title) not in _norm(printed):
             slips += 1
             yield r.result(FAILED, f"第{part.number}部分标题为“{printed}”，格式为“{part.title}”", where="报告结构")

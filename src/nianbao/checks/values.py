@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..format import TABLE_NAMES, TABLES, cell_key, describe
+from ..format import TABLE_NAMES, TABLES, cell_key, column_of, describe
 from ..model import Value, is_empty, is_figure, is_unknown
 from .core import ERROR, FAILED, INFO, PASSED, UNCERTAIN, Context, Result, Rule, fmt, rule
 
@@ -54,6 +54,11 @@ def _blanks(r: Rule, c: Context) -> Iterator[Result]:
     for table in TABLES.values():
         blank = [cell_key(table.key, row.key, col.key) for row, col in table.cells()
                  if is_empty(c.data.cells[cell_key(table.key, row.key, col.key)])]
-        if blank and not (table.key == "A" and all(k.startswith("A.rules.") for k in blank)):
-            yield r.result(FAILED, f"{TABLE_NAMES[table.key]}有 {len(blank)} 格空白或为横线；勾稽核对中按 0 计",
-                           where=TABLE_NAMES[table.key], cells=tuple(blank), table=table.key)
+        if not blank or table.key == "A" and all(k.startswith("A.rules.") for k in blank):
+            continue
+        if table.key == "F":  # no printed table: part 六 states the fees in words
+            said = "、".join(column_of(k).label for k in blank)
+            message = f"{TABLE_NAMES[table.key]}（第六部分所述收费情况）未写明{said}；核对中按 0 计"
+        else:
+            message = f"{TABLE_NAMES[table.key]}有 {len(blank)} 格空白或为横线；勾稽核对中按 0 计"
+        yield r.result(FAILED, message, where=TABLE_NAMES[table.key], cells=tuple(blank), table=table.key)

@@ -28,28 +28,66 @@ class Parts:
         return min((s for s, _ in self.spans.values()), default=None)
 
 
+_NUMERAL = "[一二三四五六七八九十]{1,2}"
+
+
 @cache
-def _part_regex(number: str, title: str) -> re.Pattern[str]:
-    """A part's heading at the start of a line: its number (or none), then its title or a known variant."""
-    key = next(p.key for p in PARTS if p.title == title)
-    titles = sorted({title, *PART_VARIANTS.get(key, ())}, key=len, reverse=True)
-    words = "|".join(spaced(canonical(t)) for t in titles)
-    return re.compile(rf"(?m)^[ \t]*(?:{number}[ \t]*\.?|\.)?[ \t]*(?:{words})")
+def _titles(key: str) -> tuple[str, ...]:
+    part = next(p for p in PARTS if p.key == key)
+    return tuple(sorted({canonical(t) for t in (part.title, *PART_VARIANTS.get(key, ()))}, key=len, reverse=True))
+
+
+@cache
+def _part_regex(key: str) -> re.Pattern[str]:
+    """A part's heading at the start of a line: a number (any: agencies misnumber parts, two 一 in one
+    report), or none, then the part's title or a known variant.
+    """
+    words = "|".join(spaced(t) for t in _titles(key))
+    return re.compile(rf"(?m)^[ \t]*(?:{_NUMERAL}[ \t]*\.?|\.)?[ \t]*(?:{words})")
+
+
+#: A numbered line that may be a part's heading with a slip in its title ("…行政诉讼请况").
+_NUMBERED_LINE = re.compile(rf"(?m)^[ \t]*{_NUMERAL}[ \t]*\.[ \t]*([^\n]+)")
+#: How alike (difflib's ratio) a numbered line's opening must be to a part's title to be its heading.
+_ALIKE = 0.8
 
 
 def find_parts(text: str) -> Parts:
     canon = canonical(text)
     spans: dict[str, tuple[int, int]] = {}
-    second = _part_regex(PARTS[1].number, PARTS[1].title).search(canon)
-    first = [m for m in _part_regex(PARTS[0].number, PARTS[0].title).finditer(canon)
-             if second is None or m.start() < second.start()]
+    second = _part_regex(PARTS[1].key).search(canon)
+    first = [m for m in _part_regex(PARTS[0].key).finditer(canon) if second is None or m.start() < second.start()]
     pos = 0
     if first:
         spans[PARTS[0].key] = first[-1].span()
         pos = first[-1].end()
     for part in PARTS[1:]:
-        match = _part_regex(part.number, part.title).search(canon, pos)
+        match = _part_regex(part.key).search(canon, pos)
         if match:
             spans[part.key] = match.span()
             pos = match.end()
+    for i, part in enumerate(PARTS):
+        if part.key not in spans:
+            after = max((spans[p.key][1] for p in PARTS[:i] if p.key in spans), default=0)
+            before = min((spans[p.key][0] for p in PARTS[i + 1:] if p.key in spans), default=len(canon))
+            near = _near_title(canon, part.key, after, before)
+            if near:
+                spans[part.key] = near
     return Parts(spans)
+
+
+def _near_title(canon: str, key: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first numbered line between start and end that opens with the part's title but for a slip
+    of a character or two: a typo in a heading still heads its part.
+    """
+    from difflib import SequenceMatcher
+
+    for line in _NUMBERED_LINE.finditer(canon, start, end):
+        body = line.group(1)
+        for title in _titles(key):
+            if len(title) < 4:
+                continue
+            opening = body[:len(title)]
+            if SequenceMatcher(None, opening, title, autojunk=False).ratio() >= _ALIKE:
+                return line.start(), line.start(1) + len(opening)
+    return None

@@ -12,14 +12,17 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..format import ALIASES, AMOUNT, REPORT_TITLE, TABLES, all_cell_keys, column_of, describe
-from ..model import ReportData, Value
+from ..format import ALIASES, AMOUNT, REPORT_TITLE, TABLE_A, TABLE_B, TABLES, all_cell_keys, column_of, describe
+from ..model import ReportData, Value, is_empty
+from . import feedback, printing
 from .layout import (
     CAPTION,
     FIELD,
@@ -39,6 +42,7 @@ from .layout import (
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+_CARRIED_FILL = PatternFill("solid", fgColor="E2EFDA")  # taken from last year's data, locked
 _HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
 _UNLOCKED = Protection(locked=False)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -168,11 +172,16 @@ def _column_widths(ws: Worksheet, labels: list[Label], inputs: list[Place]) -> N
 
 
 def write_template(
-    path: Path, agency_id: str, agency_name: str, year: int, data: ReportData | None = None
+    path: Path, agency_id: str, agency_name: str, year: int, data: ReportData | None = None,
+    previous: ReportData | None = None, previous_source: str = "",
 ) -> Path:
     """Write the Excel template for one agency-year, filled with ``data`` when given.
 
-    Blank cells (``None``) stay empty; dashes and ``?`` are written as text.
+    Blank cells (``None``) stay empty; dashes and ``?`` are written as text. With ``previous`` (the
+    agency's data of the year before, read from ``previous_source``), table 三's 二、上年结转 is taken
+    from last year's 四、结转下年度 (locked, with a note saying so) and table 二's 现行有效件数 gets
+    last year's figure as a hint. The agency, its name and the year are locked: a workbook renamed
+    on its way back is still known by them (``nianbao collect``).
     """
     plan = layout()
     book = Workbook()
@@ -209,7 +218,20 @@ def write_template(
         name = sheet_name(table)
         inputs = [p for p in plan.cells.values() if p.sheet == name]
         _column_widths(sheets[name], [lb for lb in plan.labels if lb.place.sheet == name], inputs)
-        sheets[name].page_setup.orientation = "landscape"
+
+    below = {sheet_name(t): _free_row(plan, sheet_name(t)) for t in TABLES.values()}
+    right = {sheet_name(t): _free_column(plan, sheet_name(t)) for t in TABLES.values()}
+    label_columns = {name: _label_columns(plan, name) for name in right}
+    feedback.draw(sheets, feedback.checks(plan.cells, below, right), label_columns, below, right)
+    if previous is not None and data is None:  # data given (--fill) is the truth; X-CARRY checks it
+        _carry_over(sheets, plan, previous, previous_source)
+        _stock_hints(sheets, plan, previous, right[sheet_name(TABLE_A)])
+    for table in TABLES.values():
+        name = sheet_name(table)
+        printing.table_sheet(sheets[name], [lb for lb in plan.labels if lb.place.sheet == name],
+                             header_rows=_header_rows(plan, name), last_row=below[name] + 1, last_column=right[name])
+    printing.text_sheet(words, header_rows=1)
+    printing.text_sheet(guide)
 
     values: dict[str, Value] = {"agency": agency_id, "agency_name": agency_name, "year": year}
     if data is not None:
@@ -223,12 +245,84 @@ def write_template(
             _put(sheets[place.sheet][place.cell], data.narrative.get(key) or None)
         for key, place in plan.notes.items():
             _put(sheets[place.sheet][place.cell], data.notes.get(key) or None)
+        printing.fit_text_rows(words, [p.cell for p in plan.narrative.values()])
+    for key in ("agency", "agency_name", "year"):  # who and when: locked, so that a returned copy is known
+        guide[plan.meta[key].cell].protection = Protection(locked=True)
+        guide[plan.meta[key].cell].fill = _HEADER_FILL
 
     for ws in sheets.values():
         ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _sheet_cells(plan: Layout, name: str) -> list[tuple[int, int]]:
+    places = [lb.place for lb in plan.labels if lb.place.sheet == name]
+    places += [p for p in (*plan.cells.values(), *plan.notes.values()) if p.sheet == name]
+    out = []
+    for place in places:
+        for ref in (place.cell, place.end or place.cell):
+            column, row = coordinate_from_string(ref)
+            out.append((row, column_index_from_string(column)))
+    return out
+
+
+def _free_row(plan: Layout, name: str) -> int:
+    """The first row under a table sheet's note, with one row left empty."""
+    return max(r for r, _ in _sheet_cells(plan, name)) + 2
+
+
+def _free_column(plan: Layout, name: str) -> int:
+    return max(c for _, c in _sheet_cells(plan, name)) + 1
+
+
+def _label_columns(plan: Layout, name: str) -> int:
+    figures = [coordinate_from_string(p.cell)[0] for p in plan.cells.values() if p.sheet == name]
+    return max(1, min(column_index_from_string(c) for c in figures) - 1)
+
+
+def _header_rows(plan: Layout, name: str) -> tuple[int, int]:
+    """The rows of a table's header (under its title, over its first figure)."""
+    first = min(coordinate_from_string(p.cell)[1] for p in plan.cells.values() if p.sheet == name)
+    return 2, first - 1
+
+
+def _carry_over(sheets: dict[str, Worksheet], plan: Layout, previous: ReportData, source: str) -> None:
+    """二、上年结转 = last year's 四、结转下年度, column by column: written, locked, and said where from."""
+    label = TABLE_B.row("carried_forward").label
+    for column in TABLE_B.columns:
+        value = previous.cells[f"B.carried_forward.{column.key}"]
+        place = plan.cells[f"B.carried_over.{column.key}"]
+        cell = sheets[place.sheet][place.cell]
+        _put(cell, value)
+        cell.protection = Protection(locked=True)
+        cell.fill = _CARRIED_FILL
+        shown = "空白" if is_empty(value) else str(value)
+        cell.comment = Comment(f"取自 {previous.year} 年数据（{source}）表三「{label}」“{column.label}”：{shown}。"
+                               f"已锁定；如有出入，请先改正 {previous.year} 年数据再重新生成模板。", "nianbao")
+        cell.comment.width, cell.comment.height = 260, 110
+
+
+def _stock_hints(sheets: dict[str, Worksheet], plan: Layout, previous: ReportData, column: int) -> None:
+    """Beside 现行有效件数: last year's figure, and last year's plus this year's 制发 minus 废止."""
+    for row in ("rules", "normative"):
+        then = previous.number(f"A.{row}.in_force")
+        if then is None:
+            continue
+        keys = {k: plan.cells[f"A.{row}.{k}"] for k in ("in_force", "issued", "repealed")}
+        ws = sheets[keys["in_force"].sheet]
+        hint = ws.cell(coordinate_from_string(keys["in_force"].cell)[1], column)
+        hint.value = (f'="上年现行有效 {then} 件；{then} + 本年制发 − 本年废止 = "'
+                      f'&({then}+N({keys["issued"].cell})-N({keys["repealed"].cell}))')
+        hint.font = Font(color="595959", size=9)
+        hint.alignment = _LEFT
+        cell = ws[keys["in_force"].cell]
+        cell.comment = Comment(f"上年（{previous.year} 年）现行有效 {then} 件。本年现行有效一般为上年件数加本年制发、"
+                               "减本年废止；文件也会因有效期届满而失效，以实际为准。", "nianbao")
+        cell.comment.width, cell.comment.height = 260, 90
+    ws = sheets[sheet_name(TABLE_A)]
+    ws.column_dimensions[get_column_letter(column)].width = 40
 
 
 __all__ = ["Place", "Label", "Layout", "layout", "sheet_name", "narrative_titles", "write_template"]
