@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   pandoc                 # nbconvert turns Markdown into LaTeX with it
   poppler-utils          # pdftotext / pdftoppm, to read and look at the PDFs
   chromium               # headless, for the tests of the reviewers' index (outputs/index.html)
+  libreoffice-calc-nogui # headless, for the tests of the Excel template as Excel/WPS/LibreOffice users print and save it
 )
 python3 -c 'import ensurepip, venv' 2>/dev/null || DEBIAN_PACKAGES+=(python3-venv)
 
