@@ -15,7 +15,6 @@ import contextlib
 import inspect
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -24,7 +23,7 @@ import pandas as pd
 
 from . import checks
 from .errors import NianbaoError
-from .format import describe
+from .format import describe, text_width
 from .importer import FORMATS, SUFFIXES, Imported, read_report
 from .model import ReportData, Value, is_empty, is_unknown, number
 from .narrative import filled
@@ -46,6 +45,11 @@ class Audit(NamedTuple):
     violations: pd.DataFrame  # COLUMNS, one row per open finding or notice
     unreadable: list[tuple[str, str]]  # (file, reason)
     reports: pd.DataFrame  # REPORT_COLUMNS, one row per report read
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """The violations without the notices."""
+        return self.violations[self.violations["rule"] != NOTICE]
 
     @property
     def exit_code(self) -> int:
@@ -123,7 +127,7 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
                         "year": report.data.year, "identity_from": report.identity_from,
                         "format": report.format,
                         "errors": s["errors"], "warnings": s["warnings"], "uncertain": s["uncertain"],
-                        "notices": sum(r.rule == "V-BLANK" and r.status == "failed" for r in results),
+                        "notices": sum(map(_is_notice, results)),
                         "unknown_cells": len(report.unknown())})
         rows.extend(
             {"report": name, "agency": report.name, "year": report.data.year, **{k: record[k] for k in _FIELDS},
@@ -154,7 +158,10 @@ _QUOTE = re.compile(r"“([^”]+)”")
 def _printed(value: Value) -> str:
     if is_unknown(value):
         return "?（无法确定）"
-    return "空白" if is_empty(value) else checks.fmt(number(value) if number(value) is not None else value)
+    if is_empty(value):
+        return "空白"
+    figure = number(value)
+    return checks.fmt(value if figure is None else figure)
 
 
 @contextlib.contextmanager
@@ -299,10 +306,15 @@ def to_text(result: Audit) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _matrix(result: Audit) -> list[str]:
-    v = result.violations[result.violations["rule"] != NOTICE]
+def rules_found(result: Audit) -> list[str]:
+    """The rules with findings (notices apart), in the catalogue's order: the columns of reports × rules."""
+    v = result.findings
     order = {r.id: i for i, r in enumerate(checks.RULES)}
-    rules = sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
+    return sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
+
+
+def _matrix(result: Audit) -> list[str]:
+    v, rules = result.findings, rules_found(result)
     header = ["报告", "单位", "年度", "格式", *rules, "空白格（提示）"]
     body = []
     for r in result.reports.itertuples():
@@ -315,18 +327,15 @@ def _matrix(result: Audit) -> list[str]:
             cells.append(" ".join(x for x in (str(failed) if failed else "", f"?{uncertain}" if uncertain else "") if x))
         body.append([str(r.report), str(r.agency), str(r.year), FORMATS[str(r.format)].replace("国办公开办函", ""), *cells,
                      str(r.notices or "")])
-    widths = [max(_width(row[i]) for row in [header, *body]) for i in range(len(header))]
-    return ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in [header, *body]]
+    return aligned([header, *body])
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows of text cells as lines whose columns line up in a terminal (Chinese characters two wide)."""
+    widths = [max(text_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - text_width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
 WRITERS = {"text": to_text, "json": to_json, "csv": to_csv}
 
-__all__ = ["Audit", "COLUMNS", "NOTICE", "WRITERS", "audit", "evidence", "report_files", "to_csv", "to_json", "to_text"]
+__all__ = ["Audit", "COLUMNS", "NOTICE", "WRITERS", "aligned", "audit", "evidence", "rules_found", "report_files", "to_csv", "to_json", "to_text"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from . import checks
-from .audit import NOTICE, Audit, totals_line
+from .audit import Audit, rules_found, totals_line
 from .importer import FORMATS
 from .index import CSS, SCRIPT, head
 
@@ -19,10 +19,7 @@ TITLE = "政府信息公开工作年度报告 · 审计结果"
 
 
 def to_html(result: Audit) -> str:
-    v = result.violations
-    findings = v[v["rule"] != NOTICE]
-    order = {r.id: i for i, r in enumerate(checks.RULES)}
-    rules = sorted(findings["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(findings) else []
+    v, rules = result.violations, rules_found(result)
     titles = {r.id: r.title for r in checks.RULES}
     rule_heads = "".join(f'<th data-type="num" title="{html.escape(titles.get(r, ""))}">{html.escape(r)}</th>' for r in rules)
     rows, details = [], []

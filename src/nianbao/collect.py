@@ -17,19 +17,21 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import DataError, NianbaoError, writing
+from .errors import DataError, NianbaoError
 from .params import FOREIGN_DATA, Project, load_registry
+from .publish import write_file
 
 GOOD, ERRORS, MISSING, UNRECOGNISED = "good", "errors", "missing", "unrecognised"
 STATUS_NAMES = {GOOD: "已交回、无误", ERRORS: "已交回、有错误", MISSING: "未交回", UNRECOGNISED: "无法识别"}
 #: Files a spreadsheet program leaves beside an open workbook (Excel's owner file, LibreOffice's lock).
 _LEFTOVERS = ("~$", ".~lock", "~WRL")
+#: Spreadsheets saved in a form other than .xlsx: the agency is asked to save them again as .xlsx.
+_SPREADSHEETS = (*(s for s in FOREIGN_DATA if s not in (".yml", ".json", ".xlsx.xlsx")), ".xltx")
 #: Where a replaced file of data/<year>/ is kept.
 REPLACED = "replaced"
 
@@ -63,35 +65,24 @@ class Collection:
 
 
 def _files(folders: Iterable[Path]) -> list[Path]:
+    """Every file under the folders (or given), without spreadsheet programs' lock files and anything hidden."""
     found: list[Path] = []
     for folder in folders:
-        paths = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
-        for path in paths:
-            if path.name.startswith(_LEFTOVERS) or any(part.startswith(".") for part in path.relative_to(
-                    folder if folder.is_dir() else folder.parent).parts):
-                continue
-            found.append(path)
+        base, paths = (folder.parent, [folder]) if folder.is_file() else (folder, sorted(folder.rglob("*")))
+        found += [p for p in paths if p.is_file() and not p.name.startswith(_LEFTOVERS)
+                  and not any(part.startswith(".") for part in p.relative_to(base).parts)]
     return list(dict.fromkeys(found))
 
 
-def identify(path: Path) -> tuple[str, str, int | None]:
+def identify(path: Path) -> tuple[str, str, object]:
     """The agency id, its name and the year written in a returned workbook's 说明 sheet.
 
     Raises :class:`DataError` when the file is not a workbook of the template.
     """
-    import warnings
-
-    import openpyxl
-
+    from .load.workbook import _open_workbook, year_of
     from .template import GUIDE_SHEET, layout
 
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any file that is not a workbook
-        raise DataError(f"无法作为 Excel 工作簿打开（{type(exc).__name__}）", file=path,
-                        hint="请在 Excel、WPS 或 LibreOffice 中打开，另存为“Excel 工作簿（*.xlsx）”") from None
+    book = _open_workbook(path, read_only=True)  # only the 说明 sheet's three cells are read
     try:
         if GUIDE_SHEET not in book.sheetnames:
             raise DataError(f"不是 nianbao 的填报模板（没有“{GUIDE_SHEET}”工作表）", file=path,
@@ -108,11 +99,11 @@ def identify(path: Path) -> tuple[str, str, int | None]:
     if not agency:
         raise DataError("说明页没有单位代码", file=path, sheet=GUIDE_SHEET, cell=meta["agency"].cell,
                         hint="请用 nianbao template 重新生成该单位的模板")
-    if isinstance(year, float) and year.is_integer():
-        year = int(year)
-    if isinstance(year, str) and year.strip().isdigit():
-        year = int(year.strip())
-    return agency, name, year if isinstance(year, int) else None
+    return agency, name, year_of(year)  # an int when it is one; else as written, for the message
+
+
+def _shown(year: object) -> str:
+    return str(year) if isinstance(year, int) else "（空）" if year in (None, "") else f"“{year}”"
 
 
 def _digest(path: Path) -> str:
@@ -131,10 +122,10 @@ def collect(project: Project, folders: Iterable[Path], year: int, take: bool = T
         if data_dir in path.resolve().parents:
             continue  # the project's own data is where returns go, not a return
         shown = str(path)
-        suffix = "".join(path.suffixes[-1:]).lower()
+        suffix = path.suffix.lower()
         if suffix != ".xlsx":
             why = (f"是 {suffix} 格式：请在 Excel、WPS 或 LibreOffice 中打开，“另存为”Excel 工作簿（*.xlsx）后再交回"
-                   if suffix in FOREIGN_DATA or suffix in (".xltx", ".xlsm") else "不是 Excel 工作簿（.xlsx）")
+                   if suffix in _SPREADSHEETS else "不是 Excel 工作簿（.xlsx）")
             entries.append(Returned(UNRECOGNISED, shown, problems=[why]))
             continue
         try:
@@ -148,7 +139,7 @@ def collect(project: Project, folders: Iterable[Path], year: int, take: bool = T
             continue
         if found_year != year:
             entries.append(Returned(UNRECOGNISED, shown, agency, registry[agency].name,
-                                    [f"工作簿的年度是 {found_year if found_year is not None else '（空）'}，而收集的是 {year} 年"]))
+                                    [f"工作簿的年度是 {_shown(found_year)}，而收集的是 {year} 年"]))
             continue
         entry = Returned(GOOD, shown, agency, registry[agency].name)
         try:
@@ -183,29 +174,23 @@ def _take(project: Project, entry: Returned, year: int) -> None:
     target = folder / f"{entry.agency}.xlsx"
     source = Path(entry.file)
     entry.taken = str(target)
+    yaml = folder / f"{entry.agency}.yaml"
     if target.is_file() and _digest(target) == _digest(source):
-        entry.change = "与 data 中已有的相同，未改动"
-        for other in (folder / f"{entry.agency}.yaml",):
-            if other.is_file():
-                entry.change += f"；另有 {other}，请删去其中一份"
+        entry.change = "与 data 中已有的相同，未改动" + (f"；另有 {yaml}，请删去其中一份" if yaml.is_file() else "")
         return
     stamp = time.strftime("%Y%m%d-%H%M%S")
     moved = []
-    with writing(folder):
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in (target, folder / f"{entry.agency}.yaml"):
+
+    def move_aside_and_copy(tmp: Path) -> None:  # the copy is made before anything is moved
+        shutil.copyfile(source, tmp)
+        for old in (target, yaml):
             if old.is_file():
                 aside = folder / REPLACED / f"{old.stem}-{stamp}{old.suffix}"
                 aside.parent.mkdir(exist_ok=True)
                 os.replace(old, aside)
                 moved.append(f"{old.name} 移至 {aside}")
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{entry.agency}-", suffix=".xlsx")
-        os.close(fd)
-        try:
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+
+    write_file(target, move_aside_and_copy)
     entry.change = ("替换：原 " + "；原 ".join(moved)) if moved else "新收"
 
 
@@ -238,7 +223,9 @@ def _problem(p: DataError) -> str:
 def to_text(result: Collection) -> str:
     lines = [f"{result.year} 年数据回收："
              + "，".join(f"{STATUS_NAMES[s]} {len(result.of(s))}" for s in (GOOD, ERRORS, MISSING, UNRECOGNISED))]
-    rows: list[tuple[str, ...]] = [("状态", "单位", "文件", "说明")]
+    from .audit import aligned
+
+    rows = [["状态", "单位", "文件", "说明"]]
     for status in (GOOD, ERRORS, MISSING, UNRECOGNISED):
         for e in result.of(status):
             note = e.change
@@ -247,21 +234,14 @@ def to_text(result: Collection) -> str:
             if status in (ERRORS, UNRECOGNISED):
                 note = f"{len(e.problems)} 处问题" if len(e.problems) > 1 else (e.problems[0] if e.problems else "")
             who = f"{e.name}（{e.agency}）" if e.agency else "—"
-            rows.append((STATUS_NAMES[status], who, e.file or "—", note))
-    lines += ["", *_table(rows)]
+            rows.append([STATUS_NAMES[status], who, e.file or "—", note])
+    lines += ["", *aligned(rows)]
     details = [e for e in result.entries if e.status in (ERRORS, UNRECOGNISED) and len(e.problems) > 1]
     for e in details:
         lines += ["", f"{e.file}（{e.name or e.agency}）：共 {len(e.problems)} 处需要修改"] + [f"  {p}" for p in e.problems]
     if result.of(GOOD):
         lines += ["", f"下一步：nianbao check --year {result.year}（校验收到的数据），改正后 nianbao batch --year {result.year}"]
     return "\n".join(lines) + "\n"
-
-
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
-    from .audit import _pad, _width
-
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return ["  ".join([*(_pad(c, w) for c, w in zip(r, widths)), r[-1]]).rstrip() for r in rows]
 
 
 def to_json(result: Collection) -> str:

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -219,11 +219,18 @@ def _swap(staging: Path, out: Path) -> None:
 
 def write_text(path: Path, text: str) -> Path:
     """Replace ``path`` with ``text`` (UTF-8) atomically: through a temporary file beside it."""
+    return write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_file(path: Path, fill: Callable[[Path], object]) -> Path:
+    """Replace ``path`` atomically with what ``fill`` writes to a temporary file beside it: a failure
+    halfway leaves the old file as it was.
+    """
     with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
         try:
-            tmp.write_text(text, encoding="utf-8")
+            fill(tmp)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

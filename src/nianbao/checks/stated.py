@@ -77,11 +77,13 @@ def _narrative_clause(r: Rule, data: ReportData, key: str, clause: str) -> Resul
     for name, pattern, readings in NARRATIVE_FIGURES:
         if not _counts(name, pattern, clause, count):
             continue
-        part = _PART.search(clause[:count.start()])
-        if part and not (part.group(0) not in ("其中", "分别") and _WHOLE.search(clause[:count.start()])):
+        before = clause[:count.start()]
+        part = _PART.search(before)
+        # a channel or subject named beside 共/合计… is all of them; 其中 and 分别 are always a part
+        if part and (part.group(0) in ("其中", "分别") or not _WHOLE.search(before)):
             return r.skipped(f"叙述“{clause}”所述为一部分（“{part.group(0)}”），与表三的总数不是同一口径，未核对",
                              where=f"叙述 {key}")
-        acting = _ACTING.search(clause[:count.start()])
+        acting = _ACTING.search(before)
         if acting and all(sum(data.number(k) or 0 for k in cells) != stated for cells in readings):
             return r.result(UNCERTAIN, f"叙述“{clause}”所述 {fmt(stated)} 件为{acting.group(1)}代为受理的件数，表三为 "
                             f"{fmt(data.number(readings[0][0]))} 件（{describe(readings[0][0])}）；表三可能还计入了其他机关"

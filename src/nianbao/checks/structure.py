@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ..format import NARRATIVE_KEYS, PART_VARIANTS, PARTS
+from ..format import NARRATIVE_KEYS, PART_VARIANTS, PARTS, alike
 from .core import COPY_THRESHOLD, ERROR, FAILED, PASSED, RULES, WARNING, Context, Result, Rule, rule
 
 
@@ -46,12 +46,6 @@ class _Found(NamedTuple):
     title: str  # the heading without its number: the part's title as printed
 
 
-def _alike(a: str, b: str) -> bool:
-    from difflib import SequenceMatcher
-
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
-
-
 def _found_headings(headings: list[str]) -> list[_Found]:
     """Each published heading that names a part, by the format's title or a known variant."""
     titles = [[_norm(t) for t in (p.title, *PART_VARIANTS.get(p.key, ()))] for p in PARTS]
@@ -62,7 +56,7 @@ def _found_headings(headings: list[str]) -> list[_Found]:
         title = _norm(printed)
         index = next((i for i, ts in enumerate(titles) if any(t in title or title in t and title for t in ts)), None)
         if index is None and number:  # a slip of a character in a numbered heading ("…行政诉讼请况")
-            index = next((i for i, ts in enumerate(titles) if any(_alike(title[:len(t)], t) for t in ts if len(t) >= 4)), None)
+            index = next((i for i, ts in enumerate(titles) if any(alike(title[:len(t)], t) for t in ts if len(t) >= 4)), None)
         if index is not None:
             found.append(_Found(index, number, heading.strip(), printed))
     return found

@@ -109,11 +109,9 @@ def template_name(year: int, agency: str, name: str) -> str:
 def _one_template(project, agency: str, year: int, path: Path, fill: bool, force: bool, quiet: bool = False,
                   default_place: bool = False) -> str:
     """One agency's template; says what it took from last year."""
-    import os
-    import tempfile
-
-    from ..errors import NianbaoError, writing
+    from ..errors import NianbaoError
     from ..load import load_report
+    from ..publish import write_file
     from ..template import write_template
 
     who = find_agency(project, agency)
@@ -129,15 +127,7 @@ def _one_template(project, agency: str, year: int, path: Path, fill: bool, force
             note = f"上年结转取自 {source}"
         except NianbaoError as exc:
             note = f"{year - 1} 年数据有误，未预填上年结转：{' '.join(str(exc).split())}"
-    with writing(path.parent):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".template-", suffix=".xlsx")
-        os.close(fd)
-        try:
-            write_template(Path(tmp), agency, who.name, year, data, previous, source)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+    write_file(path, lambda tmp: write_template(tmp, agency, who.name, year, data, previous, source))
     if not quiet:
         click.echo(f"已生成 {path}（{note}）")
         if default_place and project.data_files(agency, year) != [path]:

@@ -80,3 +80,24 @@ NO_FEE = (
     r"|信息(?:公开)?处理费[ \t]*[:：][ \t]*无(?![^。；;，,]{0,3}[\d])"
     r"|收费[ \t]*(?:0|零)[ \t]*元"
 )
+
+
+#: How alike (difflib's ratio) a printed part title must be to the format's to be read as that part:
+#: a slip of a character or two ("…行政诉讼请况") still heads its part, and is reported as a deviation.
+TITLE_ALIKE = 0.8
+
+
+def alike(printed: str, title: str) -> bool:
+    """Whether a printed title is the format's ``title`` but for a slip (see :data:`TITLE_ALIKE`)."""
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, printed, title, autojunk=False).ratio() >= TITLE_ALIKE
+
+
+def text_width(text: str) -> int:
+    """How wide a text prints in fixed-width columns (a terminal, a spreadsheet's character units):
+    a Chinese character is two.
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from ..format import PART_VARIANTS, PARTS
+from ..format import PART_VARIANTS, PARTS, alike
 from .labels import canonical, spaced
 
 
@@ -48,8 +48,6 @@ def _part_regex(key: str) -> re.Pattern[str]:
 
 #: A numbered line that may be a part's heading with a slip in its title ("…行政诉讼请况").
 _NUMBERED_LINE = re.compile(rf"(?m)^[ \t]*{_NUMERAL}[ \t]*\.[ \t]*([^\n]+)")
-#: How alike (difflib's ratio) a numbered line's opening must be to a part's title to be its heading.
-_ALIKE = 0.8
 
 
 def find_parts(text: str) -> Parts:
@@ -80,14 +78,12 @@ def _near_title(canon: str, key: str, start: int, end: int) -> tuple[int, int] |
     """The first numbered line between start and end that opens with the part's title but for a slip
     of a character or two: a typo in a heading still heads its part.
     """
-    from difflib import SequenceMatcher
-
     for line in _NUMBERED_LINE.finditer(canon, start, end):
         body = line.group(1)
         for title in _titles(key):
             if len(title) < 4:
                 continue
             opening = body[:len(title)]
-            if SequenceMatcher(None, opening, title, autojunk=False).ratio() >= _ALIKE:
+            if alike(opening, title):
                 return line.start(), line.start(1) + len(opening)
     return None

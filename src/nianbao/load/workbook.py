@@ -79,16 +79,21 @@ def read_xlsx(path: Path) -> ReportData:
     if not agency:
         where = {"sheet": GUIDE_SHEET, "cell": plan.meta["agency"].cell}
         raise DataError("没有填写单位代码", file=path, hint="填写 params/agencies.yaml 中的单位代码", **where)
-    year = value(plan.meta["year"])
-    if isinstance(year, float) and year.is_integer():
-        year = int(year)
-    elif isinstance(year, str) and year.strip().isdigit():
-        year = int(year.strip())
+    year = year_of(value(plan.meta["year"]))
     published = value(plan.meta["published"])
     if isinstance(published, str):
         published = published.strip()
     data = report_data(path, agency, year, cells, narrative, published, notes, sheet=GUIDE_SHEET, cell=plan.meta["year"].cell)
     return replace(data, places={key: address(place.sheet, place.cell) for key, place in plan.cells.items()})
+
+
+def year_of(value: Any) -> Any:
+    """The 年度 cell as a year: 2025, 2025.0 and " 2025 " alike; anything else as it is (the caller says what is wrong)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
 
 
 def _uncached_formulas(path: Path, book: openpyxl.Workbook, plan) -> dict[tuple[str, str], str]:
@@ -112,12 +117,12 @@ def _uncached_formulas(path: Path, book: openpyxl.Workbook, plan) -> dict[tuple[
     return found
 
 
-def _open_workbook(path: Path, data_only: bool = True) -> openpyxl.Workbook:
+def _open_workbook(path: Path, data_only: bool = True, read_only: bool = False) -> openpyxl.Workbook:
     try:
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (extensions, styles); only the values are read.
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            return openpyxl.load_workbook(path, data_only=data_only)
+            return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only)
     except FileNotFoundError:
         raise DataError("找不到数据文件", file=path, hint="用 nianbao template 生成模板后填写") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:

@@ -219,8 +219,8 @@ def write_template(
         inputs = [p for p in plan.cells.values() if p.sheet == name]
         _column_widths(sheets[name], [lb for lb in plan.labels if lb.place.sheet == name], inputs)
 
-    below = {sheet_name(t): _free_row(plan, sheet_name(t)) for t in TABLES.values()}
-    right = {sheet_name(t): _free_column(plan, sheet_name(t)) for t in TABLES.values()}
+    free = {sheet_name(t): _free(plan, sheet_name(t)) for t in TABLES.values()}
+    below, right = {n: f[0] for n, f in free.items()}, {n: f[1] for n, f in free.items()}
     label_columns = {name: _label_columns(plan, name) for name in right}
     feedback.draw(sheets, feedback.checks(plan.cells, below, right), label_columns, below, right)
     if previous is not None and data is None:  # data given (--fill) is the truth; X-CARRY checks it
@@ -257,24 +257,14 @@ def write_template(
     return path
 
 
-def _sheet_cells(plan: Layout, name: str) -> list[tuple[int, int]]:
+def _free(plan: Layout, name: str) -> tuple[int, int]:
+    """Where a table sheet has room: the first row under its note (one row left empty) and the first
+    column right of the table.
+    """
     places = [lb.place for lb in plan.labels if lb.place.sheet == name]
     places += [p for p in (*plan.cells.values(), *plan.notes.values()) if p.sheet == name]
-    out = []
-    for place in places:
-        for ref in (place.cell, place.end or place.cell):
-            column, row = coordinate_from_string(ref)
-            out.append((row, column_index_from_string(column)))
-    return out
-
-
-def _free_row(plan: Layout, name: str) -> int:
-    """The first row under a table sheet's note, with one row left empty."""
-    return max(r for r, _ in _sheet_cells(plan, name)) + 2
-
-
-def _free_column(plan: Layout, name: str) -> int:
-    return max(c for _, c in _sheet_cells(plan, name)) + 1
+    ends = [coordinate_from_string(p.end or p.cell) for p in places]
+    return max(row for _, row in ends) + 2, max(column_index_from_string(c) for c, _ in ends) + 1
 
 
 def _label_columns(plan: Layout, name: str) -> int:

@@ -10,7 +10,6 @@ length and the width of the columns it spans.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable
 
 from openpyxl.utils import get_column_letter
@@ -19,6 +18,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..format import text_width
 from .layout import TITLE, Label
 
 #: Points per line of 11-point text, with the cell's padding.
@@ -27,11 +27,6 @@ LINE = 15.0
 _DEFAULT_WIDTH = 8.43
 #: A row may not be taller than this in Excel (points).
 _MAX_HEIGHT = 409.0
-
-
-def text_width(text: str) -> int:
-    """Width in Excel's character units: a Chinese character is two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _width(ws: Worksheet, column: int) -> float:
@@ -107,4 +102,4 @@ def fit_text_rows(ws: Worksheet, cells: Iterable[str], least: float = 30.0) -> N
         ws.row_dimensions[row].height = min(max(height, least), _MAX_HEIGHT)
 
 
-__all__ = ["LINE", "fit_rows", "fit_text_rows", "lines", "table_sheet", "text_sheet", "text_width"]
+__all__ = ["LINE", "fit_rows", "fit_text_rows", "lines", "table_sheet", "text_sheet"]
