@@ -10,11 +10,12 @@ A value nobody could place (``"?"``) is drawn as absent with the note :data:`UNK
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import IO, Any
 
@@ -166,21 +167,64 @@ def figure_html(png: bytes, alt: str) -> str:
             f'alt="{html.escape(alt)}" style="max-width:100%;height:auto"></figure>')
 
 
+def render_png_pdf(fig: Figure) -> tuple[bytes, bytes]:
+    """The chart as PNG and as PDF, laid out once for both (the layout is most of a chart's cost).
+
+    Raises :class:`GlyphError` when a character has no glyph in the fonts.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        with _drawing():
+            engine.execute(fig)  # constrained layout, computed once …
+        fig.set_layout_engine("none")  # … and kept for both formats
+    try:
+        return render_png(fig), render_pdf(fig)
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+
+
+def warm_up() -> None:
+    """Draw one small chart in both formats, so that processes forked after it (a batch's kernels)
+    start with the fonts loaded and matplotlib's caches filled. Quiet when no Chinese font is installed
+    (each report says so itself).
+    """
+    global _warm
+    if _warm:
+        return
+    _warm = True
+    try:
+        render_png_pdf(_bar_chart("申请办理结果（件）", ["予以公开", "部分公开"], [1, 0]))
+    except GlyphError:
+        pass
+
+
+_warm = False
+
+
 def bundle(fig: Figure, alt: str) -> dict[str, str]:
     """A chart as a notebook output's mime bundle, stored once per format a reader needs: the PNG
     inside HTML (the HTML report, and JupyterLab trusted or not) and a PDF for the PDF report.
     """
     import base64
 
-    pdf = base64.b64encode(render_pdf(fig)).decode("ascii")
-    return {"text/html": figure_html(render_png(fig), alt), "application/pdf": pdf, "text/plain": alt}
+    png, pdf = render_png_pdf(fig)
+    return {"text/html": figure_html(png, alt), "application/pdf": base64.b64encode(pdf).decode("ascii"),
+            "text/plain": alt}
 
 
 def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
+    with _drawing():
+        fig.savefig(buf, **kwargs)
+
+
+@contextlib.contextmanager
+def _drawing() -> Iterator[None]:
+    """Draw under :func:`style`, a missing glyph raising :class:`GlyphError`."""
     with use_style(), warnings.catch_warnings():
         warnings.filterwarnings("error", message=_GLYPH_WARNING.pattern, category=UserWarning)
         try:
-            fig.savefig(buf, **kwargs)
+            yield
         except UserWarning as exc:
             if not _GLYPH_WARNING.match(str(exc)):
                 raise

@@ -7,14 +7,18 @@ respond in 60 seconds").
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import timing
 from .errors import RenderError, os_error
 from .run import Run
 
@@ -23,6 +27,9 @@ if TYPE_CHECKING:  # papermill and nbformat are imported when a notebook runs, n
 
 #: Seconds a kernel may take to start; generous, since a batch starts many at once.
 START_TIMEOUT = 300
+#: papermill saves the output notebook at each cell's start and end; here at most this often (and
+#: always at the end), so that a worker killed mid-run still leaves a recent partial notebook.
+SAVE_EVERY = 2.0
 
 # papermill logs what goes wrong in a run ("Timeout waiting for execute reply") before raising it;
 # the kit reports the error itself, so those lines reach a handler only where the user set one up.
@@ -65,19 +72,23 @@ def run(
     from papermill.exceptions import PapermillExecutionError
 
     sockets = Path(tempfile.mkdtemp(prefix="nianbao-kernel-"))
+    clock = KernelClock()
     try:
-        return pm.execute_notebook(
-            str(source),
-            str(output),
-            parameters=params,
-            kernel_name="python3",
-            cwd=str(cwd),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            start_timeout=START_TIMEOUT,
-            kernel_manager_class=ipc_kernel_manager(sockets),
-        )
+        with timing.stage("papermill"):
+            return pm.execute_notebook(
+                str(source),
+                str(output),
+                parameters=params,
+                engine_name=_engine(),
+                kernel_name="python3",
+                cwd=str(cwd),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                start_timeout=START_TIMEOUT,
+                kernel_manager_class=ipc_kernel_manager(sockets, clock),
+                clock=clock,
+            )
     except PapermillExecutionError as exc:
         _keep(output, failed)
         raise RenderError(
@@ -122,11 +133,11 @@ def launch_kernels_with(provisioner: type | None) -> None:
     _PROVISIONER = provisioner
 
 
-def ipc_kernel_manager(folder: Path) -> type:
+def ipc_kernel_manager(folder: Path, clock: KernelClock | None = None) -> type:
     """A kernel manager class whose kernels listen on IPC sockets in ``folder``, not on TCP ports.
 
     When :func:`launch_kernels_with` gave a provisioner (a batch worker's fork server), kernels are
-    launched by it.
+    launched by it. ``clock`` learns the kernel's process, to read its CPU time.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -144,7 +155,9 @@ def ipc_kernel_manager(folder: Path) -> type:
 
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            if clock is not None:
+                clock.pid = getattr(self.provisioner, "pid", None)
 
         async def _async_pre_start_kernel(self, **kw):
             if _PROVISIONER is not None and self.provisioner is None:
@@ -153,6 +166,96 @@ def ipc_kernel_manager(folder: Path) -> type:
             return await super()._async_pre_start_kernel(**kw)
 
     return IPCKernelManager
+
+
+class KernelClock:
+    """The CPU time a run's kernel spends, read from its process at each cell's start and end.
+
+    The kernel's own start-up (up to its first cell) is ``kernel_start``; each cell's time goes to
+    the stage of the function it calls: ``nb.prepare`` reads and checks the data, ``nb.charts``
+    draws the charts, every other cell is ``kernel_cells``.
+    """
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.last: float | None = None
+
+    def _read(self) -> float | None:
+        import psutil
+
+        if self.pid is None:
+            return None
+        try:
+            times = psutil.Process(self.pid).cpu_times()
+        except psutil.Error:
+            return None
+        return times.user + times.system
+
+    def cell_start(self) -> None:
+        if self.last is None and (now := self._read()) is not None:
+            self.last = now
+            timing.add("kernel_start", now)
+
+    def cell_complete(self, source: str) -> None:
+        now = self._read()
+        if now is None or self.last is None:
+            return
+        called = re.search(r"\bnb\.(\w+)\(", source)
+        name = {"prepare": "kernel_data_checks", "charts": "kernel_charts"}.get(called.group(1) if called else "")
+        timing.add(name or "kernel_cells", now - self.last)
+        self.last = now
+
+
+@functools.cache
+def _engine() -> str:
+    """The nbclient engine of papermill, saving the output notebook at most every :data:`SAVE_EVERY` seconds
+    (and always at the end) and reading the kernel's CPU time at each cell; registered as ``nianbao``.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class Manager(NotebookExecutionManager):
+        def __init__(self, *args, clock: KernelClock | None = None, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.clock = clock or KernelClock()
+            self.saved = -SAVE_EVERY
+            self.final = False
+
+        def save(self, **kwargs):
+            if self.final or time.monotonic() - self.saved >= SAVE_EVERY:
+                super().save(**kwargs)
+                self.saved = time.monotonic()
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            if cell.get("cell_type") == "code":
+                self.clock.cell_start()
+            return super().cell_start(cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell, cell_index=None, **kwargs):
+            if cell.get("cell_type") == "code":
+                self.clock.cell_complete(cell.get("source", ""))
+            return super().cell_complete(cell, cell_index, **kwargs)
+
+        def notebook_complete(self, **kwargs):
+            self.final = True
+            return super().notebook_complete(**kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, clock=None, **kwargs):
+            # papermill's Engine.execute_notebook, with the manager above
+            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                             autosave_cell_every=autosave_cell_every, clock=clock)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register("nianbao", Engine)
+    return "nianbao"
 
 
 def _keep(output: Path, failed: Path) -> None:

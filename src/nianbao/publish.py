@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import timing
 from .errors import OutputError, writing
 from .run import Run
 
@@ -78,13 +79,15 @@ def _publication(prepared: Report, folder: Path, run: Run, pdf_epoch: int | None
     from .edition import blocks, pdf, web, word
 
     folder.mkdir()
-    made = blocks(prepared)
     names = {k: p.name for k, p in run.published().items()}
-    (folder / names["publish_html"]).write_text(web.page(made), encoding="utf-8")
-    (folder / names["publish_fragment"]).write_text(web.fragment(made), encoding="utf-8")
+    with timing.stage("publication_html"):
+        made = blocks(prepared)
+        (folder / names["publish_html"]).write_text(web.page(made), encoding="utf-8")
+        (folder / names["publish_fragment"]).write_text(web.fragment(made), encoding="utf-8")
     author = prepared.agency.office or prepared.agency.name
-    docx = word.to_docx(made, title=prepared.title, author=author, date=prepared.data.published)
-    (folder / names["publish_docx"]).write_bytes(docx)
+    with timing.stage("docx"):
+        docx = word.to_docx(made, title=prepared.title, author=author, date=prepared.data.published)
+        (folder / names["publish_docx"]).write_bytes(docx)
     if pdf_epoch is not None:
         (folder / names["publish_pdf"]).write_bytes(pdf.to_pdf(made, prepared.title, pdf_epoch))
 
@@ -130,7 +133,8 @@ def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int
 
     from . import render
 
-    nbformat.write(nb, folder / run.notebook.name)
+    with timing.stage("writing"):
+        nbformat.write(nb, folder / run.notebook.name)
     (folder / run.html.name).write_text(render.to_html(nb), encoding="utf-8")
     if pdf_epoch is None:
         return False
@@ -142,9 +146,10 @@ def _write_checks(results: list[Result], folder: Path, data: ReportData) -> None
     """The check results as JSON (with the summary) and CSV, for batches and reviewers."""
     from . import checks
 
-    text = json.dumps(checks.document(results, data.agency, data.year), ensure_ascii=False, indent=1, default=str)
-    (folder / "checks.json").write_text(text + "\n", encoding="utf-8")
-    checks.frame(results).to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
+    with timing.stage("writing"):
+        text = json.dumps(checks.document(results, data.agency, data.year), ensure_ascii=False, indent=1, default=str)
+        (folder / "checks.json").write_text(text + "\n", encoding="utf-8")
+        checks.frame(results).to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
 
 
 def _rendered(run: Run, made_pdf: bool, summary: dict[str, int]) -> Rendered:
@@ -181,7 +186,7 @@ def staged(out: Path) -> Iterator[Path]:
         staging.mkdir()
     try:
         yield staging
-        with writing(out):
+        with writing(out), timing.stage("writing"):
             _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,6 +21,7 @@ from nbconvert import HTMLExporter, PDFExporter
 from nbconvert.exporters.pdf import LatexFailed
 from traitlets.config import Config
 
+from . import timing
 from .errors import GlyphError, RenderError
 from .model import ReportData, chinese_date
 
@@ -42,7 +43,8 @@ def _config() -> Config:
 
 def to_html(nb: nbformat.NotebookNode) -> str:
     """The executed notebook as a self-contained HTML page: no code, no prompts, nothing remote."""
-    body, _ = _html_exporter().from_notebook_node(nb)
+    with timing.stage("html"):
+        body, _ = _html_exporter().from_notebook_node(nb)
     return body
 
 
@@ -62,22 +64,65 @@ LATEX_COMMAND = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-ha
 LATEX_ENV = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
 
 
+#: At most this many xelatex passes: the page count (共 M 页) and longtable's column widths settle by then.
+MAX_PASSES = 3
+#: What LaTeX and its packages print when cross-references or table widths need another pass.
+_RERUN = re.compile(r"Rerun to get|may have changed\. Rerun|Table widths have changed\. Rerun")
+#: The files through which one xelatex pass tells the next what it found: labels (the page count),
+#: longtable's column widths, hyperref's outlines.
+AUX = (".aux", ".out")
+#: Per template, those files as the last document that settled left them: the next report starts
+#: from them, and when its own come out the same (same page count, same widths) one pass is enough.
+_SETTLED: dict[str, dict[str, bytes]] = {}
+
+
 class ReportPDFExporter(PDFExporter):
-    """nbconvert's PDF exporter on the report's LaTeX template, failing on any missing glyph."""
+    """nbconvert's PDF exporter on the report's LaTeX template, failing on any missing glyph.
+
+    xelatex runs until the document has settled — its ``.aux`` (labels such as the page count,
+    longtable's widths) comes out as it went in and no package asks for a rerun — starting from
+    the last settled ``.aux`` of the same template; no bibtex.
+    """
+
+    timing_stage = "review"  # the prefix of its timing stages: review or publication
 
     def run_latex(self, filename, raise_on_failure=LatexFailed):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
-        ok = super().run_latex(filename, raise_on_failure)
-        log = Path(filename).with_suffix(".log")
-        if log.is_file():
-            missing = sorted(set(_MISSING_GLYPH.findall(log.read_text(encoding="utf-8", errors="replace"))))
-            if missing:
-                chars = "、".join(f"“{c}”（{font}）" for c, font in missing[:10])
-                raise GlyphError(
-                    f"PDF 中有字体缺少的字符：{chars}",
-                    hint="请安装 Noto CJK 字体（apt-get install fonts-noto-cjk），或改用常见字符",
-                )
-        return ok
+        tex = Path(filename)
+        for suffix, content in _SETTLED.get(self.template_name, {}).items():
+            tex.with_suffix(suffix).write_bytes(content)
+
+        def log_error(command, out):
+            self.log.critical("%s failed: %s\n%s", command[0], command, out)
+
+        def state() -> dict[str, bytes]:
+            return {s: tex.with_suffix(s).read_bytes() for s in AUX if tex.with_suffix(s).is_file()}
+
+        for n in range(1, MAX_PASSES + 1):
+            before = state()
+            with timing.stage(f"{self.timing_stage}_xelatex_{n}"):
+                if not self.run_command(self.latex_command, filename, 1, log_error, raise_on_failure):
+                    return False
+            after, log = state(), tex.with_suffix(".log")
+            text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+            if after == before and not _RERUN.search(text):
+                _SETTLED[self.template_name] = after
+                break
+        missing = sorted(set(_MISSING_GLYPH.findall(text)))
+        if missing:
+            chars = "、".join(f"“{c}”（{font}）" for c, font in missing[:10])
+            raise GlyphError(
+                f"PDF 中有字体缺少的字符：{chars}",
+                hint="请安装 Noto CJK 字体（apt-get install fonts-noto-cjk），或改用常见字符",
+            )
+        return True
+
+    def run_bib(self, filename, raise_on_failure=False):
+        return False  # a report cites nothing: no bibtex run
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        with timing.stage(f"{self.timing_stage}_latex"):  # the LaTeX export itself; the passes are timed apart
+            return super().from_notebook_node(nb, resources, **kw)
 
 
 def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "nianbao_latex") -> bytes:
@@ -114,12 +159,12 @@ def latex_errors(log: str) -> str:
 
 @functools.cache
 def _pdf_exporter(template: str) -> ReportPDFExporter:
-    return ReportPDFExporter(
+    exporter = ReportPDFExporter(
         config=_config(), template_name=template, extra_template_basedirs=[str(TEMPLATES)],
-        extra_template_paths=[str(TEMPLATES)],
-        latex_count=2,  # the page count (共 M 页) and longtable's column widths settle in the second run
-        latex_command=LATEX_COMMAND,
+        extra_template_paths=[str(TEMPLATES)], latex_count=MAX_PASSES, latex_command=LATEX_COMMAND,
     )
+    exporter.timing_stage = "review" if template == "nianbao_latex" else "publication"
+    return exporter
 
 
 @contextlib.contextmanager

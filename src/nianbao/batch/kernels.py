@@ -12,7 +12,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from typing import IO
 
 from ..notebook import launch_kernels_with
 
@@ -29,15 +31,22 @@ class Zygote:
 
     Each kernel is a fresh process forked from it: a kernel of its own, which never ran another
     report's cell, without paying for Python's and the libraries' start-up again (about 0.8 s of CPU).
+    The template itself is forked from this process while it has one thread, and so starts with what
+    this process has imported (a batch worker: everything, from its fork server); else it is started
+    as a new Python.
     """
 
     def __init__(self) -> None:
-        code = "from nianbao.batch.kernels import _zygote_main; _zygote_main()"
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
-        )
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        if threading.active_count() == 1:
+            self.process = None
+            self.pid, self.stdin, self.stdout = _fork_template()
+        else:
+            code = "from nianbao.batch.kernels import _zygote_main; _zygote_main()"
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+            )
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.pid, self.stdin, self.stdout = self.process.pid, self.process.stdin, self.process.stdout
         if self.stdout.readline().strip() != "ready":
             raise RuntimeError("kernel template process did not start")
 
@@ -48,7 +57,10 @@ class Zygote:
 
     def close(self) -> None:
         self.stdin.close()
-        self.process.wait(10)
+        if self.process is not None:
+            self.process.wait(10)
+        else:
+            os.waitpid(self.pid, 0)
 
 
 def use_zygote() -> None:
@@ -115,12 +127,41 @@ class _Forked:
         self.send_signal(signal.SIGTERM)
 
 
+def _fork_template() -> tuple[int, IO[str], IO[str]]:
+    """Fork the template process from this one: (its pid, the pipe to it, the pipe from it)."""
+    requests_r, requests_w = os.pipe()
+    replies_r, replies_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            # keep only the two pipes: a copy of the worker's connection to the batch would hide the
+            # worker's death from the batch
+            os.dup2(requests_r, 0)
+            os.dup2(replies_w, 1)
+            os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+            _zygote_main()
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(requests_r)
+    os.close(replies_w)
+    return pid, open(requests_w, "w", encoding="utf-8", buffering=1), open(replies_r, encoding="utf-8")  # noqa: SIM115
+
+
 def _zygote_main() -> None:
     """The template process: import, then fork one kernel per request read from stdin."""
     import importlib
 
     for name in PRELOAD:
         importlib.import_module(name)
+    from nianbao.charts import warm_up
+
+    warm_up()  # fonts loaded and caches filled once, for every kernel forked from here (a no-op when inherited)
 
     def reap(*_: object) -> None:
         try:

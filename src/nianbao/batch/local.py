@@ -47,7 +47,7 @@ class LocalPool:
         methods = multiprocessing.get_all_start_methods()
         self.ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            self.ctx.set_forkserver_preload(["nianbao.render"])
+            self.ctx.set_forkserver_preload(["nianbao.batch.preload"])
         self.jobs = jobs
         self.scratch = Path(tempfile.mkdtemp(prefix="nianbao-batch-"))
         self.idle: list[_Worker] = []

@@ -37,6 +37,7 @@ class Record(TypedDict, total=False):
     kept: list[str]  # documents not made this time (--no-pdf) but kept from an earlier render
     rebuilt: bool  # recreated from the outputs after the ledger was damaged
     traceback: str  # a bug's traceback, for whoever debugs it
+    stages: dict[str, float]  # CPU seconds per stage of the render (see nianbao.timing.STAGES)
     batch_status: str  # in a batch's own list only: rendered, failed or skipped this time
 
 

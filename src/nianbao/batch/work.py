@@ -12,6 +12,7 @@ import time
 import traceback
 from dataclasses import asdict
 
+from .. import timing
 from ..errors import NianbaoError
 from .ledger import recorded_outputs
 from .tasks import FAILED, GRACE, RENDERED, Record, Task, relative
@@ -25,13 +26,16 @@ def work(task: Task) -> Record:
     try:
         from .. import publish
 
-        if task.agency:
-            from ..report import validate
+        with timing.recording() as stages:
+            if task.agency:
+                from ..report import validate
 
-            prepared = validate(project, task.agency, task.year)  # every input read and checked, once, before the kernel
-            done = publish.report(task.run, prepared, pdf=task.pdf, timeout=task.timeout)
-        else:
-            done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
+                with timing.stage("data_checks"):
+                    prepared = validate(project, task.agency, task.year)  # every input read and checked, once, before the kernel
+                done = publish.report(task.run, prepared, pdf=task.pdf, timeout=task.timeout)
+            else:
+                done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
+        record["stages"] = stages
         record.update({"status": RENDERED, "checks": dict(done.summary), "outputs": recorded_outputs(task.run)})
         if done.pending:
             record["pending"] = list(done.pending)

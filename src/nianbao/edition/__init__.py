@@ -143,7 +143,7 @@ def figures(report: Report) -> list[Block]:
     for name, alt, make in chart_list(report):
         fig = make()
         if fig is not None:
-            out.append(Figure(name, charts_.render_png(fig), charts_.render_pdf(fig), alt))
+            out.append(Figure(name, *charts_.render_png_pdf(fig), alt))
     return out
 
 

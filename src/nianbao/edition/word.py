@@ -86,7 +86,6 @@ def _font(font: Any, element: Any, east_asia: str, size: Any = None, bold: bool 
     """A run's or style's font: the Chinese face by name, :data:`FALLBACK` for the other scripts."""
     from docx.oxml.ns import qn
 
-    font.name = FALLBACK
     if size is not None:
         font.size = size
     if bold is not None:
@@ -248,6 +247,7 @@ def _table(doc: Any, grid: Grid, caption: str = "") -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm
+    from docx.table import _Cell
 
     if caption:
         _paragraph(doc, caption, bold=True, align="center", indent=False, size=14)
@@ -260,17 +260,23 @@ def _table(doc: Any, grid: Grid, caption: str = "") -> None:
     widths = [Cm(w * scale) for w in grid.widths]
     for column, width in zip(table.columns, widths):  # the grid's own widths (w:gridCol), which LibreOffice and WPS lay out by
         column.width = width
-    slots = table._cells  # every grid slot once, row by row (python-docx's table.cell() rebuilds this each call)
-    for i, slot in enumerate(slots):
-        slot.width = widths[i % grid.n_cols]
+    slots = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]  # every grid slot, before merging
+    for row in slots:
+        for c, slot in enumerate(row):
+            slot.width = widths[c]
     size = 9 if grid.n_cols > 10 else 10.5
-    for cell in grid.cells:  # merges first: each changes the slots
-        if cell.rowspan > 1 or cell.colspan > 1:
-            slots[cell.row * grid.n_cols + cell.col].merge(
-                slots[(cell.row + cell.rowspan - 1) * grid.n_cols + cell.col + cell.colspan - 1])
-    slots = table._cells
+    for cell in grid.cells:  # a merge as Word writes it: w:gridSpan across, w:vMerge down
+        for r in range(cell.row, cell.row + cell.rowspan):
+            first = slots[r][cell.col]
+            if cell.colspan > 1:
+                first._tc.grid_span = cell.colspan
+                first.width = sum(widths[cell.col : cell.col + cell.colspan], Cm(0))
+                for covered in slots[r][cell.col + 1 : cell.col + cell.colspan]:
+                    covered._tc.getparent().remove(covered._tc)
+            if cell.rowspan > 1:
+                first._tc.vMerge = "restart" if r == cell.row else "continue"
     for cell in grid.cells:
-        target = slots[cell.row * grid.n_cols + cell.col]
+        target = slots[cell.row][cell.col]
         target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         p = target.paragraphs[0]
         left = cell.header and cell.row >= grid.header_rows and cell.role == ROW
