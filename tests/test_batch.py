@@ -222,6 +222,9 @@ def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches
                                  "publish_html": "2024/shimen/publish/shimen-2024.html",
                                  "publish_fragment": "2024/shimen/publish/shimen-2024.fragment.html",
                                  "publish_docx": "2024/shimen/publish/shimen-2024.docx"}  # --no-pdf: no PDF made
+    spent = shimen["stages"]  # CPU seconds per stage: the kernel's read from its process, the rest in the worker
+    assert all(spent[s] > 0 for s in ("kernel_start", "kernel_charts", "kernel_cells", "papermill", "html", "docx"))
+    assert not any("xelatex" in s for s in spent)  # --no-pdf
     assert (project.outputs_dir / "index.html").is_file() and "合计" in first.output
 
     started = time.monotonic()
@@ -355,3 +358,61 @@ def test_a_batch_over_a_damaged_ledger_warns_sets_it_aside_and_rebuilds_it(proje
     assert "警告：台账" in result.output and "已损坏" in result.output and "Traceback" not in result.output
     assert len(list(project.outputs_dir.glob("ledger.damaged-*.json"))) == 1
     assert batch.read_ledger(project)["2024/shimen"]["status"] == "rendered"
+
+
+class _OrderedPool:
+    """A pool without processes: runs finish oldest first; the agencies in ``failing`` fail."""
+
+    def __init__(self, jobs: int, failing: set[str]) -> None:
+        self.jobs, self.failing = jobs, failing
+        self.busy: list[batch.Task] = []
+        self.submitted: list[batch.Task] = []
+        self.beside: dict[int, list[str]] = {}  # per submitted run, the agencies running when it started
+
+    @property
+    def free(self) -> int:
+        return self.jobs - len(self.busy)
+
+    def submit(self, task: batch.Task) -> None:
+        self.beside[len(self.submitted)] = [t.agency for t in self.busy]
+        self.busy.append(task)
+        self.submitted.append(task)
+
+    def wait(self, timeout: float) -> list:
+        from nianbao.batch.work import new_record
+
+        task = self.busy.pop(0)
+        record = new_record(task)
+        failed = task.agency in self.failing
+        record.update({"status": batch.FAILED if failed else batch.RENDERED, "reason": "坏了" if failed else ""})
+        return [(task, record)]
+
+    def stop(self) -> None:
+        self.busy = []
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("failing", [set(), {"yueyanglou"}])
+def test_the_overview_starts_beside_the_last_report_and_is_made_again_if_that_report_fails(
+    project: Project, failing: set[str]
+) -> None:
+    from nianbao.batch.loop import _Loop
+
+    hasher = planning.Hasher(project, {"pdf": False, "timeout": 60})
+    loop = _Loop(project, hasher, {}, pdf=False, timeout=60, summary=True, on_record=None)
+    agencies = ["jiangbin", "shimen", "yueyanglou"]  # two workers: yueyanglou is the last, still running
+    loop.queue.extend(loop.task(a, 2024) for a in agencies)
+    pool = _OrderedPool(2, failing)
+    loop.drain(lambda: pool, force=False)
+
+    overviews = [t for t in pool.submitted if not t.agency]
+    assert pool.beside[pool.submitted.index(overviews[0])] == ["yueyanglou"]  # started beside the last report …
+    assert overviews[0].failed == {}  # … before anything had failed
+    assert len(overviews) == (2 if failing else 1)
+    if failing:
+        assert overviews[1].failed == {"yueyanglou": "坏了"}  # made again, naming the failure
+    kept = [r for r in loop.batch.records if r["kind"] == batch.SUMMARY]
+    assert len(kept) == 1 and kept[0]["key"] == overviews[-1].key
+    assert loop.ledger["2024/_summary"]["key"] == overviews[-1].key

@@ -5,6 +5,7 @@ Each render starts a kernel (and, with PDF, xelatex); the renders are shared per
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -265,3 +266,20 @@ def test_a_render_without_pdf_keeps_the_pdfs_of_an_earlier_render_and_says_so(tm
     assert again.html.is_file() and again.publication["publish_fragment"].is_file()
     fresh = run(project, "shimen", tmp_path / "elsewhere", pdf=False)
     assert fresh.kept == () and not (tmp_path / "elsewhere" / "shimen-2024.pdf").exists()
+
+
+@pytest.mark.tex
+def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from_nothing(seed_render: Rendered) -> None:
+    from nianbao import render, timing
+
+    nb = nbformat.read(seed_render.notebook, as_version=4)
+    render._SETTLED.clear()  # as in a new worker: no document settled yet
+    with timing.recording() as cold:
+        first = render.to_pdf(nb, 0)
+    with timing.recording() as warm:
+        second = render.to_pdf(nb, 0)
+    assert first == second
+    assert "review_xelatex_2" in cold  # from nothing, the page count needs a second pass …
+    assert "review_xelatex_1" in warm and "review_xelatex_2" not in warm  # … after a like report, one is enough
+    pages = PdfReader(io.BytesIO(second)).pages
+    assert f"共 {len(pages)} 页" in pages[0].extract_text()

@@ -68,6 +68,8 @@ class _Loop:
         self.pdf, self.timeout, self.summary, self.on_record = pdf, timeout, summary, on_record
         self.queue: deque[Task] = deque()
         self.years_left: dict[int, int] = {}
+        self.early: dict[int, Task] = {}  # a year's overview started while its last reports still run …
+        self.early_done: dict[int, Record] = {}  # … and its record, kept until those reports are done
         self.batch = Batch()
 
     def task(self, agency: str, year: int) -> Task:
@@ -99,9 +101,11 @@ class _Loop:
                     if pool.free <= 0:
                         break
                     pool.submit(self.queue.popleft())
+                if pool:
+                    self.start_overviews(pool, force)
                 if pool and pool.busy:
                     for task, record in pool.wait(timeout=0.5):
-                        self.finish(task, record, record["status"])
+                        self.done(task, record)
         except KeyboardInterrupt:
             self.batch.interrupted = True
             if pool:
@@ -110,6 +114,48 @@ class _Loop:
         finally:
             if pool:
                 pool.close()
+
+    def start_overviews(self, pool: LocalPool | DaskPool, force: bool) -> None:
+        """A worker with nothing left to do starts the overview of a year whose last reports are running.
+
+        It is made with the failures known so far; if one of the running reports then fails, it is
+        made again once they are all done (see :meth:`year_done`).
+        """
+        for year, left in self.years_left.items():
+            if not self.summary or left == 0 or year in self.early or pool.free <= 0:
+                continue
+            if any(t.year == year for t in self.queue):
+                continue
+            task = self.summary_task(year)
+            previous = self.ledger.get(task.id)
+            if previous is not None and not force and is_current(previous, task):
+                continue  # skipped in turn once the reports are done, if still current then
+            self.early[year] = task
+            pool.submit(task)
+
+    def done(self, task: Task, record: Record) -> None:
+        if not task.agency and self.early.get(task.year) is task:
+            self.early_done[task.year] = record
+            if self.years_left[task.year] == 0:
+                self.settle_overview(task.year)
+            return
+        self.finish(task, record, record["status"])
+
+    def year_done(self, year: int) -> None:
+        """A year's reports are all done: its overview is next in line, or the early one is settled."""
+        if year not in self.early:
+            self.queue.appendleft(self.summary_task(year))
+        elif year in self.early_done:
+            self.settle_overview(year)
+
+    def settle_overview(self, year: int) -> None:
+        """The early overview stands if the failures it was made with are the year's; else it is made again."""
+        task, record = self.early.pop(year), self.early_done.pop(year)
+        final = self.summary_task(year)
+        if final.key == task.key:
+            self.finish(task, record, record["status"])
+        else:
+            self.queue.appendleft(final)
 
     def finish(self, task: Task, record: Record, status: str) -> None:
         """Record a run's outcome; once a year's reports are all done, its overview is next in line."""
@@ -133,7 +179,7 @@ class _Loop:
         if task.agency:
             self.years_left[task.year] -= 1
             if self.summary and self.years_left[task.year] == 0:
-                self.queue.appendleft(self.summary_task(task.year))
+                self.year_done(task.year)
 
 
 def _name(registry: dict[str, Agency], task: Task) -> str:
