@@ -269,13 +269,19 @@ def test_a_render_without_pdf_keeps_the_pdfs_of_an_earlier_render_and_says_so(tm
 
 
 @pytest.mark.tex
-def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from_nothing(seed_render: Rendered) -> None:
+def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from_nothing(
+    seed_render: Rendered, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from nianbao import render, timing
 
     nb = nbformat.read(seed_render.notebook, as_version=4)
-    render._SETTLED.clear()  # as in a new worker: no document settled yet
-    with timing.recording() as cold:
-        first = render.to_pdf(nb, 0)
+    with monkeypatch.context() as m:
+        m.setattr(render, "_SETTLED", {})  # as in a new worker …
+        m.setattr(render, "_seed", lambda template, family: render._SETTLED.get(family, {}))  # … without the template's
+        with timing.recording() as cold:
+            first = render.to_pdf(nb, 0)
+        settled = render._SETTLED
+    monkeypatch.setattr(render, "_SETTLED", settled)
     with timing.recording() as warm:
         second = render.to_pdf(nb, 0)
     assert first == second
@@ -283,3 +289,28 @@ def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from
     assert "review_xelatex_1" in warm and "review_xelatex_2" not in warm  # … after a like report, one is enough
     pages = PdfReader(io.BytesIO(second)).pages
     assert f"共 {len(pages)} 页" in pages[0].extract_text()
+
+
+@pytest.mark.parametrize("name", ["nianbao_latex", "nianbao_publish_latex"])
+def test_the_templates_settled_aux_holds_numbers_only(name: str) -> None:
+    from nianbao import render
+
+    assert render._SEED.fullmatch((render.TEMPLATES / name / "settled.aux").read_bytes())
+
+
+@pytest.mark.parametrize("line", [
+    rb"\def\x{1}", rb"\input{/etc/passwd}", rb"\newlabel{LastPage}{{}{\jobname}}", rb"\immediate\write18{ls}",
+    rb"\gdef \LT@i {\LT@entry " + b"\n" + rb"    {1}{\textbf{9}pt}}",
+])
+def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp_path: Path, line: bytes,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from nianbao import render
+
+    shipped = (render.TEMPLATES / "nianbao_latex" / "settled.aux").read_bytes()
+    planted = shipped + line + b"\n"
+    assert not render._SEED.fullmatch(planted)
+    (tmp_path / "nianbao_latex").mkdir()
+    (tmp_path / "nianbao_latex" / "settled.aux").write_bytes(planted)
+    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
+    monkeypatch.setattr(render, "_SETTLED", {})
+    assert render._seed("nianbao_latex", "nianbao_latex") == {}

@@ -138,7 +138,7 @@ def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int
     (folder / run.html.name).write_text(render.to_html(nb), encoding="utf-8")
     if pdf_epoch is None:
         return False
-    (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch))
+    (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch, overview=not run.is_report))
     return True
 
 

@@ -69,11 +69,31 @@ MAX_PASSES = 3
 #: What LaTeX and its packages print when cross-references or table widths need another pass.
 _RERUN = re.compile(r"Rerun to get|may have changed\. Rerun|Table widths have changed\. Rerun")
 #: The files through which one xelatex pass tells the next what it found: labels (the page count),
-#: longtable's column widths, hyperref's outlines.
-AUX = (".aux", ".out")
-#: Per template, those files as the last document that settled left them: the next report starts
-#: from them, and when its own come out the same (same page count, same widths) one pass is enough.
+#: longtable's column widths.
+AUX = (".aux",)
+#: Per kind of document (a template's reports, or its overviews), the ``.aux`` as the last one that
+#: settled left it: the next starts from it, and when its own comes out the same (same page count,
+#: same widths) one pass is enough. A process's first document of a kind starts from the template's
+#: ``settled.aux`` (a typical report's, shipped with the template) if it is one of :data:`_SEED`.
 _SETTLED: dict[str, dict[str, bytes]] = {}
+#: All an ``.aux`` may hold to be used as a start: \relax, longtable's widths, the page count — numbers,
+#: never commands of its own (a file read from disk is TeX's input, and must not be code).
+_SEED = re.compile(
+    rb"\\relax \n(?:\\providecommand \\oddpage@label \[2\]\{\}\n)?"
+    rb"(?:\\gdef \\LT@[ivxl]+ \{\\LT@entry \n(?:    \{[0-9]\}\{[0-9.]+pt\}\\LT@entry \n)*    \{[0-9]\}\{[0-9.]+pt\}\}\n)*"
+    rb"(?:\\newlabel\{LastPage\}\{\{\}\{[0-9]+\}\}\n\\xdef\\lastpage@lastpage\{[0-9]+\}\n\\gdef\\lastpage@lastpageHy\{\}\n)?"
+    rb"(?:\\gdef \\@abspage@last\{[0-9]+\}\n)?"
+)
+
+
+def _seed(template: str, family: str) -> dict[str, bytes]:
+    """Where a document of ``family`` starts: the last settled one's ``.aux``, else the template's."""
+    if family in _SETTLED:
+        return _SETTLED[family]
+    shipped = TEMPLATES / template / "settled.aux"
+    if family == template and shipped.is_file() and _SEED.fullmatch(content := shipped.read_bytes()):
+        return {".aux": content}
+    return {}
 
 
 class ReportPDFExporter(PDFExporter):
@@ -85,11 +105,12 @@ class ReportPDFExporter(PDFExporter):
     """
 
     timing_stage = "review"  # the prefix of its timing stages: review or publication
+    family = ""  # the kind of document being made (see _SETTLED)
 
     def run_latex(self, filename, raise_on_failure=LatexFailed):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
         tex = Path(filename)
-        for suffix, content in _SETTLED.get(self.template_name, {}).items():
+        for suffix, content in _seed(self.template_name, self.family).items():
             tex.with_suffix(suffix).write_bytes(content)
 
         def log_error(command, out):
@@ -106,7 +127,7 @@ class ReportPDFExporter(PDFExporter):
             after, log = state(), tex.with_suffix(".log")
             text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
             if after == before and not _RERUN.search(text):
-                _SETTLED[self.template_name] = after
+                _SETTLED[self.family] = after
                 break
         missing = sorted(set(_MISSING_GLYPH.findall(text)))
         if missing:
@@ -125,9 +146,14 @@ class ReportPDFExporter(PDFExporter):
             return super().from_notebook_node(nb, resources, **kw)
 
 
-def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "nianbao_latex") -> bytes:
-    """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK)."""
+def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "nianbao_latex", *,
+           overview: bool = False) -> bytes:
+    """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK).
+
+    ``overview``: the notebook is a year's overview, whose layout is not a report's (see ``_SETTLED``).
+    """
     exporter = _pdf_exporter(template)
+    exporter.family = f"{template}:overview" if overview else template
     with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1", **LATEX_ENV):
         try:
             pdf, _ = exporter.from_notebook_node(nb)
