@@ -87,6 +87,7 @@ def run(
                 execution_timeout=timeout,
                 start_timeout=START_TIMEOUT,
                 kernel_manager_class=ipc_kernel_manager(sockets, clock),
+                shutdown_kernel="immediate",  # every output is in: the kernel has nothing left to do or save
                 clock=clock,
             )
     except PapermillExecutionError as exc:
@@ -144,6 +145,7 @@ def ipc_kernel_manager(folder: Path, clock: KernelClock | None = None) -> type:
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
+            self.client_factory = _client()
             self.transport = "ipc"
             self.connection_file = str(folder / "kernel.json")
             self.ip = str(folder / "k")
@@ -166,6 +168,47 @@ def ipc_kernel_manager(folder: Path, clock: KernelClock | None = None) -> type:
             return await super()._async_pre_start_kernel(**kw)
 
     return IPCKernelManager
+
+
+@functools.cache
+def _client() -> type:
+    """jupyter_client's kernel client, ready once the kernel has answered on its shell and IOPub channels.
+
+    jupyter_client then also waits until IOPub has been quiet for 0.2 s, to drop what the handshake
+    left there; nbclient reads only the messages that answer its own requests, so here that wait —
+    a fifth of a second per report — is not made.
+    """
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_core.utils import ensure_async
+
+    class Client(AsyncKernelClient):
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:
+                            await ensure_async(self.iopub_channel.get_msg(timeout=0.2))  # IOPub is connected
+                        except Empty:
+                            pass
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+        wait_for_ready = _async_wait_for_ready
+
+    return Client
 
 
 class KernelClock:

@@ -86,6 +86,18 @@ def _fork_provisioner() -> type:
             self.pid, self.pgid, self.cwd = pid, pid, cwd
             return self.connection_info
 
+        async def kill(self, restart: bool = False) -> None:
+            if not isinstance(self.process, _Forked):
+                return await super().kill(restart)
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            try:  # gone once the template has reaped it, a moment later: jupyter_client need not poll for it
+                self.process.wait(1)
+            except subprocess.TimeoutExpired:
+                pass
+
     return ForkProvisioner
 
 
