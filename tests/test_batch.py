@@ -416,3 +416,20 @@ def test_the_overview_starts_beside_the_last_report_and_is_made_again_if_that_re
     kept = [r for r in loop.batch.records if r["kind"] == batch.SUMMARY]
     assert len(kept) == 1 and kept[0]["key"] == overviews[-1].key
     assert loop.ledger["2024/_summary"]["key"] == overviews[-1].key
+
+
+@pytest.mark.kernel
+@pytest.mark.tex
+def test_a_batch_makes_the_same_bytes_whatever_its_workers_made_before(project: Project) -> None:
+    """Each worker starts its PDFs from what it settled last: the documents must not depend on it."""
+    def made() -> dict[str, bytes]:
+        files = [p for p in project.outputs_dir.glob("2024/*/**/*") if p.suffix in (".html", ".pdf", ".docx")]
+        return {p.relative_to(project.outputs_dir).as_posix(): p.read_bytes() for p in files}
+
+    first = batch.run(project, agencies=["shimen", "jiangbin"], years=[2024], jobs=2, summary=False)
+    assert first.count(batch.RENDERED) == 2
+    before = made()
+    assert len(before) == 2 * 6  # review HTML and PDF; publication page, fragment, PDF and Word file
+    again = batch.run(project, agencies=["jiangbin", "shimen"], years=[2024], jobs=1, summary=False, force=True)
+    assert again.count(batch.RENDERED) == 2
+    assert made() == before
