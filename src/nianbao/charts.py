@@ -186,8 +186,8 @@ def render_png_pdf(fig: Figure) -> tuple[bytes, bytes]:
 
 def warm_up() -> None:
     """Draw one small chart in both formats, so that processes forked after it (a batch's kernels)
-    start with the fonts loaded and matplotlib's caches filled. Quiet when no Chinese font is installed
-    (each report says so itself).
+    start with the fonts loaded and matplotlib's caches filled. Quiet when it cannot draw (no Chinese
+    font, say): each report's own chart then says why.
     """
     global _warm
     if _warm:
@@ -195,7 +195,7 @@ def warm_up() -> None:
     _warm = True
     try:
         render_png_pdf(_bar_chart("申请办理结果（件）", ["予以公开", "部分公开"], [1, 0]))
-    except GlyphError:
+    except Exception:  # noqa: BLE001  only a head start: whatever fails here, each report's own chart says
         pass
 
 
