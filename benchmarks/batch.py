@@ -258,7 +258,7 @@ def main() -> None:
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
     become_subreaper()
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
-        for n in args.reports:
+        for n in (n for n in args.reports if n > 0):  # --reports 0 (or none): no comparison
             compare(Path(tmp), n, args.jobs, args.sequential)
         if args.scale:
             scale(Path(tmp) / "scale", args.scale, args.jobs)

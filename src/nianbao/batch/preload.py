@@ -7,11 +7,17 @@ then starts with them, in memory shared with the fork server, instead of loading
 """
 
 import importlib
+import sys
 
-import nianbao.render  # noqa: F401
+# jsonschema (which nbformat validates notebooks with) imports the optional rfc3987_syntax, if installed,
+# to check IRI formats — and that module builds its grammar on import: 1.7 s of every batch's start,
+# before any worker can begin. No schema of nbformat's has an IRI format, so here it is not imported.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-from ..charts import warm_up
-from .kernels import PRELOAD
+import nianbao.render  # noqa: E402, F401
+
+from ..charts import warm_up  # noqa: E402
+from .kernels import PRELOAD  # noqa: E402
 
 for _name in PRELOAD:
     importlib.import_module(_name)
