@@ -225,6 +225,7 @@ def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches
     spent = shimen["stages"]  # CPU seconds per stage: the kernel's read from its process, the rest in the worker
     assert all(spent[s] > 0 for s in ("kernel_start", "kernel_charts", "kernel_cells", "papermill", "html", "docx"))
     assert not any("xelatex" in s for s in spent)  # --no-pdf
+    assert spent["hashing"] >= 0  # the parent's part: hashing the run's inputs
     assert (project.outputs_dir / "index.html").is_file() and "合计" in first.output
 
     started = time.monotonic()

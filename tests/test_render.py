@@ -277,7 +277,7 @@ def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from
     nb = nbformat.read(seed_render.notebook, as_version=4)
     with monkeypatch.context() as m:
         m.setattr(render, "_SETTLED", {})  # as in a new worker …
-        m.setattr(render, "_seed", lambda template, family: render._SETTLED.get(family, {}))  # … without the template's
+        m.setattr(render, "_seed", lambda template, family: render._SETTLED.get(family))  # … without the template's
         with timing.recording() as cold:
             first = render.to_pdf(nb, 0)
         settled = render._SETTLED
@@ -313,4 +313,4 @@ def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp
     (tmp_path / "nianbao_latex" / "settled.aux").write_bytes(planted)
     monkeypatch.setattr(render, "TEMPLATES", tmp_path)
     monkeypatch.setattr(render, "_SETTLED", {})
-    assert render._seed("nianbao_latex", "nianbao_latex") == {}
+    assert render._seed("nianbao_latex", "nianbao_latex") is None

@@ -29,7 +29,7 @@ def main() -> None:
     render.to_pdf(executed(project, "shimen", 2024), 0)
     publication.to_pdf(blocks(report), report.title, 0)
     for template in ("nianbao_latex", publication.TEMPLATE):
-        aux = render._SETTLED[template][".aux"]
+        aux = render._SETTLED[template]
         if not render._SEED.fullmatch(aux):
             sys.exit(f"{template}: the settled .aux holds more than widths and the page count:\n{aux.decode()}")
         (render.TEMPLATES / template / "settled.aux").write_bytes(aux)

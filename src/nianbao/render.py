@@ -68,14 +68,12 @@ LATEX_ENV = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
 MAX_PASSES = 3
 #: What LaTeX and its packages print when cross-references or table widths need another pass.
 _RERUN = re.compile(r"Rerun to get|may have changed\. Rerun|Table widths have changed\. Rerun")
-#: The files through which one xelatex pass tells the next what it found: labels (the page count),
-#: longtable's column widths.
-AUX = (".aux",)
-#: Per kind of document (a template's reports, or its overviews), the ``.aux`` as the last one that
-#: settled left it: the next starts from it, and when its own comes out the same (same page count,
-#: same widths) one pass is enough. A process's first document of a kind starts from the template's
-#: ``settled.aux`` (a typical report's, shipped with the template) if it is one of :data:`_SEED`.
-_SETTLED: dict[str, dict[str, bytes]] = {}
+#: Per kind of document (a template's reports, or its overviews), the ``.aux`` — labels such as the
+#: page count, longtable's column widths — as the last one that settled left it: the next starts
+#: from it, and when its own comes out the same (same page count, same widths) one pass is enough.
+#: A process's first document of a kind starts from the template's ``settled.aux`` (a typical
+#: report's, shipped with the template) if it is one of :data:`_SEED`.
+_SETTLED: dict[str, bytes] = {}
 #: All an ``.aux`` may hold to be used as a start: \relax, longtable's widths, the page count — numbers,
 #: never commands of its own (a file read from disk is TeX's input, and must not be code).
 _SEED = re.compile(
@@ -86,14 +84,14 @@ _SEED = re.compile(
 )
 
 
-def _seed(template: str, family: str) -> dict[str, bytes]:
+def _seed(template: str, family: str) -> bytes | None:
     """Where a document of ``family`` starts: the last settled one's ``.aux``, else the template's."""
     if family in _SETTLED:
         return _SETTLED[family]
     shipped = TEMPLATES / template / "settled.aux"
     if family == template and shipped.is_file() and _SEED.fullmatch(content := shipped.read_bytes()):
-        return {".aux": content}
-    return {}
+        return content
+    return None
 
 
 class ReportPDFExporter(PDFExporter):
@@ -104,30 +102,32 @@ class ReportPDFExporter(PDFExporter):
     the last settled ``.aux`` of the same template; no bibtex.
     """
 
-    timing_stage = "review"  # the prefix of its timing stages: review or publication
     family = ""  # the kind of document being made (see _SETTLED)
+
+    @property
+    def timing_stage(self) -> str:
+        """The prefix of its timing stages: review or publication."""
+        return "review" if self.template_name == "nianbao_latex" else "publication"
 
     def run_latex(self, filename, raise_on_failure=LatexFailed):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
-        tex = Path(filename)
-        for suffix, content in _seed(self.template_name, self.family).items():
-            tex.with_suffix(suffix).write_bytes(content)
+        aux, log = Path(filename).with_suffix(".aux"), Path(filename).with_suffix(".log")
+        if (seed := _seed(self.template_name, self.family)) is not None:
+            aux.write_bytes(seed)
 
         def log_error(command, out):
             self.log.critical("%s failed: %s\n%s", command[0], command, out)
 
-        def state() -> dict[str, bytes]:
-            return {s: tex.with_suffix(s).read_bytes() for s in AUX if tex.with_suffix(s).is_file()}
-
         for n in range(1, MAX_PASSES + 1):
-            before = state()
+            before = aux.read_bytes() if aux.is_file() else None
             with timing.stage(f"{self.timing_stage}_xelatex_{n}"):
                 if not self.run_command(self.latex_command, filename, 1, log_error, raise_on_failure):
                     return False
-            after, log = state(), tex.with_suffix(".log")
+            after = aux.read_bytes() if aux.is_file() else None
             text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
             if after == before and not _RERUN.search(text):
-                _SETTLED[self.family] = after
+                if after is not None:
+                    _SETTLED[self.family] = after
                 break
         missing = sorted(set(_MISSING_GLYPH.findall(text)))
         if missing:
@@ -185,12 +185,10 @@ def latex_errors(log: str) -> str:
 
 @functools.cache
 def _pdf_exporter(template: str) -> ReportPDFExporter:
-    exporter = ReportPDFExporter(
+    return ReportPDFExporter(
         config=_config(), template_name=template, extra_template_basedirs=[str(TEMPLATES)],
-        extra_template_paths=[str(TEMPLATES)], latex_count=MAX_PASSES, latex_command=LATEX_COMMAND,
+        extra_template_paths=[str(TEMPLATES)], latex_command=LATEX_COMMAND,
     )
-    exporter.timing_stage = "review" if template == "nianbao_latex" else "publication"
-    return exporter
 
 
 @contextlib.contextmanager

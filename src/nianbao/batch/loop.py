@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -70,12 +71,13 @@ class _Loop:
         self.years_left: dict[int, int] = {}
         self.early: dict[int, Task] = {}  # a year's overview started while its last reports still run …
         self.early_done: dict[int, Record] = {}  # … and its record, kept until those reports are done
+        self.hashing: dict[str, float] = {}  # per input key, the CPU seconds its inputs took to hash
         self.batch = Batch()
 
     def task(self, agency: str, year: int) -> Task:
         self.years_left[year] = self.years_left.get(year, 0) + 1
         return Task(str(self.project.root), str(self.project.data_root or ""), year, agency, self.pdf, self.timeout,
-                    self.hasher.report(agency, year))
+                    self.hashed(self.hasher.report, agency, year))
 
     def summary_task(self, year: int) -> Task:
         failed = {
@@ -83,7 +85,14 @@ class _Loop:
             if r["kind"] == REPORT and r["year"] == year and r["status"] == FAILED
         }
         return Task(str(self.project.root), str(self.project.data_root or ""), year, "", self.pdf, self.timeout,
-                    self.hasher.summary(year, failed), failed)
+                    self.hashed(self.hasher.summary, year, failed), failed)
+
+    def hashed(self, key: Callable[..., str], *args: object) -> str:
+        """A run's input key, and (for its record's ``stages``) the CPU time it took."""
+        started = time.process_time()
+        made = key(*args)
+        self.hashing[made] = time.process_time() - started
+        return made
 
     def drain(self, make_pool: Callable[[], LocalPool | DaskPool], force: bool) -> None:
         """Run the queue to its end: current runs skipped, the rest handed to the pool as it has room."""
@@ -121,8 +130,10 @@ class _Loop:
         It is made with the failures known so far; if one of the running reports then fails, it is
         made again once they are all done (see :meth:`year_done`).
         """
+        if not self.summary:
+            return
         for year, left in self.years_left.items():
-            if not self.summary or left == 0 or year in self.early or pool.free <= 0:
+            if left == 0 or year in self.early or pool.free <= 0:
                 continue
             if any(t.year == year for t in self.queue):
                 continue
@@ -167,6 +178,8 @@ class _Loop:
             record["outputs"] = {**kept, **record["outputs"]}
             record["stale"] = True
         if status != SKIPPED:
+            if "stages" in record:
+                record["stages"] = {**record["stages"], "hashing": round(self.hashing.get(task.key, 0.0), 3)}
             saved = record.copy()
             saved.pop("batch_status", None)
             self.ledger[task.id] = saved
