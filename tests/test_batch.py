@@ -395,28 +395,48 @@ class _OrderedPool:
         pass
 
 
-@pytest.mark.parametrize("failing", [set(), {"yueyanglou"}])
-def test_the_overview_starts_beside_the_last_report_and_is_made_again_if_that_report_fails(
-    project: Project, failing: set[str]
-) -> None:
+def _drained(project: Project, jobs: int, failing: set[str], ledger: dict | None = None):
     from nianbao.batch.loop import _Loop
 
     hasher = planning.Hasher(project, {"pdf": False, "timeout": 60})
-    loop = _Loop(project, hasher, {}, pdf=False, timeout=60, summary=True, on_record=None)
-    agencies = ["jiangbin", "shimen", "yueyanglou"]  # two workers: yueyanglou is the last, still running
-    loop.queue.extend(loop.task(a, 2024) for a in agencies)
-    pool = _OrderedPool(2, failing)
+    loop = _Loop(project, hasher, ledger or {}, pdf=False, timeout=60, summary=True, on_record=None)
+    loop.queue.extend(loop.task(a, 2024) for a in ["jiangbin", "shimen", "yueyanglou"])
+    pool = _OrderedPool(jobs, failing)
     loop.drain(lambda: pool, force=False)
+    return loop, pool, [t for t in pool.submitted if not t.agency]
 
-    overviews = [t for t in pool.submitted if not t.agency]
-    assert pool.beside[pool.submitted.index(overviews[0])] == ["yueyanglou"]  # started beside the last report …
-    assert overviews[0].failed == {}  # … before anything had failed
+
+@pytest.mark.parametrize("failing", [set(), {"yueyanglou"}])
+def test_the_overview_starts_first_beside_the_reports_and_is_made_again_if_one_fails(
+    project: Project, failing: set[str]
+) -> None:
+    loop, pool, overviews = _drained(project, 2, failing)
+    assert pool.submitted[0] is overviews[0] and pool.beside[1] == [""]  # first, the first report beside it …
+    assert overviews[0].failed == {}  # … made as if the reports succeed
     assert len(overviews) == (2 if failing else 1)
     if failing:
         assert overviews[1].failed == {"yueyanglou": "坏了"}  # made again, naming the failure
+        assert pool.submitted.index(overviews[1]) == len(pool.submitted) - 1  # once every report was done
     kept = [r for r in loop.batch.records if r["kind"] == batch.SUMMARY]
     assert len(kept) == 1 and kept[0]["key"] == overviews[-1].key
     assert loop.ledger["2024/_summary"]["key"] == overviews[-1].key
+
+
+def test_an_early_overview_takes_a_report_failed_before_and_run_again_to_succeed(project: Project) -> None:
+    """A report the ledger has as failed, in this batch again: the overview does not name its old failure."""
+    from nianbao.batch.work import new_record
+
+    old = new_record(batch.Task(str(project.root), "", 2024, "shimen", False, 60, "stale"))
+    old.update({"status": batch.FAILED, "reason": "旧的失败"})
+    loop, _, overviews = _drained(project, 2, set(), {"2024/shimen": old})
+    assert [o.failed for o in overviews] == [{}]  # made once, as it stands
+    assert loop.ledger["2024/shimen"]["status"] == batch.RENDERED
+
+
+def test_with_one_worker_the_overview_comes_after_its_reports(project: Project) -> None:
+    _, pool, overviews = _drained(project, 1, {"yueyanglou"})
+    assert [t.agency for t in pool.submitted] == ["jiangbin", "shimen", "yueyanglou", ""]  # nothing to run beside
+    assert [o.failed for o in overviews] == [{"yueyanglou": "坏了"}]
 
 
 @pytest.mark.kernel

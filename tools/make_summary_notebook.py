@@ -12,7 +12,7 @@ HIDE = ["remove-cell"]
 cells = [
     new_markdown_cell(
         "# 政府信息公开工作年度报告 · 年度汇总\n\n"
-        "papermill 按年度执行本笔记本（`nianbao batch` 在全部单位渲染完之后运行它），nbconvert 把结果渲染为 "
+        "papermill 按年度执行本笔记本（`nianbao batch` 与该年各单位的报告并行运行它，有报告失败则在全部完成后按失败名单重做），nbconvert 把结果渲染为 "
         "HTML 和 PDF：各表合计、各单位比较、图表，以及未报送、数据无法读取、渲染失败或校验有错误的单位。"
         "每个代码格只调用 `nianbao.summary` 的一个函数；本说明格和参数格不出现在汇总中。",
         metadata={"tags": HIDE},

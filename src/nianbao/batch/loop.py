@@ -1,4 +1,4 @@
-"""The scheduling loop: every run in turn, skipped when current, each year's overview once its reports are done."""
+"""The scheduling loop: every run in turn, skipped when current; each year's overview first, beside its reports."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def run(
     on_record: Callable[[Record], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> Batch:
-    """Render every agency-year with data (or those named), then each year's overview; write ledger and index.
+    """Render every agency-year with data (or those named) and each year's overview; write ledger and index.
 
     ``on_plan(total)`` is called once with the number of runs, ``on_record(record)`` after each run
     (skipped ones included, with ``batch_status`` ``"skipped"``). Ctrl-C stops the workers, removes
@@ -51,7 +51,7 @@ def run(
     loop = _Loop(project, hasher, ledger, pdf=pdf, timeout=timeout, summary=summary, on_record=on_record)
     loop.queue.extend(loop.task(agency, year) for agency, year in runs)
     if on_plan:
-        on_plan(len(loop.queue) + (len(loop.years_left) if summary else 0))
+        on_plan(len(loop.queue) + (len(loop.left) if summary else 0))
     try:
         loop.drain(lambda: DaskPool(scheduler) if scheduler else LocalPool(jobs or _cores()), force)
     finally:
@@ -68,21 +68,24 @@ class _Loop:
         self.project, self.hasher, self.ledger = project, hasher, ledger
         self.pdf, self.timeout, self.summary, self.on_record = pdf, timeout, summary, on_record
         self.queue: deque[Task] = deque()
-        self.years_left: dict[int, int] = {}
-        self.early: dict[int, Task] = {}  # a year's overview started while its last reports still run …
+        self.left: dict[int, set[str]] = {}  # per year, the agencies whose reports this batch has yet to finish
+        self.early: dict[int, Task] = {}  # a year's overview started while its reports still run …
         self.early_done: dict[int, Record] = {}  # … and its record, kept until those reports are done
         self.hashing: dict[str, float] = {}  # per input key, the CPU seconds its inputs took to hash
         self.batch = Batch()
 
     def task(self, agency: str, year: int) -> Task:
-        self.years_left[year] = self.years_left.get(year, 0) + 1
+        self.left.setdefault(year, set()).add(agency)
         return Task(str(self.project.root), str(self.project.data_root or ""), year, agency, self.pdf, self.timeout,
                     self.hashed(self.hasher.report, agency, year))
 
     def summary_task(self, year: int) -> Task:
+        """The year's overview, naming the reports that failed; those this batch has yet to finish are
+        taken to succeed (an overview started before they are done is made again if one fails)."""
+        left = self.left.get(year, set())
         failed = {
             r["agency"]: r.get("reason", "") for r in self.ledger.values()
-            if r["kind"] == REPORT and r["year"] == year and r["status"] == FAILED
+            if r["kind"] == REPORT and r["year"] == year and r["status"] == FAILED and r["agency"] not in left
         }
         return Task(str(self.project.root), str(self.project.data_root or ""), year, "", self.pdf, self.timeout,
                     self.hashed(self.hasher.summary, year, failed), failed)
@@ -98,17 +101,19 @@ class _Loop:
         """Run the queue to its end: current runs skipped, the rest handed to the pool as it has room."""
         pool: LocalPool | DaskPool | None = None
         try:
+            self.skip_current(force)  # first, so that an overview can start beside the first reports
             while self.queue or (pool and pool.busy):
-                while self.queue:
+                while self.queue and (pool is None or pool.free > 0):
                     task = self.queue[0]
                     previous = self.ledger.get(task.id)
                     if previous is not None and not force and is_current(previous, task):
                         self.queue.popleft()
-                        self.finish(task, previous, SKIPPED)
+                        self.finish(task, previous, SKIPPED)  # an overview put in line since, still current
                         continue
-                    pool = pool or make_pool()
-                    if pool.free <= 0:
-                        break
+                    if pool is None:  # the first run to make: the workers start, and the overviews first
+                        pool = make_pool()
+                        self.start_overviews(pool, force)
+                        continue
                     pool.submit(self.queue.popleft())
                 if pool:
                     self.start_overviews(pool, force)
@@ -124,18 +129,32 @@ class _Loop:
             if pool:
                 pool.close()
 
-    def start_overviews(self, pool: LocalPool | DaskPool, force: bool) -> None:
-        """A worker with nothing left to do starts the overview of a year whose last reports are running.
+    def skip_current(self, force: bool) -> None:
+        """Take the runs whose outputs are current out of the queue, recorded as skipped."""
+        todo = list(self.queue)
+        self.queue.clear()
+        for task in todo:
+            previous = self.ledger.get(task.id)
+            if previous is not None and not force and is_current(previous, task):
+                self.finish(task, previous, SKIPPED)  # a year whose reports are all current puts its overview in line
+            else:
+                self.queue.append(task)
 
-        It is made with the failures known so far; if one of the running reports then fails, it is
-        made again once they are all done (see :meth:`year_done`).
+    def start_overviews(self, pool: LocalPool | DaskPool, force: bool) -> None:
+        """A year with reports to render starts its overview on the first free worker, beside them.
+
+        The overview is the longest run of a year: started first, it ends beside the year's reports,
+        not after them with the other workers idle. It is made as if the reports still to finish
+        succeed; if one fails, it is made again once they are all done (see :meth:`year_done`). With
+        one worker it comes after its year's reports, as there is nothing to run it beside.
         """
         if not self.summary:
             return
-        for year, left in self.years_left.items():
-            if left == 0 or year in self.early or pool.free <= 0:
+        alone = pool.free + len(pool.busy) < 2
+        for year, left in self.left.items():
+            if not left or year in self.early or pool.free <= 0:
                 continue
-            if any(t.year == year for t in self.queue):
+            if alone and any(t.year == year for t in self.queue):
                 continue
             task = self.summary_task(year)
             previous = self.ledger.get(task.id)
@@ -147,7 +166,7 @@ class _Loop:
     def done(self, task: Task, record: Record) -> None:
         if not task.agency and self.early.get(task.year) is task:
             self.early_done[task.year] = record
-            if self.years_left[task.year] == 0:
+            if not self.left[task.year]:
                 self.settle_overview(task.year)
             return
         self.finish(task, record, record["status"])
@@ -190,8 +209,8 @@ class _Loop:
         if self.on_record:
             self.on_record(record)
         if task.agency:
-            self.years_left[task.year] -= 1
-            if self.summary and self.years_left[task.year] == 0:
+            self.left[task.year].discard(task.agency)
+            if self.summary and not self.left[task.year]:
                 self.year_done(task.year)
 
 
