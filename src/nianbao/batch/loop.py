@@ -81,7 +81,8 @@ class _Loop:
 
     def summary_task(self, year: int) -> Task:
         """The year's overview, naming the reports that failed; those this batch has yet to finish are
-        taken to succeed (an overview started before they are done is made again if one fails)."""
+        taken to succeed (an overview started before they are done is made again if one fails).
+        """
         left = self.left.get(year, set())
         failed = {
             r["agency"]: r.get("reason", "") for r in self.ledger.values()
