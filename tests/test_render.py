@@ -291,7 +291,36 @@ def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from
     assert f"共 {len(pages)} 页" in pages[0].extract_text()
 
 
-@pytest.mark.parametrize("name", ["nianbao_latex", "nianbao_publish_latex"])
+@pytest.mark.tex
+def test_both_editions_from_one_xelatex_run_are_the_pages_each_edition_makes_alone(
+    bundled: Project, seed_render: Rendered
+) -> None:
+    """The review and publication PDFs of a report come out of one run, each with its own pages only."""
+    from nianbao import render, timing
+    from nianbao.edition import blocks
+    from nianbao.edition import pdf as publication
+
+    review = nbformat.read(seed_render.notebook, as_version=4)
+    made = validate(bundled, "yueyanglou", 2024)
+    alone = (render.to_pdf(review, 0), publication.to_pdf(blocks(made), made.title, 0))
+    both = render.to_pdfs(review, publication.notebook(blocks(made), made.title), 0)
+    with timing.recording() as stages:
+        again = render.to_pdfs(review, publication.notebook(blocks(made), made.title), 0)
+    assert again == both  # the same bytes, from the .aux the first left settled …
+    assert [k for k in stages if "xelatex" in k] == ["editions_xelatex_1"]  # … in one xelatex run of one pass
+
+    def pages(pdf: bytes) -> list[str]:
+        return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+    review_pages, published_pages = pages(both[0]), pages(both[1])
+    assert review_pages == pages(alone[0]) and published_pages == pages(alone[1])  # page for page, the same text
+    assert f"第 1 页 共 {len(review_pages)} 页" in review_pages[0]  # the review edition's own count, not both's
+    assert re.search(r"—\s*1\s*—", published_pages[0]) and "页 共" not in "".join(published_pages)
+    assert "校验" not in "".join(published_pages)  # no check status in what is published …
+    assert "校验" in review_pages[0] and not re.search(r"—\s*1\s*—", "".join(review_pages))  # … and no publication page here
+
+
+@pytest.mark.parametrize("name", ["nianbao_latex", "nianbao_publish_latex", "nianbao_both_latex"])
 def test_the_templates_settled_aux_holds_numbers_only(name: str) -> None:
     from nianbao import render
 
@@ -300,7 +329,7 @@ def test_the_templates_settled_aux_holds_numbers_only(name: str) -> None:
 
 @pytest.mark.parametrize("line", [
     rb"\def\x{1}", rb"\input{/etc/passwd}", rb"\newlabel{LastPage}{{}{\jobname}}", rb"\immediate\write18{ls}",
-    rb"\gdef \LT@i {\LT@entry " + b"\n" + rb"    {1}{\textbf{9}pt}}",
+    rb"\gdef \LT@i {\LT@entry " + b"\n" + rb"    {1}{\textbf{9}pt}}", rb"\gdef\nbreviewpages{\input{x}}",
 ])
 def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp_path: Path, line: bytes,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:

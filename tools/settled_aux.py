@@ -26,9 +26,11 @@ def main() -> None:
 
     project = Project(ROOT)
     report = validate(project, "shimen", 2024)
-    render.to_pdf(executed(project, "shimen", 2024), 0)
+    review = executed(project, "shimen", 2024)
+    render.to_pdf(review, 0)
     publication.to_pdf(blocks(report), report.title, 0)
-    for template in ("nianbao_latex", publication.TEMPLATE):
+    render.to_pdfs(review, publication.notebook(blocks(report), report.title), 0)  # both editions in one run
+    for template in ("nianbao_latex", publication.TEMPLATE, render.BOTH):
         aux = render._SETTLED[template]
         if not render._SEED.fullmatch(aux):
             sys.exit(f"{template}: the settled .aux holds more than widths and the page count:\n{aux.decode()}")

@@ -64,9 +64,9 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
         render.annotate(nb, prepared.title, data.year, office=prepared.agency.office, published=data.published,
                         provenance={"agency": run.agency, "inputs": run.fingerprints()})
         with writing(staging):
-            made_pdf = _documents(nb, staging, run, epoch)
+            publication = _publication(prepared, staging / run.publication.name, run)
+            made_pdf = _documents(nb, staging, run, epoch, publication)
             _write_checks(prepared.results, staging, data)
-            _publication(prepared, staging / run.publication.name, run, epoch)
             kept = () if pdf else _keep(run, staging, ("pdf", "publish_pdf"))
         run.failed.unlink(missing_ok=True)
     done = _rendered(run, made_pdf, checks.summary(prepared.results))
@@ -74,8 +74,10 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
     return replace(done, publication=published, pending=tuple(pending(prepared)), kept=kept)
 
 
-def _publication(prepared: Report, folder: Path, run: Run, pdf_epoch: int | None) -> None:
-    """The publication edition into ``folder``: the page, the CMS fragment, the Word file and (with a date) the PDF."""
+def _publication(prepared: Report, folder: Path, run: Run) -> tuple[Path, nbformat.NotebookNode]:
+    """The publication edition into ``folder``: the page, the CMS fragment and the Word file; returns
+    where its PDF goes and the notebook it is set from (with the review edition's, see :func:`_documents`).
+    """
     from .edition import blocks, pdf, web, word
 
     folder.mkdir()
@@ -88,8 +90,7 @@ def _publication(prepared: Report, folder: Path, run: Run, pdf_epoch: int | None
     with timing.stage("docx"):
         docx = word.to_docx(made, title=prepared.title, author=author, date=prepared.data.published)
         (folder / names["publish_docx"]).write_bytes(docx)
-    if pdf_epoch is not None:
-        (folder / names["publish_pdf"]).write_bytes(pdf.to_pdf(made, prepared.title, pdf_epoch))
+    return folder / names["publish_pdf"], pdf.notebook(made, prepared.title)
 
 
 def _keep(run: Run, staging: Path, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -127,8 +128,11 @@ def overview(run: Run, *, pdf: bool = True, timeout: int | None = 600, failed: M
     return _rendered(run, made_pdf, counts)
 
 
-def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int | None) -> bool:
-    """The executed notebook, its HTML and (with a date for it) its PDF, written into ``folder``."""
+def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int | None,
+               publication: tuple[Path, nbformat.NotebookNode] | None = None) -> bool:
+    """The executed notebook, its HTML and (with a date for it) its PDF, written into ``folder``;
+    with ``publication`` (where, what) the publication edition's PDF too, from the same xelatex run.
+    """
     import nbformat
 
     from . import render
@@ -138,7 +142,12 @@ def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int
     (folder / run.html.name).write_text(render.to_html(nb), encoding="utf-8")
     if pdf_epoch is None:
         return False
-    (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch, overview=not run.is_report))
+    if publication is None:
+        (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch, overview=not run.is_report))
+        return True
+    review, published = render.to_pdfs(nb, publication[1], pdf_epoch)
+    (folder / run.pdf.name).write_bytes(review)
+    publication[0].write_bytes(published)
     return True
 
 

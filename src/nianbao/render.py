@@ -61,6 +61,10 @@ def _html_exporter() -> HTMLExporter:
 #: kpathsea's ``openin_any``/``openout_any``, set in :func:`to_pdf`) reading and writing only below
 #: its working folder — no absolute paths, no ``..``, no dot files.
 LATEX_COMMAND = ["xelatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "{filename}"]
+#: The template that sets both editions of a report in one xelatex run (see :func:`to_pdfs`).
+BOTH = "nianbao_both_latex"
+#: How xelatex itself hands its pages to xdvipdfmx; here with the pages of one edition (``-s``).
+PDF_COMMAND = ["xdvipdfmx", "-q", "-E"]
 LATEX_ENV = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
 
 
@@ -78,7 +82,8 @@ _SETTLED: dict[str, bytes] = {}
 #: never commands of its own (a file read from disk is TeX's input, and must not be code).
 _SEED = re.compile(
     rb"\\relax \n(?:\\providecommand \\oddpage@label \[2\]\{\}\n)?"
-    rb"(?:\\gdef \\LT@[ivxl]+ \{\\LT@entry \n(?:    \{[0-9]\}\{[0-9.]+pt\}\\LT@entry \n)*    \{[0-9]\}\{[0-9.]+pt\}\}\n)*"
+    rb"(?:\\gdef \\LT@[ivxl]+ \{\\LT@entry \n(?:    \{[0-9]\}\{[0-9.]+pt\}\\LT@entry \n)*    \{[0-9]\}\{[0-9.]+pt\}\}\n"
+    rb"|\\gdef\\nbreviewpages\{[0-9]+\}\n)*"
     rb"(?:\\newlabel\{LastPage\}\{\{\}\{[0-9]+\}\}\n\\xdef\\lastpage@lastpage\{[0-9]+\}\n\\gdef\\lastpage@lastpageHy\{\}\n)?"
     rb"(?:\\gdef \\@abspage@last\{[0-9]+\}\n)?"
 )
@@ -103,11 +108,12 @@ class ReportPDFExporter(PDFExporter):
     """
 
     family = ""  # the kind of document being made (see _SETTLED)
+    second: bytes = b""  # on the BOTH template: the publication edition's PDF (the review's is nbconvert's)
 
     @property
     def timing_stage(self) -> str:
-        """The prefix of its timing stages: review or publication."""
-        return "review" if self.template_name == "nianbao_latex" else "publication"
+        """The prefix of its timing stages: review, publication or editions (both, see :func:`to_pdfs`)."""
+        return {"nianbao_latex": "review", BOTH: "editions"}.get(self.template_name, "publication")
 
     def run_latex(self, filename, raise_on_failure=LatexFailed):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
@@ -136,6 +142,24 @@ class ReportPDFExporter(PDFExporter):
                 f"PDF 中有字体缺少的字符：{chars}",
                 hint="请安装 Noto CJK 字体（apt-get install fonts-noto-cjk），或改用常见字符",
             )
+        if self.template_name == BOTH:
+            return self._cut(Path(filename).with_suffix(".xdv").name, after or b"", log_error, raise_on_failure)
+        return True
+
+    def _cut(self, xdv: str, aux: bytes, log_error, raise_on_failure) -> bool:
+        """The run's pages as two PDFs, as xelatex would have made one: the review edition's pages as
+        ``notebook.pdf`` (what nbconvert reads) and the publication edition's as :attr:`second`.
+        """
+        found = re.search(rb"^\\gdef\\nbreviewpages\{([0-9]+)\}$", aux, re.MULTILINE)
+        if found is None:
+            raise LatexFailed("the review edition's page count is missing from the .aux")
+        pages = int(found.group(1))
+        for name, part, out in (("review", f"1-{pages}", "notebook.pdf"), ("publication", f"{pages + 1}-", "publication.pdf")):
+            with timing.stage(f"{name}_xdvipdfmx"):
+                if not self.run_command([*PDF_COMMAND, "-s", part, "-o", out, "{filename}"], xdv, 1, log_error,
+                                        raise_on_failure):
+                    return False
+        self.second = Path("publication.pdf").read_bytes()
         return True
 
     def run_bib(self, filename, raise_on_failure=False):
@@ -154,6 +178,24 @@ def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "n
     """
     exporter = _pdf_exporter(template)
     exporter.family = f"{template}:overview" if overview else template
+    return _typeset(exporter, nb, source_date_epoch)
+
+
+def to_pdfs(review: nbformat.NotebookNode, publication: nbformat.NotebookNode, source_date_epoch: int) -> tuple[bytes, bytes]:
+    """A report's two PDFs from one xelatex run, which loads the packages and fonts once, not twice:
+    the review edition's (the executed notebook, as :func:`to_pdf` sets it) and the publication
+    edition's (``publication``, as ``to_pdf(publication, …, template="nianbao_publish_latex")`` sets
+    it). Each PDF holds only its own pages, and only the glyphs they use.
+    """
+    switch = nbformat.v4.new_code_cell("", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/latex": "\\nbpublication", "text/plain": ""})])
+    both = nbformat.v4.new_notebook(metadata=review.metadata, cells=[*review.cells, switch, *publication.cells])
+    exporter = _pdf_exporter(BOTH)
+    exporter.family, exporter.second = BOTH, b""
+    return _typeset(exporter, both, source_date_epoch), exporter.second
+
+
+def _typeset(exporter: ReportPDFExporter, nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
     with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1", **LATEX_ENV):
         try:
             pdf, _ = exporter.from_notebook_node(nb)
@@ -185,9 +227,11 @@ def latex_errors(log: str) -> str:
 
 @functools.cache
 def _pdf_exporter(template: str) -> ReportPDFExporter:
+    # BOTH: xelatex's pages (.xdv) only, cut into two PDFs by ReportPDFExporter._cut
+    command = [*LATEX_COMMAND[:-1], "-no-pdf", LATEX_COMMAND[-1]] if template == BOTH else LATEX_COMMAND
     return ReportPDFExporter(
         config=_config(), template_name=template, extra_template_basedirs=[str(TEMPLATES)],
-        extra_template_paths=[str(TEMPLATES)], latex_command=LATEX_COMMAND,
+        extra_template_paths=[str(TEMPLATES)], latex_command=command,
     )
 
 

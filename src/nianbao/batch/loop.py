@@ -125,6 +125,9 @@ class _Loop:
             self.batch.interrupted = True
             if pool:
                 pool.stop()
+            for year in list(self.early_done):  # an overview made beside reports that will not finish now: its key
+                record = self.early_done.pop(year)  # says what it took them to be, so it is current while that holds
+                self.finish(self.early.pop(year), record, record["status"])
             raise
         finally:
             if pool:
