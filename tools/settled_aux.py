@@ -28,8 +28,9 @@ def main() -> None:
     report = validate(project, "shimen", 2024)
     review = executed(project, "shimen", 2024)
     render.to_pdf(review, 0)
-    publication.to_pdf(blocks(report), report.title, 0)
-    render.to_pdfs(review, publication.notebook(blocks(report), report.title), 0)  # both editions in one run
+    made = blocks(report)
+    publication.to_pdf(made, report.title, 0)
+    render.to_pdfs(review, publication.notebook(made, report.title), 0)  # both editions in one run
     for template in ("nianbao_latex", publication.TEMPLATE, render.BOTH):
         aux = render._SETTLED[template]
         if not render._SEED.fullmatch(aux):

@@ -106,8 +106,7 @@ class _Loop:
             while self.queue or (pool and pool.busy):
                 while self.queue and (pool is None or pool.free > 0):
                     task = self.queue[0]
-                    previous = self.ledger.get(task.id)
-                    if previous is not None and not force and is_current(previous, task):
+                    if (previous := self.current(task, force)) is not None:
                         self.queue.popleft()
                         self.finish(task, previous, SKIPPED)  # an overview put in line since, still current
                         continue
@@ -133,13 +132,17 @@ class _Loop:
             if pool:
                 pool.close()
 
+    def current(self, task: Task, force: bool) -> Record | None:
+        """The ledger's record of the run when its outputs are current (never with ``force``), else ``None``."""
+        previous = self.ledger.get(task.id)
+        return previous if previous is not None and not force and is_current(previous, task) else None
+
     def skip_current(self, force: bool) -> None:
         """Take the runs whose outputs are current out of the queue, recorded as skipped."""
         todo = list(self.queue)
         self.queue.clear()
         for task in todo:
-            previous = self.ledger.get(task.id)
-            if previous is not None and not force and is_current(previous, task):
+            if (previous := self.current(task, force)) is not None:
                 self.finish(task, previous, SKIPPED)  # a year whose reports are all current puts its overview in line
             else:
                 self.queue.append(task)
@@ -161,8 +164,7 @@ class _Loop:
             if alone and any(t.year == year for t in self.queue):
                 continue
             task = self.summary_task(year)
-            previous = self.ledger.get(task.id)
-            if previous is not None and not force and is_current(previous, task):
+            if self.current(task, force) is not None:
                 continue  # skipped in turn once the reports are done, if still current then
             self.early[year] = task
             pool.submit(task)
