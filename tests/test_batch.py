@@ -171,14 +171,19 @@ def test_exit_codes(failed: int, errors: int, strict: bool, code: int) -> None:
     assert batch.Batch(records).exit_code(strict) == code
 
 
-def test_bad_data_fails_its_run_before_any_kernel_starts(project: Project) -> None:
+def test_bad_data_fails_its_run_before_any_kernel_starts(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nianbao import publish
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("the notebook was run")
+
+    monkeypatch.setattr(publish, "report", no_kernel)  # a run reaches its kernel only through publish.report
     path = project.data_dir / "2024" / "shimen.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("licensing: [52]", "licensing: [五十二]"), encoding="utf-8")
     task = batch.Task(str(project.root), "", 2024, "shimen", pdf=False, timeout=30, key="k")
-    started = time.monotonic()
     record = batch.work(task)
     assert record["status"] == "failed" and "五十二" in record["reason"] and "licensing" in record["reason"]
-    assert time.monotonic() - started < 5
+    assert "AssertionError" not in record["reason"]
     assert not task.run.folder.exists() and not leftovers(project)
 
 
@@ -228,9 +233,15 @@ def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches
     assert spent["hashing"] >= 0  # the parent's part: hashing the run's inputs
     assert (project.outputs_dir / "index.html").is_file() and "合计" in first.output
 
-    started = time.monotonic()
-    again = invoke(project, *args)
-    assert again.exit_code == 0 and time.monotonic() - started < 3
+    from nianbao.batch import loop
+
+    def no_workers(jobs: int):
+        raise AssertionError("workers were started")
+
+    with pytest.MonkeyPatch.context() as patch:  # nothing changed: no worker starts, so nothing can be slow
+        patch.setattr(loop, "LocalPool", no_workers)
+        again = invoke(project, *args)
+    assert again.exit_code == 0, again.output
     assert batch.read_ledger(project) == ledger
     history = batch.read_history(project)  # one line per run made; the skipped second batch added none
     assert sorted(f"{r['year']}/{r['agency'] or '_summary'}" for r in history) == sorted(ledger)
@@ -243,6 +254,8 @@ def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches
     assert not leftovers(project)
 
 
+LIMIT = 30  # seconds: some ten times what a report takes here on a quiet machine
+
 SABOTAGE = """\
 import os, signal, time
 if agency == "jiangbin":
@@ -252,7 +265,7 @@ if agency == "linjiang-scjg":
 if agency == "broken-example":
     os.kill(int(os.environ["JPY_PARENT_PID"]), signal.SIGSTOP)  # the worker hangs: only the parent's clock ends it
 if agency == "yueyanglou":
-    time.sleep(60)  # a cell past the per-cell limit
+    time.sleep(600)  # a cell past the per-cell limit
 """
 
 
@@ -261,15 +274,16 @@ def test_failures_are_recorded_with_their_reason_and_partial_notebook_and_the_re
     nb = nbformat.read(project.notebook, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell(SABOTAGE))
     nbformat.write(nb, project.notebook)
-    result = batch.run(project, years=[2024], pdf=False, jobs=2, timeout=6, summary=False)
+    # The limit is generous, so that shimen renders within it on a busy machine; the two that hang reach it.
+    result = batch.run(project, years=[2024], pdf=False, jobs=2, timeout=LIMIT, summary=False)
     records = {r["agency"]: r for r in result.records}
     assert {a: r["status"] for a, r in records.items()} == {
         "shimen": "rendered", "jiangbin": "failed", "linjiang-scjg": "failed", "broken-example": "failed",
         "yueyanglou": "failed"}
     assert "RuntimeError: 故意出错" in records["jiangbin"]["reason"]
     assert "内核意外退出" in records["linjiang-scjg"]["reason"]
-    assert "超过时限 6 秒" in records["broken-example"]["reason"]
-    assert "代码格运行超过时限 6 秒" in records["yueyanglou"]["reason"]
+    assert f"超过时限 {LIMIT} 秒" in records["broken-example"]["reason"]
+    assert f"代码格运行超过时限 {LIMIT} 秒" in records["yueyanglou"]["reason"]
     for agency in ("jiangbin", "linjiang-scjg", "broken-example", "yueyanglou"):
         kept = project.outputs_dir / records[agency]["outputs"]["failed_notebook"]
         assert nbformat.read(kept, as_version=4).cells, agency
@@ -291,7 +305,7 @@ def test_24_reports_at_once_repeatedly_without_a_spurious_failure(project: Proje
     ids = [f"t{i:02d}" for i in range(24)]
     add_agencies(project, ids)
     for attempt in range(2):
-        result = batch.run(project, agencies=ids, pdf=False, jobs=24, summary=False, force=True, timeout=300)
+        result = batch.run(project, agencies=ids, pdf=False, jobs=24, summary=False, force=True, timeout=3600)
         failures = {r["agency"]: r["reason"] for r in result.records if r["status"] != "rendered"}
         assert failures == {}, f"attempt {attempt}: {failures}"
         assert len(result.records) == 24
@@ -301,7 +315,10 @@ def test_24_reports_at_once_repeatedly_without_a_spurious_failure(project: Proje
 @pytest.mark.kernel
 def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_half_written_output(project: Project) -> None:
     nb = nbformat.read(project.notebook, as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
+    asleep = project.root / "asleep"  # each report's kernel leaves a mark here as it falls asleep
+    asleep.mkdir()
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        f"import pathlib, time\npathlib.Path({str(asleep)!r}, agency).touch()\ntime.sleep(600)"))
     nbformat.write(nb, project.notebook)
     proc = subprocess.Popen(
         [sys.executable, "-m", "nianbao", "--project", str(project.root), "batch", "--year", "2024", "--no-pdf", "-j", "2"],
@@ -312,10 +329,12 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_half_written_output(proj
     import psutil
 
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(list(project.outputs_dir.glob("2024/.*.tmp"))) < 2:
-            time.sleep(0.2)
-        time.sleep(2)  # the kernels are in their sleeping cell
+        # The state needed, however busy the machine: two reports' kernels in their sleeping cell (the
+        # overview, started first on one worker, has no such cell and may come and go before them).
+        deadline = time.monotonic() + 300
+        while len(list(asleep.iterdir())) < 2:
+            assert time.monotonic() < deadline and proc.poll() is None, "two kernels never reached their sleep"
+            time.sleep(0.1)
         family = psutil.Process(proc.pid).children(recursive=True)
         kernels = [p for p in family if os.getsid(p.pid) == p.pid]  # a kernel leads a session of its own
         assert len(kernels) >= 2
@@ -326,7 +345,7 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_half_written_output(proj
         proc.communicate()
     assert proc.returncode == 130, err.decode()
     assert "已中断" in err.decode()
-    gone, alive = psutil.wait_procs(family, timeout=10)
+    gone, alive = psutil.wait_procs(family, timeout=120)  # returns as soon as all are gone
     assert not alive
     assert not leftovers(project)
     runs = json.loads((project.outputs_dir / "ledger.json").read_text(encoding="utf-8"))["runs"]

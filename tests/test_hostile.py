@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -285,8 +284,7 @@ def test_an_alias_bomb_is_refused_at_once(project: Project, where: str) -> None:
         "params": project.params_file("shimen", 2024),
         "registry": project.params_dir / "agencies.yaml",
     }[where]
-    path.write_text(BOMB, encoding="utf-8")
-    started = time.monotonic()
+    path.write_text(BOMB, encoding="utf-8")  # 9⁹ items, were the aliases expanded
     with pytest.raises((DataError, ParamsError), match="锚点和别名") as caught:
         if where == "reviews":
             read_reviews(path)
@@ -296,7 +294,7 @@ def test_an_alias_bomb_is_refused_at_once(project: Project, where: str) -> None:
             load_registry(project)
         else:
             read_yaml(path)
-    assert time.monotonic() - started < 1 and caught.value.file == path
+    assert caught.value.file == path and "第 1 行" in str(caught.value)  # refused at the first alias, naming its anchor
 
 
 def test_even_a_harmless_alias_is_refused(tmp_path: Path) -> None:
@@ -402,10 +400,12 @@ def test_a_full_disk_while_writing_a_file_is_one_line(tmp_path: Path, monkeypatc
 
 def test_an_unreachable_scheduler_is_one_line_within_seconds(project: Project) -> None:
     pytest.importorskip("distributed")
-    for address_ in ("tcp://127.0.0.1:1", "not-an-address"):
-        started = time.monotonic()
+    from nianbao.batch.cluster import CONNECT_TIMEOUT
+
+    assert CONNECT_TIMEOUT < 15  # not the client's 30 s and its traceback
+    for address_, says in (("tcp://127.0.0.1:1", f"{CONNECT_TIMEOUT} 秒内没有连上"), ("not-an-address", "无效")):
         result = invoke(project, "batch", "-a", "shimen", "-y", "2024", "--no-pdf", "--scheduler", address_)
-        assert time.monotonic() - started < 15  # not the client's 30 s and its traceback
+        assert says in result.output, result.output
         assert result.exit_code == 1 and result.output.startswith("Error: ") and "Dask 调度器" in result.output
         assert len(result.output.strip().splitlines()) == 1, result.output
 

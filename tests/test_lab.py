@@ -3,10 +3,10 @@ without trusting the notebook (JupyterLab then shows no SVG, no stylesheet, no `
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,18 +18,17 @@ import pytest
 
 from nianbao.params import Project
 
+from .cdp import CHROMIUM, dom_when
 from .conftest import ROOT
 from .inprocess import executed
-from .test_index import CHROMIUM
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/setup.sh installs it)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+#: What the tests read, drawn: the notebook with its three charts and its last appendix.
+READY = ("document.querySelectorAll('.jp-Notebook img[src^=\"data:image/png\"]').length >= 3"
+         " && document.body.textContent.includes('附三、主要数据与上年比较')")
 
 
 @pytest.fixture(scope="module")
@@ -38,33 +37,33 @@ def lab_dom(tmp_path_factory) -> str:
     home = tmp_path_factory.mktemp("lab")
     nb = executed(Project(ROOT), "broken-example", 2024)
     nbformat.write(nb, home / "report.ipynb")  # written here, never signed: JupyterLab does not trust it
-    port = _free_port()
     env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
     jupyter = Path(sys.executable).with_name("jupyter")
-    server = subprocess.Popen(
-        [str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+    server = subprocess.Popen(  # port 0: the server takes a free port and writes it in its runtime file
+        [str(jupyter), "lab", "--no-browser", "--allow-root", "--port=0", "--ip=127.0.0.1",
          "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={home}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        info = home / "runtime" / f"jpserver-{server.pid}.json"
+        deadline = time.monotonic() + 300  # generous: a busy machine starts JupyterLab slowly
+        while True:  # the runtime file is written once the server listens
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)
+                port = json.loads(info.read_text(encoding="utf-8"))["port"]
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=60)
                 break
-            except OSError:
+            except (OSError, ValueError, KeyError):
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail("JupyterLab did not start")
-                time.sleep(0.5)
-        done = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={home / 'profile'}",
-             "--window-size=1400,1000", "--virtual-time-budget=30000", "--dump-dom",
-             f"http://127.0.0.1:{port}/lab/tree/report.ipynb"],
-            capture_output=True, timeout=120, check=False)
-        dom = done.stdout.decode("utf-8", "replace")
+                time.sleep(0.2)
+        dom = dom_when(f"http://127.0.0.1:{port}/lab/tree/report.ipynb", READY, home / "profile")
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         shutil.rmtree(home / "profile", ignore_errors=True)
     assert "jp-Notebook" in dom, "JupyterLab did not open the notebook"
     return dom
