@@ -7,6 +7,7 @@ This tier starts no kernel and no TeX: the PDF tests are in ``test_edition_pdf``
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -328,6 +329,98 @@ def test_cli_compare_exit_codes(editions, tmp_path: Path) -> None:
     assert unreadable.exit_code == 2 and "无法读取 Word 文件" in unreadable.output
     as_json = runner.invoke(main, ["compare", data, str(editions[("shimen", 2024)]["fragment"]), "--format", "json"])
     assert as_json.exit_code == 0 and '"identical": true' in as_json.output
+
+
+def relabelled(tmp_path: Path, agency: str, like: str = "shimen", year: int = 2024) -> Path:
+    """The bundled ``like``'s figures and text, labelled as ``agency``'s, outside any project."""
+    text = (ROOT / "data" / str(year) / f"{like}.yaml").read_text(encoding="utf-8")
+    path = tmp_path / f"{agency}.yaml"
+    path.write_text(text.replace(f"agency: {like}\n", f"agency: {agency}\n", 1), encoding="utf-8")
+    return path
+
+
+SHIMEN, JIANGBIN = "shimen（青川市临江区石门镇人民政府）", "jiangbin（青川市临江区江滨街道办事处）"
+
+
+def test_cli_compare_the_same_figures_of_two_agencies_differ_in_text_and_json(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["--project", str(ROOT), "compare", str(ROOT / "data" / "2024" / "shimen.yaml"), str(relabelled(tmp_path, "jiangbin"))]
+    text = runner.invoke(main, args)
+    assert text.exit_code == 1, text.output
+    assert f"单位不同：{SHIMEN}与 {JIANGBIN}" in text.output.splitlines()
+    assert "两者相同" not in text.output and "共 0 格不同，0 部分文字不同；另有 1 处单位或年度的问题" in text.output
+    as_json = runner.invoke(main, [*args, "--format", "json"])
+    assert as_json.exit_code == 1
+    payload = json.loads(as_json.output)
+    assert payload["identical"] is False and payload["other"] == [f"单位不同：{SHIMEN}与 {JIANGBIN}"]
+    assert payload["agencies"] == {"a": {"id": "shimen", "name": "青川市临江区石门镇人民政府"},
+                                   "b": {"id": "jiangbin", "name": "青川市临江区江滨街道办事处"}, "same": False}
+    assert payload["cells"] == [] and payload["texts"] == []
+
+
+def test_cli_compare_a_published_report_against_another_agencys_data_by_the_name_its_title_prints(
+        editions, tmp_path: Path) -> None:
+    """The report's printed name resolves to its id through the registry; the data's id to its name."""
+    runner = CliRunner()
+    published = str(editions[("shimen", 2024)]["docx"])
+    other = runner.invoke(main, ["--project", str(ROOT), "compare", str(relabelled(tmp_path, "jiangbin")), published])
+    assert other.exit_code == 1 and f"单位不同：{JIANGBIN}与 {SHIMEN}" in other.output.splitlines()
+    same = runner.invoke(main, ["--project", str(ROOT), "compare", str(relabelled(tmp_path, "shimen")), published])
+    assert same.exit_code == 0 and "两者相同" in same.output and f"（已发布的报告，2024 年，{SHIMEN}）" in same.output
+
+
+def test_cli_compare_says_when_a_sides_agency_cannot_be_told(editions, tmp_path: Path) -> None:
+    fragment = editions[("shimen", 2024)]["fragment"].read_text(encoding="utf-8")
+    untitled = tmp_path / "untitled.html"  # the title gives the year and no agency
+    untitled.write_text(fragment.replace("青川市临江区石门镇人民政府2024年", "2024年", 1), encoding="utf-8")
+    data = str(ROOT / "data" / "2024" / "shimen.yaml")
+    runner = CliRunner()
+    text = runner.invoke(main, ["--project", str(ROOT), "compare", data, str(untitled)])
+    assert text.exit_code == 1, text.output
+    assert "无法确定 B 的单位：标题中没有单位名称，不能核对两者是否同一单位" in text.output.splitlines()
+    assert f"B：{untitled}（已发布的报告，2024 年，单位不明）" in text.output
+    payload = json.loads(runner.invoke(main, ["--project", str(ROOT), "compare", data, str(untitled), "--format", "json"]).output)
+    assert payload["identical"] is False and payload["agencies"]["b"] == {"id": None, "name": None}
+    assert payload["agencies"]["same"] is None
+
+
+def test_compare_an_id_the_registry_lacks_against_a_name_is_not_taken_for_the_same_agency(editions, tmp_path: Path) -> None:
+    result = compare(read(relabelled(tmp_path, "nowhere"), {}), read(editions[("shimen", 2024)]["page"], {}))
+    assert result.same_agency is None and not result.identical and not result.cells
+    assert result.other == ("无法确定 A 的单位：单位代码 nowhere 不在单位名录（params/agencies.yaml）中，不能与“青川市临江区石门镇人民政府”"
+                            "核对（请在项目目录中运行，或用 --project 指定项目）",)
+
+
+def test_compare_data_imported_from_a_report_outside_any_project_is_that_reports_agency(editions, tmp_path: Path) -> None:
+    from nianbao.dump import write
+
+    page = read(editions[("shimen", 2024)]["page"], {})
+    assert page.data.agency.startswith("agency-") and page.agency == ""  # the id nianbao import gives the name
+    path = write(page.data, tmp_path / "2024" / f"{page.data.agency}.yaml", force=True)
+    assert compare(read(path, {}), page).same_agency is True
+
+
+@pytest.mark.parametrize(
+    ("printed", "registered", "same"),
+    [
+        ("岳阳市岳阳楼区", "岳阳市岳阳楼区人民政府", True),  # a district's government by the district alone
+        ("洪泽区人民政府", "淮安市洪泽区人民政府", True),  # without its city
+        ("石门镇人民政府", "青川市临江区石门镇人民政府", True),
+        ("青川市临江区 石门镇人民政府", "青川市临江区石门镇人民政府", True),
+        ("青川市临江区石门乡人民政府", "青川市临江区石门镇人民政府", False),  # alike, another agency
+        ("人民政府", "青川市临江区石门镇人民政府", False),
+        ("临江区人民政府", "青川市临江区石门镇人民政府", False),
+    ],
+)
+def test_compare_matches_a_printed_name_with_the_registered_one(tmp_path: Path, printed: str, registered: str, same: bool) -> None:
+    from nianbao.compare import Side, match_agencies
+
+    data = read(ROOT / "data" / "2024" / "shimen.yaml").data
+    a, b = Side(tmp_path / "a.html", "已发布的报告", data, {}, printed), Side(tmp_path / "b.html", "已发布的报告", data, {}, registered)
+    found, line = match_agencies(a, b)
+    assert found is same and (line == "") is same
+    if not same and printed == "青川市临江区石门乡人民政府":
+        assert line == f"单位不同：{printed}与 {registered}（名称相近，请核对是否写错了字）"
 
 
 def test_auditing_the_published_files_finds_what_check_finds_on_the_data(bundled, editions) -> None:

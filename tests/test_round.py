@@ -168,6 +168,27 @@ def test_collect_never_replaces_a_different_file_silently(project: Project, tmp_
     assert "工作簿的年度是 2024，而收集的是 2025 年" in wrong_year.output and wrong_year.exit_code == 1
 
 
+def test_a_name_too_long_for_a_file_name_is_shortened_and_the_workbook_still_collected(project: Project, tmp_path: Path) -> None:
+    from nianbao.filenames import SAFE_BYTES
+
+    name = "青川市临江区" + "很长的名称" * 18 + "局"  # 97 characters, 291 bytes: longer than any file system's names
+    registry = project.params_dir / "agencies.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") + f"\nlong-name:\n  name: {name}\n  kind: department\n",
+                        encoding="utf-8")
+    result = invoke(project, "template", "--year", "2025", "--all", "--out", str(tmp_path / "send"))
+    assert result.exit_code == 0, result.output
+    [made] = (tmp_path / "send").glob("2025-long-name-*.xlsx")
+    assert len(made.name.encode("utf-8")) <= SAFE_BYTES and name.startswith(made.name[len("2025-long-name-"):-len(".xlsx")])
+    assert f"{made}  无 2024 年数据" in result.output and "文件名中的全称已截短" in result.output
+    book = openpyxl.load_workbook(made)
+    assert book[GUIDE_SHEET][layout().meta["agency"].cell].value == "long-name"
+    back = fill(made, tmp_path / "back" / made.name, {"B.new.natural": 0, "B.new.total": 0})
+    collected = invoke(project, "collect", str(back.parent), "--year", "2025", "--format", "json")
+    entry = next(e for e in json.loads(collected.output)["entries"] if e["agency"] == "long-name")  # by its 说明 sheet
+    assert (entry["status"], entry["name"]) == ("good", name), entry
+    assert entry["taken"].endswith("data/2025/long-name.xlsx") and (project.data_dir / "2025" / "long-name.xlsx").is_file()
+
+
 # ---------------------------------------------------------------- through LibreOffice
 
 

@@ -100,6 +100,9 @@ def os_error(exc: OSError, path: object = None) -> OutputError:
     """An operating-system error as one clear line: the path, what went wrong, what to do."""
     if exc.errno == errno.ENOENT:
         return OutputError("无法读写：路径或其所在的目录不存在", file=exc.filename or path, hint="请检查路径，或先创建目录")
+    if exc.errno == errno.ENAMETOOLONG:
+        return OutputError("无法读写：文件名或路径太长", file=exc.filename or path,
+                           hint="一个文件名最多 255 字节（约 85 个汉字）；请缩短路径中过长的名称，或换一个较短的目录")
     if exc.errno == errno.EISDIR:
         return OutputError("无法读写：这是一个目录，不是文件", file=exc.filename or path, hint="请给出文件的路径")
     if exc.errno in _OS_REASONS:

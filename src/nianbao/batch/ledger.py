@@ -24,26 +24,75 @@ def history_path(project: Project) -> Path:
     return project.outputs_dir / HISTORY
 
 
-def append_history(project: Project, record: Record) -> None:
-    """Add one run's record to the history: one JSON line per run ever made, never rewritten."""
+def append_history(project: Project, record: Record) -> str:
+    """Add one run's record to the history: one JSON line per run ever made, never rewritten.
+
+    The line goes out in one ``O_APPEND`` write under an exclusive lock, so that two batches appending
+    at once each add whole lines. A last line left half-written (a crash, a full disk) is first set
+    aside as ``ledger-history.damaged-<time>.jsonl`` and cut off, so that the new record starts a line
+    of its own and every line stays readable; the warning that says so is returned ("" when all was well).
+    """
+    import fcntl
+
     path = history_path(project)
-    with writing(path), path.open("a", encoding="utf-8") as f:
-        f.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            warning, line = _mend_torn_tail(fd, path, line)
+            while line:
+                line = line[os.write(fd, line):]
+        finally:
+            os.close(fd)
+    return warning
+
+
+def _mend_torn_tail(fd: int, path: Path, line: bytes) -> tuple[str, bytes]:
+    """When the history does not end in a newline: its last, torn line set aside and cut off (or, if it
+    cannot be set aside, kept, with the new line started after it); the warning and the line to write.
+    """
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return "", line
+    start, end = 0, size  # the torn line starts after the last newline, read backwards a block at a time
+    while end > 0:
+        block = max(0, end - 65536)
+        cut = os.pread(fd, end - block, block).rfind(b"\n")
+        if cut >= 0:
+            start = block + cut + 1
+            break
+        end = block
+    tail = os.pread(fd, size - start, start)
+    aside = path.with_name(f"ledger-history.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.jsonl")
+    what = f"台账历史 {path} 的最后一行不完整（{len(tail)} 字节，可能是上次运行中断或磁盘已满）"
+    try:
+        with open(aside, "xb") as f:
+            f.write(tail)
+    except OSError as exc:
+        return f"{what}，无法另存（{exc.strerror or exc}），已保留在原处；新的记录另起一行", b"\n" + line
+    os.ftruncate(fd, start)
+    return f"{what}，已另存为 {aside.name} 并从历史中截去；新的记录另起一行", line
 
 
 def read_history(project: Project) -> list[Record]:
-    """Every record of the history that reads as one, oldest first (a torn last line is passed over)."""
+    """Every record of the history that reads as one, oldest first.
+
+    A line that is not UTF-8, not JSON, or not a record (a torn line, a line written by something
+    else) is passed over: the rest of the history stays readable.
+    """
     try:
-        lines = history_path(project).read_text(encoding="utf-8").splitlines()
+        raw = history_path(project).read_bytes()
     except FileNotFoundError:
         return []
     out = []
-    for line in lines:
+    for line in raw.split(b"\n"):
         try:
-            record = json.loads(line)
-        except ValueError:
+            record = json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past what the parser takes
             continue
-        if isinstance(record, dict):
+        if not _record_problem(record):
             out.append(cast(Record, record))
     return out
 

@@ -48,7 +48,8 @@ def run(
         ledger, warning = recover_ledger(project, hasher.registry)
         if on_warning:
             on_warning(warning)
-    loop = _Loop(project, hasher, ledger, pdf=pdf, timeout=timeout, summary=summary, on_record=on_record)
+    loop = _Loop(project, hasher, ledger, pdf=pdf, timeout=timeout, summary=summary, on_record=on_record,
+                 on_warning=on_warning)
     loop.queue.extend(loop.task(agency, year) for agency, year in runs)
     if on_plan:
         on_plan(len(loop.queue) + (len(loop.left) if summary else 0))
@@ -64,9 +65,11 @@ class _Loop:
     """One batch's state: the queue of runs, the ledger it updates, and how many reports each year awaits."""
 
     def __init__(self, project: Project, hasher: Hasher, ledger: dict[str, Record], *, pdf: bool, timeout: int,
-                 summary: bool, on_record: Callable[[Record], None] | None) -> None:
+                 summary: bool, on_record: Callable[[Record], None] | None,
+                 on_warning: Callable[[str], None] | None = None) -> None:
         self.project, self.hasher, self.ledger = project, hasher, ledger
         self.pdf, self.timeout, self.summary, self.on_record = pdf, timeout, summary, on_record
+        self.on_warning = on_warning
         self.queue: deque[Task] = deque()
         self.left: dict[int, set[str]] = {}  # per year, the agencies whose reports this batch has yet to finish
         self.early: dict[int, Task] = {}  # a year's overview started while its reports still run …
@@ -209,7 +212,9 @@ class _Loop:
             saved.pop("batch_status", None)
             self.ledger[task.id] = saved
             write_ledger(self.project, self.ledger)
-            append_history(self.project, self.ledger[task.id])
+            warning = append_history(self.project, self.ledger[task.id])
+            if warning and self.on_warning:
+                self.on_warning(warning)
         record["batch_status"] = status
         self.batch.records.append(record)
         if self.on_record:

@@ -95,15 +95,20 @@ def template(ctx: click.Context, agency: str | None, every: bool, year: int, out
         raise click.ClickException(f"{folder} 中已有 {len(there)} 份同名模板（{shown}）；如要覆盖请加 --force")
     for agency_id, path in paths.items():
         note = _one_template(project, agency_id, year, path, fill=False, force=True, quiet=True)
+        if not path.name.endswith(f"-{registry[agency_id].name}.xlsx"):
+            note += "；文件名中的全称已截短或替换了文件名不能用的字符（“说明”页中是全称）"
         click.echo(f"{path}  {note}")
     click.echo(f"已为 {len(paths)} 个单位生成 {year} 年模板：{folder}")
     click.echo(f"各单位填好交回后：nianbao collect <交回的文件夹> --year {year}")
 
 
 def template_name(year: int, agency: str, name: str) -> str:
-    """``<year>-<id>-<name>.xlsx``, the name safe on Windows, macOS and Linux."""
-    safe = "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in name).strip(" .")
-    return f"{year}-{agency}-{safe}.xlsx"
+    """``<year>-<id>-<name>.xlsx``, safe on Windows, macOS and Linux: a long name is shortened, the year
+    and id kept whole (collect knows a workbook by its 说明 sheet, not by its file name).
+    """
+    from ..filenames import safe_name
+
+    return safe_name(name, before=f"{year}-{agency}-", after=".xlsx")
 
 
 def _one_template(project, agency: str, year: int, path: Path, fill: bool, force: bool, quiet: bool = False,

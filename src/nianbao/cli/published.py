@@ -40,7 +40,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, yea
     if not files:
         raise click.UsageError("请给出要导入的文件，如 nianbao import 年报.html")
     if agency and not SLUG.match(agency):
-        raise click.BadParameter("单位代码只用小写英文字母、数字、- 和 _，以字母开头", param_hint="--agency")
+        raise click.BadParameter("单位代码只用小写英文字母、数字、- 和 _，以字母开头，最长 64 个字符", param_hint="--agency")
     project = _import_project(ctx, out)
     names = {a.id: a.name for a in load_registry(project).values()} if project else {}
     root = out or project.data_dir  # type: ignore[union-attr]
@@ -69,6 +69,17 @@ def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, yea
             click.echo(f"  注意：单位代码 {data.agency} 不在 params/agencies.yaml 中；渲染前请登记，或用 --agency 指定已登记的代码")
     if failed:
         ctx.exit(1)
+
+
+def _registry_names(ctx: click.Context) -> dict[str, str] | None:
+    """Agency id → full name from the project (``--project``, or the folder run in); None outside any project."""
+    from ..params import load_registry
+
+    try:
+        project = _project(ctx)
+    except ParamsError:
+        return None
+    return {k: who.name for k, who in load_registry(project).items()}
 
 
 def _import_project(ctx: click.Context, out: Path | None) -> Project | None:
@@ -143,7 +154,9 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
 def compare_(ctx: click.Context, a: Path, b: Path, fmt: str) -> None:
     """逐格、逐部分比较两份报告：数据文件（.yaml/.xlsx）或已发布的报告（.html/.pdf/.docx/.txt）。
 
-    列出每一个值不同的格（空白、0、“/”和“?”各不相同）和每一部分文字不同的叙述。
+    列出每一个值不同的格（空白、0、“/”和“?”各不相同）和每一部分文字不同的叙述。单位或年度不同的两份报告
+    不算相同：数据文件的单位代码按项目的 params/agencies.yaml 对应到全称，已发布的报告按标题中的单位名称；
+    标题中没有单位名称、单位代码不在名录中时，写明“无法确定 A/B 的单位”，也算不同。
     返回 0：两者相同；1：有不同；2：用法错误或文件无法读取。
 
     \b
@@ -159,11 +172,13 @@ def compare_(ctx: click.Context, a: Path, b: Path, fmt: str) -> None:
     for path in (a, b):
         if not path.is_file():
             raise click.UsageError(f"找不到文件 {path}")
-        try:
-            sides.append(read(path))
-        except NianbaoError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(2)
+    try:
+        names = _registry_names(ctx)
+        for path in (a, b):
+            sides.append(read(path, names))
+    except NianbaoError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        ctx.exit(2)
     result = compare(*sides)
     if fmt == "json":
         click.echo(json.dumps(as_dict(result), ensure_ascii=False, indent=1, default=str))
