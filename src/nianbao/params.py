@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import yamlfile
+from . import characters, yamlfile
 from .errors import ParamsError
 from .format import AGENCY_KINDS
 
@@ -125,7 +125,7 @@ def _mapping(path: Path, what: str, hint: str, shape: str) -> dict:
 def _agency(path: Path, agency_id: object, info: object) -> Agency:
     if not isinstance(agency_id, str) or not SLUG.match(agency_id):
         raise ParamsError(
-            f"单位代码 {agency_id!r} 不合规", file=path, key=agency_id, hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头"
+            f"单位代码 {agency_id!r} 不合规", file=path, key=agency_id, hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头，最长 64 个字符"
         )
     if not isinstance(info, dict):
         raise ParamsError("单位信息应为映射（name、kind、office、contact）", file=path, key=agency_id)
@@ -141,8 +141,9 @@ def _agency(path: Path, agency_id: object, info: object) -> Agency:
         value = info.get(field_)
         if value is not None and not isinstance(value, (str, int)):
             raise ParamsError(f"{field_} 应为一行文字", file=path, key=f"{agency_id}.{field_}")
-        if isinstance(value, str) and _CONTROL.search(value.strip()):
-            raise ParamsError(f"{field_} 应为一行文字，不能含换行或控制字符", file=path, key=f"{agency_id}.{field_}")
+        if isinstance(value, str):
+            characters.check(value.strip(), error=ParamsError, one_line=True, limit=characters.MAX_LINE, file=path,
+                             key=f"{agency_id}.{field_}")
     if kind not in AGENCY_KINDS:
         raise ParamsError(
             f"单位类型 {kind!r} 无效", file=path, key=f"{agency_id}.kind", hint=f"可选：{'、'.join(AGENCY_KINDS)}"
@@ -212,12 +213,11 @@ def read_run_params(path: Path) -> dict:
             )
     if not SLUG.match(raw["agency"]):
         raise ParamsError(f"单位代码 {raw['agency'][:60]!r} 不合规", file=path, key="agency",
-                          hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头")
+                          hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头，最长 64 个字符")
     return raw
 
 
 _KIND_NAMES = {str: "文字", int: "整数"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def check_params_file(project: Project, agency: str, year: int) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import yamlfile
+from . import characters, yamlfile
 from .checks import ACCEPTED, FAILED, UNCERTAIN, Result, figures
 from .errors import DataError
 from .model import ReportData, Review
@@ -42,11 +42,15 @@ def read(path: Path) -> list[Review]:
                                 key=f"[{i}].{name}", hint=fix)
         if not str(item["reason"]).strip():
             raise DataError("审核说明的理由 reason 不能为空", file=path, key=f"[{i}].reason")
+        for name in ("reason", "by"):
+            characters.check(str(item.get(name) or ""), one_line=name == "by", limit=_LIMITS[name], file=path,
+                             key=f"[{i}].{name}")
         reviews.append(Review(str(item["rule"]), str(item["cell"]), str(item["reason"]).strip(), dict(item["figures"] or {}),
                               str(item.get("by") or ""), str(item.get("date") or "")))
     return reviews
 
 
+_LIMITS = {"reason": 2000, "by": characters.MAX_LINE}  # characters
 _REVIEW_FIELDS: dict[str, type | tuple[type, ...]] = {
     "rule": str, "cell": str, "reason": str, "figures": dict, "by": str, "date": (str, dt.date),
 }
@@ -78,6 +82,8 @@ def record(project: Project, result: Result, data: ReportData, reason: str, by: 
     """Record a reviewer's explanation of ``result`` (replacing an earlier one of the same finding)."""
     if not reason.strip():
         raise DataError("理由不能为空", hint="请用 --reason 写明核实的情况")
+    characters.check(reason, limit=_LIMITS["reason"], key="--reason")
+    characters.check(by, one_line=True, limit=_LIMITS["by"], key="--by")
     path = project.reviews_file(data.agency, data.year)
     rule, cell = result.key.split("@", 1)
     entries = [

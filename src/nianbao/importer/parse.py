@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
+
+from .. import characters
 from ..errors import DataError
 from ..format import FORMAT_2019_MARKS, FORMAT_NOTICE_2019
 from ..model import ReportData, empty_cells
@@ -14,12 +17,13 @@ from .labels import canonical, compacted
 from .narrative import narrative_of
 from .pages import html_source
 from .parts import Parts, find_parts
-from .sources import Source, text_source
+from .sources import Cell, Source, text_source
 
 
 def parse(source: Source, *, agency: str | None = None, year: int | None = None) -> Imported:
     """A Source as report data: every value placed with certainty, the rest unknown with the reason."""
     where = {"file": source.path} if source.path else {}
+    source = _visible(source)
     in_text, in_prose = find_parts(source.text), find_parts(source.prose)
     if not source.grids and len(in_text.spans) < 2:
         raise DataError(
@@ -83,3 +87,23 @@ def _is_2019(source: Source, parts: Parts) -> bool:
 def _published(source: Source, signed: str) -> str:
     match = PUBLISHED.search(canonical(source.page))
     return iso_date(match.groups()) if match else signed  # type: ignore[arg-type]
+
+
+def _visible(source: Source) -> Source:
+    """The source without the characters nobody sees (direction marks, zero-width spaces, controls), which
+    would hide a heading or a label from the parser and which no report may hold (:mod:`nianbao.characters`).
+    Blank cells are already marked, so no line that stood for one is lost.
+    """
+    clean = characters.printable
+    seen: dict[int, Cell] = {}  # a spanning cell recurs in its grid: it stays one cell
+
+    def cell(c: Cell) -> Cell:
+        if id(c) not in seen:
+            text = clean(c.text)
+            seen[id(c)] = c if text == c.text else dc_replace(c, text=text)
+        return seen[id(c)]
+
+    grids = {k: tuple(tuple(tuple(cell(c) for c in row) for row in grid) for grid in grids)
+             for k, grids in source.grids.items()}
+    return dc_replace(source, text=clean(source.text), prose=clean(source.prose), page=clean(source.page),
+                      title=clean(source.title), grids=grids)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..characters import printable
 from .labels import BLANK_CELL
 
 
@@ -54,7 +55,7 @@ def text_source(text: str, path: str = "") -> Source:
     ``=== 正文 ===`` line, and the whole body on one line — is read too: the title from its
     ``标题:`` line, and the body broken before each part heading and each section number.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = printable(text.replace("\r\n", "\n").replace("\r", "\n"))  # no invisible mark hides a heading
     meta, body = crawler_metadata(text)
     body = reflowed(unmarked(body))
     body = _BLANK_LINE.sub(BLANK_CELL, _PAGE_NUMBER.sub("", body))

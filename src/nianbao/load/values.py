@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from .. import characters
 from ..errors import DataError
 from ..format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, UNKNOWN_MARK, Column
 from ..model import NUMBER, PLACEHOLDER, ReportData, Value, placeholder_key
@@ -92,6 +93,7 @@ def check_narrative(flat: Mapping[str, Any], **where: Any) -> dict[str, str]:
             text = str(text)
         if not isinstance(text, str):
             raise DataError("叙述应为一段文字", key=f"narrative.{key}", hint="用 | 开头写多行文字", **where)
+        characters.check(text, **where, key=f"narrative.{key}")
         for name in PLACEHOLDER.findall(text):
             if placeholder_key(name) is None:
                 raise DataError(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .. import yamlfile
+from .. import characters, yamlfile
 from ..errors import DataError
 from ..format import TABLES, cell_key
 from ..model import ReportData, Value, empty_cells
@@ -44,6 +44,10 @@ def read_yaml(path: Path) -> ReportData:
     headings = raw.get("headings") or []
     if not isinstance(headings, list) or not all(isinstance(h, str) for h in headings):
         raise DataError("headings 应为标题文字的列表", file=path, key="headings")
+    for where, text in [*((f"notes.{k}", v) for k, v in notes.items()), *((f"provenance.{k}", v) for k, v in provenance.items()),
+                        *((f"headings[{i}]", h) for i, h in enumerate(headings))]:
+        characters.check(str(text), one_line=where.startswith("headings"), limit=characters.MAX_LINE if
+                         where.startswith("headings") else characters.MAX_PART, file=path, key=where)
     data = report_data(path, raw["agency"], raw["year"], cells, narrative, raw.get("published"), notes)
     return replace(data, provenance={str(k): str(v) for k, v in provenance.items()}, headings=tuple(headings))
 
