@@ -171,3 +171,18 @@ def test_the_symbols_reports_use_print_in_the_pdf(tmp_path: Path) -> None:
     shown = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     line = re.sub(r"\s+", "", shown).split("符号：", 1)[1].split("。", 1)[0]
     assert line.replace("➀", "①").replace("➁", "②") == SYMBOLS  # the font's text map gives ① as ➀, a twin
+
+
+def test_a_character_that_still_reaches_xelatex_without_a_glyph_is_named_where_it_was_typed() -> None:
+    from nianbao.errors import GlyphError
+    from nianbao.publish import _glyphs_located
+    from nianbao.report import validate
+
+    report = validate(Project(ROOT), "shimen", 2024)
+    key, text = next((k, t) for k, t in report.data.narrative.items() if t)
+    missing = GlyphError("PDF 中有字体缺少的字符：“x”")
+    missing.chars = text[-1]  # as if the fonts lacked the last character of that part
+    with pytest.raises(GlyphError) as caught, _glyphs_located(report):
+        raise missing
+    assert caught.value.key == f"narrative.{key}" and caught.value.file == report.data.source  # type: ignore[attr-defined]
+    assert "字体" in caught.value.hint and "请安装" not in caught.value.hint

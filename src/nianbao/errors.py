@@ -82,6 +82,8 @@ class RenderError(NianbaoError, RuntimeError):
 class GlyphError(RenderError):
     """A character could not be drawn with the fonts at hand (a chart or the PDF would show boxes)."""
 
+    chars: str = ""  # the characters missing, where known
+
 
 class OutputError(NianbaoError, OSError):
     """An output could not be written: no permission, a read-only or full disk. Earlier outputs are kept."""

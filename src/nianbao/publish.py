@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import timing
-from .errors import OutputError, writing
+from .errors import GlyphError, OutputError, writing
 from .run import Run
 
 if TYPE_CHECKING:  # nbconvert, papermill and the checks are imported when a run is published, not before
@@ -63,7 +63,7 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
         nb = execute(run, staging / run.notebook.name, timeout=timeout)
         render.annotate(nb, prepared.title, data.year, office=prepared.agency.office, published=data.published,
                         provenance={"agency": run.agency, "inputs": run.fingerprints()})
-        with writing(staging):
+        with writing(staging), _glyphs_located(prepared):
             publication = _publication(prepared, staging / run.publication.name, run)
             made_pdf = _documents(nb, staging, run, epoch, publication)
             _write_checks(prepared.results, staging, data)
@@ -72,6 +72,30 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
     done = _rendered(run, made_pdf, checks.summary(prepared.results))
     published = {k: p for k, p in run.published().items() if p.is_file()}
     return replace(done, publication=published, pending=tuple(pending(prepared)), kept=kept)
+
+
+@contextlib.contextmanager
+def _glyphs_located(prepared: Report) -> Iterator[None]:
+    """A character the PDF's fonts lack, named where it was typed: the data file's or the registry's key.
+
+    The characters are checked as the inputs are read (:mod:`nianbao.characters`); this names the place
+    of any that still reach xelatex, rather than only the character.
+    """
+    from .params import REGISTRY
+
+    try:
+        yield
+    except GlyphError as exc:
+        data, agency = prepared.data, prepared.agency
+        places = [(data.source, f"narrative.{k}", t) for k, t in data.narrative.items()]
+        places += [(data.source, f"notes.{k}", t) for k, t in data.notes.items()]
+        places += [(str(prepared.project.params_dir / REGISTRY), f"{agency.id}.{f}", getattr(agency, f))
+                   for f in ("name", "office", "contact")]
+        for file, key, text in places:
+            if exc.chars and any(c in text for c in exc.chars):
+                raise GlyphError(exc.message, file=file, key=key,
+                                 hint="这个字不在 PDF 所用的字体中：生僻字请改用通行的写法，符号请改用常用的符号") from None
+        raise
 
 
 def _publication(prepared: Report, folder: Path, run: Run) -> tuple[Path, nbformat.NotebookNode]:

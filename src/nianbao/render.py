@@ -138,10 +138,12 @@ class ReportPDFExporter(PDFExporter):
         missing = sorted(set(_MISSING_GLYPH.findall(text)))
         if missing:
             chars = "、".join(f"“{c}”（{font}）" for c, font in missing[:10])
-            raise GlyphError(
+            error = GlyphError(
                 f"PDF 中有字体缺少的字符：{chars}",
                 hint="请安装 Noto CJK 字体（apt-get install fonts-noto-cjk），或改用常见字符",
             )
+            error.chars = "".join(c for c, _ in missing)
+            raise error
         if self.template_name == BOTH:
             return self._cut(Path(filename).with_suffix(".xdv").name, after or b"", log_error, raise_on_failure)
         return True
