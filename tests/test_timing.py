@@ -22,8 +22,9 @@ def test_a_stage_inside_another_counts_in_its_own_only_and_the_rest_is_other() -
                 _spin(0.1)
         _spin(0.05)
     assert 0.09 <= stages["inner"] < 0.2
-    assert 0.04 <= stages["outer"] < 0.09  # without the inner stage's 0.1 s
-    assert 0.04 <= stages["other"] < 0.09
+    # CPU time, not wall time: a busy machine does not stretch it; the margins still tell 0.05 s from 0.15 s
+    assert 0.04 <= stages["outer"] < 0.14  # without the inner stage's 0.1 s
+    assert 0.04 <= stages["other"] < 0.14
 
 
 def test_programs_waited_for_count_in_the_stage_that_ran_them() -> None:
