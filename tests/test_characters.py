@@ -186,3 +186,17 @@ def test_a_character_that_still_reaches_xelatex_without_a_glyph_is_named_where_i
         raise missing
     assert caught.value.key == f"narrative.{key}" and caught.value.file == report.data.source  # type: ignore[attr-defined]
     assert "字体" in caught.value.hint and "请安装" not in caught.value.hint
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() -> None:
+    import csv
+    import io
+
+    import pandas as pd
+
+    cells = ['=HYPERLINK("http://x","点")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\t=1", "-", "-5", "+1.5", "—", "/",
+             "石门镇", 12]
+    text = characters.csv_text(pd.DataFrame({"值": cells}))
+    read = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert read[:5] == ["'" + str(c) for c in cells[:5]]  # shown as the text typed, never run
+    assert read[5:] == [str(c) for c in cells[5:]]  # a dash, numbers and words as they are

@@ -17,8 +17,12 @@ import functools
 import re
 import subprocess
 import unicodedata
+from typing import TYPE_CHECKING
 
 from .errors import DataError, NianbaoError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The longest narrative part, in characters: a whole report is a few thousand; far past this is a
 #: paste gone wrong, and TeX cannot set a paragraph of hundreds of thousands of characters.
@@ -152,3 +156,22 @@ def _visible_line(line: str) -> str:
 
 
 _INVISIBLE = ("控制字符", "不可见的文字方向控制符", "不可见的格式字符", "不可见的分行符")
+
+
+#: How a cell's text starts when Excel, WPS or LibreOffice would take it for a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A CSV cell's value as a spreadsheet must show it: text it would run as a formula
+    (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM(…)``) gets a leading apostrophe, which makes it text.
+    """
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV for people who open it in a spreadsheet: every text cell as text, never a formula."""
+    return frame.map(spreadsheet_text).to_csv(index=False, lineterminator="\n")

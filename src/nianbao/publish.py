@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import timing
+from .characters import csv_text
 from .errors import GlyphError, OutputError, writing
 from .run import Run
 
@@ -182,7 +183,7 @@ def _write_checks(results: list[Result], folder: Path, data: ReportData) -> None
     with timing.stage("writing"):
         text = json.dumps(checks.document(results, data.agency, data.year), ensure_ascii=False, indent=1, default=str)
         (folder / "checks.json").write_text(text + "\n", encoding="utf-8")
-        checks.frame(results).to_csv(folder / "checks.csv", index=False, encoding="utf-8-sig")
+        (folder / "checks.csv").write_text(csv_text(checks.frame(results)), encoding="utf-8-sig")
 
 
 def _rendered(run: Run, made_pdf: bool, summary: dict[str, int]) -> Rendered:

@@ -36,7 +36,9 @@ def export(ctx: click.Context, agency: str, year: int, fmt: str, output: Path | 
     data = validate(project, agency, year).data
     frame = records(data)
     if fmt == "csv":
-        text = frame.to_csv(index=False, lineterminator="\n")
+        from ..characters import csv_text
+
+        text = csv_text(frame)
     else:
         rows = [{k: (None if v != v else v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         text = json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
