@@ -508,3 +508,333 @@ def test_writing_where_no_folder_exists_is_one_line(project: Project) -> None:
     result = invoke(project, "export", "-a", "shimen", "-y", "2024", "-o", "/proc/no-such-folder/shimen.csv")
     assert result.exit_code == 1 and result.output.startswith("Error: ") and "目录不存在" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+
+# ---------------------------------------------------------------- 7. input files: bounded work, what the bytes say
+
+
+def clean(result) -> bool:
+    """The command ended by itself, with no traceback and no stray exception."""
+    return "Traceback" not in result.output and (result.exception is None or isinstance(result.exception, SystemExit))
+
+
+def sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that costs no disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        f.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize("name", ["big.txt", "big.html", "big.pdf", "big.docx"])
+def test_a_report_far_larger_than_any_is_refused_by_its_size(tmp_path: Path, name: str) -> None:
+    from nianbao.inputs import KINDS
+
+    path = sparse(tmp_path / name, KINDS[name.split(".")[1]].limit + 1)  # zeros: were they read, refused for another reason
+    result = CliRunner().invoke(main, ["import", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and clean(result), result.output
+    assert f"文件 {path}：文件有" in result.output and "的上限" in result.output and "请确认选对了文件" in result.output
+    compared = CliRunner().invoke(main, ["compare", str(path), str(SHIMEN)])
+    assert compared.exit_code == 2 and clean(compared) and f"文件 {path}：文件有" in compared.output, compared.output
+
+
+def test_data_files_far_larger_than_any_are_refused_by_their_size(project: Project, tmp_path: Path) -> None:
+    import json
+
+    from nianbao.inputs import KINDS
+
+    sparse(project.data_dir / "2024" / "shimen.yaml", KINDS["yaml"].limit + 1)
+    checked = invoke(project, "check", "-a", "shimen", "-y", "2024")
+    assert checked.exit_code == 1 and clean(checked) and "YAML 文件的上限" in checked.output, checked.output
+    workbook = sparse(tmp_path / "back" / "big.xlsx", KINDS["xlsx"].limit + 1)
+    compared = CliRunner().invoke(main, ["compare", str(workbook), str(SHIMEN)])
+    assert compared.exit_code == 2 and clean(compared) and "Excel 工作簿的上限" in compared.output, compared.output
+    collected = invoke(project, "collect", str(tmp_path / "back"), "--year", "2024", "--format", "json")
+    [entry] = [e for e in json.loads(collected.output)["entries"] if e["file"]]
+    assert collected.exit_code == 1 and entry["status"] == "unrecognised" and "Excel 工作簿的上限" in entry["problems"][0]
+    manifest = sparse(tmp_path / "清单.csv", KINDS["csv"].limit + 1)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "a.txt").write_text("2024年政府信息公开工作年度报告\n", encoding="utf-8")
+    audited = CliRunner().invoke(main, ["audit", str(tmp_path / "reports"), "--manifest", str(manifest)])
+    assert audited.exit_code == 1 and clean(audited) and "清单的上限" in audited.output, audited.output
+
+
+def test_a_page_of_far_more_elements_than_any_report_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    from nianbao.inputs import MAX_HTML_TAGS
+
+    path = tmp_path / "page.html"
+    path.write_bytes(b"<html><body><table>" + b"<tr><td>1</td></tr>" * (MAX_HTML_TAGS // 2) + b"</table></body></html>")
+    result = CliRunner().invoke(main, ["import", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and clean(result), result.output
+    assert f"文件 {path}：无法读取网页：网页中有 {MAX_HTML_TAGS + 3} 个标签" in result.output and "另存为" in result.output
+
+
+def test_a_pipe_where_a_report_should_be_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    from nianbao.importer import read_report
+
+    os.mkfifo(tmp_path / "report.txt")  # opened to be read, it would wait for a writer forever
+    with pytest.raises(DataError, match="不是普通文件"):
+        read_report(tmp_path / "report.txt")
+
+
+def pdf(pages: list[bytes], size: int = 595, form: bytes = b"") -> bytes:
+    """A PDF of these pages' content streams (deflated), Helvetica as F1, each page ``size`` points square;
+    ``form``, when given, is a form the pages can draw as X1.
+    """
+    import zlib
+
+    def stream(content: bytes, kind: str = "") -> bytes:
+        data = zlib.compress(content)
+        return f"<< {kind}/Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream"
+
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{' '.join(f'{4 + 2 * i} 0 R' for i in range(len(pages)))}] /Count {len(pages)} >>".encode(),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    forms = f"/XObject << /X1 {4 + 2 * len(pages)} 0 R >> " if form else ""
+    for i, content in enumerate(pages):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size} {size}] /Resources << /Font << /F1 3 0 R >> "
+                       f"{forms}>> /Contents {5 + 2 * i} 0 R >>".encode())
+        objects.append(stream(content))
+    if form:
+        objects.append(stream(form, f"/Type /XObject /Subtype /Form /BBox [0 0 {size} {size}] "))
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode() + b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+TITLE = b"BT /F1 10 Tf 20 5 Td (2024 annual report) Tj ET\n"
+
+
+def ruled(lines: int, step: float = 5) -> bytes:
+    """A page ruled with ``lines`` horizontal and ``lines`` vertical lines, ``step`` points apart."""
+    end = 20 + step * lines
+    return TITLE + b"\n".join(f"20 {p} m {end} {p} l S {p} 20 m {p} {end} l S".encode()
+                               for p in (20 + step * i for i in range(lines)))
+
+
+def dashed(positions: int, dashes: int) -> bytes:
+    """Rules broken into dashes too far apart to join: many rules on a small lattice."""
+    return TITLE + b"\n".join(f"{20 + 10 * d} {20 + 9 * p} m {25 + 10 * d} {20 + 9 * p} l S "
+                               f"{20 + 9 * p} {20 + 10 * d} m {20 + 9 * p} {25 + 10 * d} l S".encode()
+                               for p in range(positions) for d in range(dashes))
+
+
+def strokes(count: int) -> bytes:
+    """``count`` short horizontal rules that cross nothing."""
+    return TITLE + b"\n".join(f"{20 + 10 * (i % 50)} {20 + 9 * (i // 50)} m {25 + 10 * (i % 50)} {20 + 9 * (i // 50)} l S".encode()
+                               for i in range(count))
+
+
+HOSTILE_PDFS = {
+    "ruled 600 × 600": ([ruled(600)], 3100, "第 1 页的线条交成 600 × 600 的网格"),
+    "101 pages": ([TITLE] * 101, 595, "PDF 有 101 页（上限 100 页）"),
+    "3,060 dashes": ([dashed(30, 51)], 595, "第 1 页有 3060 段线条"),
+    "a huge content stream": ([TITLE + b"0 0 m 1 1 l S\n" * 40_000], 595, "第 1 页的内容解压后超过每页上限 512 KB"),
+    "a form drawn 5,000 times": ([TITLE + b"/X1 Do\n" * 5_000], 595, "第 1 页的内容解压后超过每页上限 512 KB",
+                                  b"0 0 m 1 1 l S\n" * 1_000),
+    "21,000 characters": ([TITLE + b"BT /F1 1 Tf 20 300 Td (" + b"x" * 21_000 + b") Tj ET"], 595, "个字符（每页上限 20000）"),
+    "pages within the bounds, too many in all": ([TITLE + b"0 0 m 1 1 l S\n" * 35_000] * 5, 595, "前 5 页的内容解压后合计超过上限 2 MB"),
+    "characters within the bounds, too many in all": ([TITLE + b"BT /F1 1 Tf 20 300 Td (" + b"x" * 19_000 + b") Tj ET"] * 6, 595,
+                                                      "个字符（上限 100000）"),
+    "rules within the bounds, too many in all": ([strokes(2_520)] * 6, 595, "前 6 页共有 15120 段线条（上限 15000）"),
+    "grids within the bounds, too many in all": ([ruled(60, 8)] * 6, 520, "前 6 页的线条共交成 21600 个交点（上限 20000）"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_PDFS)
+def test_a_pdf_asking_for_unbounded_work_is_refused_naming_the_page(tmp_path: Path, case: str) -> None:
+    pages, size, says, *form = HOSTILE_PDFS[case]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf(pages, size, *form))
+    result = CliRunner().invoke(main, ["import", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and clean(result), result.output
+    assert f"文件 {path}：" in result.output and says in result.output, result.output
+    assert "请确认选对了文件" in result.output or "请改用网页版" in result.output
+
+
+def repacked(source: Path, path: Path, parts: dict[str, bytes], types: str = "") -> Path:
+    """A copy of the package ``source`` with ``parts`` put in (deflated) and ``types`` added to its content types."""
+    parts = dict(parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = parts.pop(item.filename, None) or old.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", types.encode() + b"</Types>")
+            new.writestr(item, data)
+        for name, data in parts.items():
+            new.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    """A template filled with 石门镇's 2024 figures, as an agency returns it."""
+    return write_template(tmp_path / "template.xlsx", "shimen", "石门镇", 2024, read_yaml(SHIMEN))
+
+
+@pytest.mark.parametrize(
+    ("parts", "says"),
+    [
+        ({"xl/worksheets/sheet9.xml": b" " * (21 * 2**20)}, "其中的 XML 解压后有 21 MB"),  # 21 MB in ~20 KB
+        ({f"xl/media/image{i}.png": b"" for i in range(1000)}, "包中有 1014 个部件"),
+    ],
+)
+def test_a_decompression_bomb_is_refused_by_the_package_directory(project: Project, workbook: Path, parts, says: str) -> None:
+    import json
+
+    back = repacked(workbook, project.root / "back" / "石门镇.xlsx", parts)
+    collected = invoke(project, "collect", str(back.parent), "--year", "2024", "--format", "json")
+    [entry] = [e for e in json.loads(collected.output)["entries"] if e["file"]]
+    assert entry["status"] == "unrecognised" and says in entry["problems"][0], entry
+    assert not (project.data_dir / "2024" / "shimen.xlsx").exists()
+    (project.data_dir / "2024" / "shimen.yaml").unlink()
+    back.rename(project.data_dir / "2024" / "shimen.xlsx")
+    checked = invoke(project, "check", "-a", "shimen", "-y", "2024")
+    assert checked.exit_code == 1 and clean(checked) and says in checked.output and "shimen.xlsx" in checked.output
+
+
+def test_a_word_file_that_inflates_to_gigabytes_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "report.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", b"<w:document>" + b" " * (21 * 2**20) + b"</w:document>")
+    result = CliRunner().invoke(main, ["import", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and clean(result) and "无法读取 Word 文件：其中的 XML 解压后有 21 MB" in result.output
+
+
+def test_a_part_that_inflates_past_the_size_its_directory_says_is_not_read_past_it(tmp_path: Path) -> None:
+    import struct
+
+    path = tmp_path / "report.docx"
+    inflated = b"<w:document>" + b" " * 3_000_000 + b"</w:document>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", inflated)
+    raw = path.read_bytes()
+    stated = struct.pack("<I", len(inflated))
+    path.write_bytes(raw.replace(stated, struct.pack("<I", 100)))  # both headers claim 100 bytes
+    result = CliRunner().invoke(main, ["import", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and clean(result) and "无法读取 Word 文件" in result.output and "CRC" in result.output
+
+
+def ole2(stream: str) -> bytes:
+    """The start of a compound file (an old .xls / .doc) whose directory names ``stream``."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + stream.encode("utf-16-le") + bytes(64)
+
+
+def zipped(*names: str) -> bytes:
+    """A zip of these (empty) parts."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for name in names:
+            package.writestr(name, "application/vnd.oasis.opendocument.spreadsheet" if name == "mimetype" else "<x/>")
+    return out.getvalue()
+
+
+COPIED = ROOT / "tests" / "fixtures" / "import" / "run-together-linjiang-nyj-2024.txt"
+MASQUERADES = [
+    ("data.xlsx", ole2("Workbook"), "内容却是旧版 Excel 工作簿（.xls）", "“另存为”Excel 工作簿（*.xlsx）"),
+    ("data.xlsx", ole2("EncryptedPackage"), "设置了打开密码", "取消打开密码"),
+    ("data.xlsx", "单位,年度,本年新收\nshimen,2024,80\n".encode(), "内容却是文字（如 CSV", "“另存为”Excel 工作簿（*.xlsx）"),
+    ("data.xlsx", b"<html><body><table><tr><td>80</td></tr></table></body></html>", "内容却是网页", "“另存为”Excel 工作簿"),
+    ("data.xlsx", zipped("a/b.txt"), "内容却是 zip 压缩包", "请先解压"),
+    ("data.xlsx", zipped("[Content_Types].xml", "word/document.xml"), "内容却是 Word 文档", "扩展名应为 .docx"),
+    ("data.xlsx", zipped("mimetype", "content.xml"), "OpenDocument 表格", "另存为"),
+    ("data.xlsx", b"PK\x03\x04" + bytes(60), "文件已损坏", "重新下载"),
+    ("data.yaml", zipped("[Content_Types].xml", "xl/workbook.xml"), "内容却是 Excel 工作簿", "扩展名应为 .xlsx"),
+    ("report.docx", ole2("WordDocument"), "内容却是旧版 Word 文档（.doc）", "“另存为”Word 文档（*.docx）"),
+    ("report.docx", b"{\\rtf1\\ansi 2024}", "内容却是 RTF 文档", "“另存为”Word 文档（*.docx）"),
+    ("report.pdf", b"<!DOCTYPE html><html><title>2024</title></html>", "内容却是网页（HTML）", "扩展名应为 .html"),
+    ("report.pdf", b"", "文件是空的（0 字节）", "重新下载"),
+    ("report.pdf", b"\x89PNG\r\n\x1a\n" + bytes(40), "内容却是图片", "可复制文字的 PDF"),
+    ("report.html", b"%PDF-1.7\n", "内容却是 PDF 文件", "扩展名应为 .pdf"),
+    ("report.txt", COPIED.read_text(encoding="utf-8").encode("utf-16-le"), "UTF-16", "另存为”UTF-8"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "says", "todo"), MASQUERADES, ids=[f"{m[0]}-{m[2]}" for m in MASQUERADES])
+def test_a_file_that_is_another_format_says_what_it_seems_to_be_and_what_to_do(tmp_path: Path, name, content, says, todo) -> None:
+    from nianbao.importer import read_report
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    reader = {".xlsx": read_xlsx, ".yaml": read_yaml}.get(path.suffix, read_report)
+    with pytest.raises(DataError) as caught:
+        reader(path)
+    assert says in caught.value.message and todo in caught.value.hint, str(caught.value)
+    assert str(caught.value.file) == str(path)
+
+
+def test_a_returned_xls_under_an_xlsx_name_is_listed_as_unrecognised(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "back").mkdir()
+    (tmp_path / "back" / "石门镇.xlsx").write_bytes(ole2("Workbook"))
+    result = invoke(project, "collect", str(tmp_path / "back"), "--year", "2024")
+    assert result.exit_code == 1 and clean(result) and "无法识别 1" in result.output
+    assert "旧版 Excel 工作簿（.xls）" in result.output and "另存为" in result.output
+
+
+VBA = '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+ACTIVE = [
+    ({"xl/vbaProject.bin": ole2("VBA")}, VBA, "宏（VBA）"),
+    ({"xl/vbaProject.bin": ole2("VBA")}, "", "宏（VBA）"),
+    ({}, '<Override PartName="/xl/m.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>', "宏（VBA）"),
+    ({"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}, "", "Excel 4.0 宏表"),
+    ({"xl/activeX/activeX1.xml": b"<ax:ocx/>"}, "", "ActiveX 控件"),
+    ({"xl/embeddings/oleObject1.bin": ole2("Ole10Native")}, "", "嵌入的 OLE 对象"),
+]
+
+
+@pytest.mark.parametrize(("parts", "types", "says"), ACTIVE, ids=["vba", "vba-part", "macro-type", "xlm", "activex", "ole"])
+def test_a_workbook_with_macros_is_neither_collected_nor_read(project: Project, workbook: Path, parts, types, says) -> None:
+    import json
+
+    back = repacked(workbook, project.root / "back" / "石门镇.xlsx", parts, types)
+    collected = invoke(project, "collect", str(back.parent), "--year", "2024", "--format", "json")
+    [entry] = [e for e in json.loads(collected.output)["entries"] if e["file"]]
+    assert collected.exit_code == 1 and entry["status"] == "unrecognised", entry
+    assert f"工作簿中带有{says}" in entry["problems"][0] and "另存为不带宏的 Excel 工作簿（*.xlsx）后再交回" in entry["problems"][0]
+    assert not (project.data_dir / "2024" / "shimen.xlsx").exists()  # what collect stores holds no code
+    (project.data_dir / "2024" / "shimen.yaml").unlink()
+    back.rename(project.data_dir / "2024" / "shimen.xlsx")
+    checked = invoke(project, "check", "-a", "shimen", "-y", "2024")
+    assert checked.exit_code == 1 and clean(checked) and f"工作簿中带有{says}" in checked.output
+
+
+def test_the_template_as_filled_is_still_collected(project: Project, workbook: Path) -> None:
+    back = repacked(workbook, project.root / "back" / "石门镇.xlsx", {"xl/media/image1.png": b"\x89PNG"})
+    result = invoke(project, "collect", str(back.parent), "--year", "2024", "--dry-run")
+    assert "已交回、无误 1" in result.output and "无法识别 0" in result.output, result.output
+
+
+def test_a_picture_claiming_a_billion_pixels_is_an_unreadable_workbook(tmp_path: Path, workbook: Path) -> None:
+    import io
+    import struct
+    import zlib
+
+    from openpyxl.drawing.image import Image
+    from PIL import Image as Pillow
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    small = io.BytesIO()
+    Pillow.new("L", (1, 1)).save(small, "PNG")
+    book = openpyxl.load_workbook(workbook)
+    book.worksheets[0].add_image(Image(small), "H1")
+    book.save(tmp_path / "pictured.xlsx")
+    huge = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 40_000, 40_000, 8, 0, 0, 0, 0)) + chunk(b"IEND", b"")
+    path = repacked(tmp_path / "pictured.xlsx", tmp_path / "bomb.xlsx", {"xl/media/image1.png": huge})
+    with pytest.raises(DataError, match="无法作为 Excel 工作簿打开") as caught:
+        read_xlsx(path)
+    assert caught.value.file == path and "另存为" in caught.value.hint

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from . import checks
+from .characters import csv_text
 from .errors import NianbaoError
 from .format import describe, text_width
 from .importer import FORMATS, SUFFIXES, Imported, read_report
@@ -75,10 +76,11 @@ def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:
     """
     import csv
 
+    from . import inputs
     from .errors import DataError
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = inputs.read(path, "csv").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"无法读取清单（{exc}）", file=path, hint="清单应为 UTF-8 编码的 CSV：file,agency,year") from None
     rows = list(csv.DictReader(text.splitlines()))
@@ -258,7 +260,7 @@ def to_csv(result: Audit) -> str:
     )
     frames = [f for f in (result.violations, unreadable) if len(f)]
     table = pd.concat(frames, ignore_index=True) if frames else result.violations
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)  # file names and agency names come from the files audited: never a formula
 
 
 def to_json(result: Audit) -> str:

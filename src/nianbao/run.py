@@ -18,8 +18,12 @@ SUMMARY_FOLDER = "_summary"
 
 
 def fingerprint(path: Path) -> str:
-    """SHA-256 of a file's bytes, as hex."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a file's bytes, as hex; read a megabyte at a time (an input may be far too large to load)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class Fingerprints:

@@ -6,6 +6,8 @@ hostile or foreign file fails the same way, fast, with the file and the line:
 - an alias (``*name``) is refused when it is constructed, so an alias bomb costs nothing;
 - a key written twice in one mapping is refused with both line numbers (YAML would keep the last);
 - a file that is not UTF-8 is refused, naming the encoding it seems to be in and what to save it as;
+- a file far larger than any YAML input, or a workbook or PDF under a ``.yaml`` name, is refused
+  before it is parsed (:mod:`nianbao.inputs`);
 - a number that YAML 1.1 would read as another number (``012`` octal, ``1:30`` sexagesimal, ``0x1F``,
   ``1_000``) is refused, naming its line.
 """
@@ -19,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from . import inputs
 from .errors import DataError, NianbaoError
 
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
@@ -82,10 +85,7 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 
 def text(path: Path, error: type[NianbaoError] = DataError) -> str:
     """The file's text as UTF-8 (a BOM is allowed); any other encoding is refused with what to do."""
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise error("这是一个目录，不是文件", file=path) from None
+    raw = inputs.read(path, "yaml", error)  # its size, and not a workbook or a PDF under the wrong name
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise error("文件是 UTF-16 编码", file=path, hint="请用记事本或编辑器“另存为”UTF-8 编码") from None
     try:
@@ -118,6 +118,11 @@ def read(path: Path, error: type[NianbaoError] = DataError) -> Any:
         return yaml.load(source, Loader=_Loader)
     except _Refused as exc:
         raise error(exc.message, file=path) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as a control character
+        found = yaml.reader.Reader.NON_PRINTABLE.search(source)
+        line = source.count("\n", 0, found.start()) + 1 if found else "?"
+        raise error(f"第 {line} 行有 YAML 文件中不能有的控制字符（U+{exc.character:04X}）", file=path,
+                    hint="请删除这个字符（它常随从其他软件复制的文字带入，看不见）") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"（第 {mark.line + 1} 行）" if mark else ""

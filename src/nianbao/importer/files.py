@@ -9,6 +9,7 @@ import logging
 import re
 from pathlib import Path
 
+from .. import inputs
 from ..errors import DataError
 from .imported import Imported
 from .pages import html_source
@@ -32,11 +33,9 @@ def read_source(path: Path) -> Source:
     if suffix not in SUFFIXES:
         raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）或 Word（.docx；.doc 请先另存为 .docx）")
     try:
-        raw = path.read_bytes()
+        raw = inputs.read(path)  # its size, what its bytes are, a package's directory: before any parser
     except FileNotFoundError:
         raise DataError("找不到文件", file=path) from None
-    except OSError as exc:
-        raise DataError(f"无法读取文件（{exc.strerror}）", file=path) from None
     if suffix == ".pdf":
         return _pdf_source(raw, str(path))
     if suffix == ".docx":
@@ -75,11 +74,17 @@ def _pdf_source(raw: bytes, path: str) -> Source:
     import pypdf
     from pypdf.errors import PyPdfError
 
+    from .pdflimits import check_document, check_text
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))
+        check_document(reader, path)  # pages and content, before any page is read
         plain = [page.extract_text() or "" for page in reader.pages]
+        check_text(plain, path)
         layout = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except DataError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise DataError(f"无法读取 PDF（{type(exc).__name__}: {exc}）", file=path) from None
     if not "".join(plain).strip():
         raise DataError("PDF 中没有文字层（可能是扫描件）", file=path, hint="请找到网页版或可复制文字的 PDF，或先做文字识别")
@@ -88,4 +93,4 @@ def _pdf_source(raw: bytes, path: str) -> Source:
     from .pages import table_kind
     from .pdftables import pdf_grids
 
-    return replace(pdf_source(plain, layout, path), grids=pdf_grids(raw, table_kind))
+    return replace(pdf_source(plain, layout, path), grids=pdf_grids(raw, table_kind, path))

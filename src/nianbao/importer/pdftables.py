@@ -15,24 +15,31 @@ import io
 import re
 from collections.abc import Callable
 
+from ..errors import DataError
 from .labels import compacted
+from .pdflimits import TableWork
 from .sources import Cell, Grid
 
 #: Pages searched for ruled tables: an annual report is a few pages; a long PDF is read from its text alone after these.
 _MAX_PAGES = 60
 
 
-def pdf_grids(raw: bytes, kind_of: Callable[[str], str]) -> dict[str, tuple[Grid, ...]]:
-    """The ruled tables of the PDF, by table kind (``kind_of`` names a table from its compacted text)."""
+def pdf_grids(raw: bytes, kind_of: Callable[[str], str], path: str = "") -> dict[str, tuple[Grid, ...]]:
+    """The ruled tables of the PDF, by table kind (``kind_of`` names a table from its compacted text).
+
+    Raises :class:`DataError` for a page too full of rules or characters for a report's (:mod:`.pdflimits`).
+    """
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - a declared dependency
         return {}
     grids: dict[str, list[Grid]] = {}
     last = ""
+    work = TableWork(path)
     try:
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
-            for page in pdf.pages[:_MAX_PAGES]:
+            for number, page in enumerate(pdf.pages[:_MAX_PAGES], 1):
+                work.check(page, number)  # before the table finder, whose work it bounds
                 for n, table in enumerate(page.find_tables()):
                     grid = _grid(table)
                     if not grid:
@@ -42,6 +49,8 @@ def pdf_grids(raw: bytes, kind_of: Callable[[str], str]) -> dict[str, tuple[Grid
                     if kind:
                         grids.setdefault(kind, []).append(grid)
                     last = kind
+    except DataError:
+        raise
     except Exception:  # noqa: BLE001 - a PDF pdfplumber cannot take apart is read from its text layer alone
         return {}
     return {k: tuple(v) for k, v in grids.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import unicodedata
 import warnings
 import zipfile
@@ -11,7 +12,9 @@ from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
+from PIL import Image
 
+from .. import characters, inputs
 from ..errors import DataError, address
 from ..format import column_of
 from ..model import ReportData, Value
@@ -70,6 +73,11 @@ def read_xlsx(path: Path) -> ReportData:
             hint="请在 Excel、WPS 或 LibreOffice 中打开并保存一次，或直接填写文字", file=path, sheet=place.sheet,
             cell=place.cell,
         ))
+    for place in [*plan.narrative.values(), *plan.notes.values()]:
+        try:
+            characters.check(str(value(place) or ""), file=path, sheet=place.sheet, cell=place.cell)
+        except DataError as exc:
+            problems.append(exc)
     DataError.gather(problems, file=path)
     narrative = check_narrative(
         {key: value(place) for key, place in plan.narrative.items()}, file=path, sheet=NARRATIVE_SHEET
@@ -118,14 +126,19 @@ def _uncached_formulas(path: Path, book: openpyxl.Workbook, plan) -> dict[tuple[
 
 
 def _open_workbook(path: Path, data_only: bool = True, read_only: bool = False) -> openpyxl.Workbook:
+    """The workbook, once :func:`nianbao.inputs.read` has found it a workbook of sane size without macros."""
+    try:
+        raw = inputs.read(path, "xlsx")
+    except FileNotFoundError:
+        raise DataError("找不到数据文件", file=path, hint="用 nianbao template 生成模板后填写") from None
     try:
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (extensions, styles); only the values are read.
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            return openpyxl.load_workbook(path, data_only=data_only, read_only=read_only)
-    except FileNotFoundError:
-        raise DataError("找不到数据文件", file=path, hint="用 nianbao template 生成模板后填写") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:
+            warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)  # pictures are not read
+            return openpyxl.load_workbook(io.BytesIO(raw), data_only=data_only, read_only=read_only)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, TypeError,
+            Image.DecompressionBombError) as exc:
         raise DataError(
             f"无法作为 Excel 工作簿打开（{type(exc).__name__}）",
             file=path,
