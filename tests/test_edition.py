@@ -384,6 +384,18 @@ def test_cli_compare_says_when_a_sides_agency_cannot_be_told(editions, tmp_path:
     assert payload["agencies"]["same"] is None
 
 
+def test_cli_compare_says_when_a_sides_year_cannot_be_told(editions, tmp_path: Path) -> None:
+    fragment = editions[("shimen", 2024)]["fragment"].read_text(encoding="utf-8")
+    untitled = tmp_path / "no-year.html"  # the title gives the agency and no year
+    untitled.write_text(fragment.replace("石门镇人民政府2024年", "石门镇人民政府", 1), encoding="utf-8")
+    assert "石门镇人民政府2024年" not in untitled.read_text(encoding="utf-8")
+    data = str(ROOT / "data" / "2024" / "shimen.yaml")
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "compare", data, str(untitled)])
+    assert result.exit_code == 1, result.output  # not the usage error of an import without --year
+    assert "无法确定 B 的年度：标题中没有写明报告年度，不当作同一年度的报告" in result.output.splitlines()
+    assert f"B：{untitled}（已发布的报告，年度不明，" in result.output  # a title without its year is no title
+
+
 def test_compare_an_id_the_registry_lacks_against_a_name_is_not_taken_for_the_same_agency(editions, tmp_path: Path) -> None:
     result = compare(read(relabelled(tmp_path, "nowhere"), {}), read(editions[("shimen", 2024)]["page"], {}))
     assert result.same_agency is None and not result.identical and not result.cells

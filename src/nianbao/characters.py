@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 #: The longest narrative part, in characters: a whole report is a few thousand; far past this is a
 #: paste gone wrong, and TeX cannot set a paragraph of hundreds of thousands of characters.
 MAX_PART = 20_000
-#: The longest one-line field (a name, an office, a contact line, a reason).
-MAX_LINE = 200
+#: The longest one-line field (a name, an office, a contact line): far past any real one (a contact line of
+#: address, telephone and mail is some 100), short enough to stay a line of a byline.
+MAX_LINE = 500
 
 #: Characters that reverse or isolate the direction of what follows: a browser shows the text reordered.
 _DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

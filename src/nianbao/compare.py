@@ -99,7 +99,7 @@ def read(path: Path, names: Mapping[str, str] | None = None) -> Side:
 
     # Given an id, the importer takes a title without the agency's name, and the comparison says it cannot
     # tell whose report it is; the data keep the id ``nianbao import`` would give them.
-    imported = read_report(path, agency=_UNTOLD)
+    imported = read_report(path, agency=_UNTOLD, untold_year=_UNTOLD_YEAR)
     agency = (registered(imported.name, names) or "") if names and imported.name else ""
     if imported.name:
         imported = with_agency(imported, agency or agency_slug(imported.name))
@@ -107,6 +107,8 @@ def read(path: Path, names: Mapping[str, str] | None = None) -> Side:
 
 
 _UNTOLD = "agency-untold"  # the id a published report is read under until its printed name gives one
+_UNTOLD_YEAR = 0  # the year a published report is read under; its title's year replaces it
+
 
 
 def _registry_around(path: Path) -> dict[str, str]:
@@ -182,7 +184,10 @@ def compare(a: Side, b: Side) -> Comparison:
     agency, line = match_agencies(a, b)
     if line:
         other.append(line)
-    if a.data.year != b.data.year:
+    for label, side in (("A", a), ("B", b)):
+        if side.data.year == _UNTOLD_YEAR:
+            other.append(f"无法确定 {label} 的年度：标题中没有写明报告年度，不当作同一年度的报告")
+    if a.data.year != b.data.year and _UNTOLD_YEAR not in (a.data.year, b.data.year):
         other.append(f"年度不同：{a.data.year} 与 {b.data.year}")
     return Comparison(a, b, cells, texts, tuple(other), agency)
 
@@ -206,7 +211,7 @@ def reading(text: str) -> str:
 def lines(result: Comparison) -> list[str]:
     """The comparison as a person reads it: each difference on a line."""
     a, b = result.a, result.b
-    out = [f"{label}：{side.path}（{side.kind}，{side.data.year} 年，{side.who}）" for label, side in (("A", a), ("B", b))]
+    out = [f"{label}：{side.path}（{side.kind}，{_year(side)}，{side.who}）" for label, side in (("A", a), ("B", b))]
     out += result.other
     for d in result.cells:
         out.append(f"{d.where}（{d.key}）：A 为 {_shown(d.a)}，B 为 {_shown(d.b)}")
@@ -251,6 +256,10 @@ def as_dict(result: Comparison) -> dict:
         "cells": [{"key": d.key, "where": d.where, "a": d.a, "b": d.b} for d in result.cells],
         "texts": [{"key": t.key, "a": t.a, "b": t.b} for t in result.texts],
     }
+
+
+def _year(side: Side) -> str:
+    return "年度不明" if side.data.year == _UNTOLD_YEAR else f"{side.data.year} 年"
 
 
 def _identity(side: Side) -> dict[str, str | None]:

@@ -179,7 +179,7 @@ def agency(project: Project, agency_id: str) -> Agency:
     if agency_id not in registry:
         known = "、".join(sorted(registry)) or "（名录为空）"
         raise ParamsError(
-            f"未知单位 {agency_id!r}",
+            f"未知单位 {agency_id[:64]!r}",
             file=project.params_dir / REGISTRY,
             hint=f"名录中的单位：{known}；新单位请先加入 params/{REGISTRY}",
         )

@@ -59,12 +59,13 @@ def validate(project: Project, agency: str, year: int) -> Report:
     """Everything a run rests on — registry, params file, data of every year, reviews — read and
     checked before any kernel starts; raises the first problem with where it is and how to fix it.
     """
+    who = find_agency(project, agency)  # an unknown agency first: its id may be no file's name at all
     check_params_file(project, agency, year)
-    return load(project, agency, year)
+    return load(project, agency, year, who)
 
 
-def load(project: Project, agency: str, year: int) -> Report:
-    who = find_agency(project, agency)
+def load(project: Project, agency: str, year: int, who: Agency | None = None) -> Report:
+    who = who or find_agency(project, agency)
     data = load_report(project, agency, year)  # the year asked for first: its problem is the one to report
     history = {**load_history(project, agency, year - 1), year: data}
     return assemble(project, who, history, year)

@@ -21,8 +21,22 @@ class Group(click.Group):
             return super().invoke(ctx)
         except NianbaoError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # the reader went away (``| head``): what it took was what it wanted
+            _quiet_stdout()
+            ctx.exit(141)  # as a shell reports a command ended by SIGPIPE
         except OSError as exc:  # the machine, not the kit: a folder without permission, a full disk
             raise click.ClickException(str(os_error(exc))) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError."""
+    import os
+    import sys
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no file behind stdout (a test's runner): nothing will flush to a pipe
+        pass
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -23,9 +23,12 @@ SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx")
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
-def read_report(path: Path, *, agency: str | None = None, year: int | None = None) -> Imported:
-    """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf`` or ``.docx`` — by its suffix."""
-    return parse(read_source(path), agency=agency, year=year)
+def read_report(path: Path, *, agency: str | None = None, year: int | None = None,
+                untold_year: int | None = None) -> Imported:
+    """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf`` or ``.docx`` — by its suffix
+    (keywords as :func:`~nianbao.importer.parse.parse` takes them).
+    """
+    return parse(read_source(path), agency=agency, year=year, untold_year=untold_year)
 
 
 def read_source(path: Path) -> Source:

@@ -53,14 +53,18 @@ def _opens_line(text: str, m: re.Match[str]) -> bool:
 
 
 def identity(source: Source, in_prose: tuple[str, int | None, int] | None, agency: str | None,
-             year: int | None) -> tuple[str, int, str, list[str]]:
-    """The agency's name, the year and the agency id: as given, else from the title."""
+             year: int | None, untold_year: int | None = None) -> tuple[str, int, str, list[str]]:
+    """The agency's name, the year and the agency id: as given, else from the title (else, for the year,
+    ``untold_year`` when given: a comparison says the year is unknown rather than failing).
+    """
     where = {"file": source.path} if source.path else {}
     stated = find_title(source.title, None) if source.title else None
     title = stated or in_prose or find_title(source.page, find_parts(source.page).first())
     name, title_year = (title[0], title[1]) if title else ("", None)
     notes: list[str] = []
     if year is None:
+        if title_year is None and untold_year is not None:
+            title_year = untold_year
         if title_year is None:
             raise DataError("无法从标题中读出报告年度", hint="请用 --year 指定年度（审计时用 --manifest 清单给出）", **where)
         year = title_year

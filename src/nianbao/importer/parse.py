@@ -20,7 +20,7 @@ from .parts import Parts, find_parts
 from .sources import Cell, Source, text_source
 
 
-def parse(source: Source, *, agency: str | None = None, year: int | None = None) -> Imported:
+def parse(source: Source, *, agency: str | None = None, year: int | None = None, untold_year: int | None = None) -> Imported:
     """A Source as report data: every value placed with certainty, the rest unknown with the reason."""
     where = {"file": source.path} if source.path else {}
     source = _visible(source)
@@ -32,7 +32,7 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None)
             **where,
         )
     in_prose_title = find_title(source.prose, in_prose.first())
-    name, year, agency, notes = identity(source, in_prose_title, agency, year)
+    name, year, agency, notes = identity(source, in_prose_title, agency, year, untold_year)
     fmt = "2019" if _is_2019(source, in_text) else "2021"
     if fmt == "2019":
         notes.append(f"识别为旧格式（{FORMAT_NOTICE_2019}，2019、2020 年度报告所用）：表三、表四照旧导入；"

@@ -23,9 +23,10 @@ from .yamldata import TOP_KEYS, read_yaml
 
 def read_data(path: Path) -> ReportData:
     """Read a data file of either form, by its suffix."""
-    if path.suffix in (".yaml", ".yml"):
+    suffix = path.suffix.lower()  # SHIMEN.XLSX, as some systems name files
+    if suffix in (".yaml", ".yml"):
         return read_yaml(path)
-    if path.suffix == ".xlsx":
+    if suffix == ".xlsx":
         return read_xlsx(path)
     raise DataError("不认识的数据文件类型", file=path, hint="数据文件应为 .yaml 或 .xlsx")
 
