@@ -49,12 +49,17 @@ def dom_when(url: str, ready: str, profile: Path, *, window: str = "1400,1000") 
             page = next(t for t in json.load(answer) if t["type"] == "page")
         return asyncio.run(_read_when(page["webSocketDebuggerUrl"], url, ready, deadline))
     finally:
-        browser.terminate()
-        try:
-            browser.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            browser.kill()
-            browser.wait()
+        stop(browser)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a process to end, and end it if it has not within a generous minute."""
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 async def _read_when(socket_url: str, url: str, ready: str, deadline: float) -> str:

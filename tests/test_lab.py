@@ -18,7 +18,7 @@ import pytest
 
 from nianbao.params import Project
 
-from .cdp import CHROMIUM, dom_when
+from .cdp import CHROMIUM, dom_when, stop
 from .conftest import ROOT
 from .inprocess import executed
 
@@ -58,12 +58,7 @@ def lab_dom(tmp_path_factory) -> str:
                 time.sleep(0.2)
         dom = dom_when(f"http://127.0.0.1:{port}/lab/tree/report.ipynb", READY, home / "profile")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         shutil.rmtree(home / "profile", ignore_errors=True)
     assert "jp-Notebook" in dom, "JupyterLab did not open the notebook"
     return dom
