@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..format import NO_FEE, TABLE_NAMES
+from ..format import TABLE_NAMES
+from ..format.fees import COLLECTED, NOTICE_AMOUNT, NOTICES, statements
 from ..model import is_empty
 from .core import ERROR, FAILED, PASSED, UNCERTAIN, WARNING, Context, Result, Rule, fmt, rule
 
@@ -29,30 +30,25 @@ def _f_fees(r: Rule, c: Context) -> Iterator[Result]:
                        where=where, cells=keys)
 
 
-_NO_FEE = re.compile(NO_FEE)  # the importer reads the same wordings
-_FEE_AMOUNT = re.compile(r"(?:实际)?收取(?:了)?(?:政府信息公开)?信息处理费(?:共计|合计|共)?\s*(\d+(?:\.\d+)?)\s*元")
-_FEE_NOTICES = re.compile(r"发出(?:收费)?通知(?:书)?\s*(\d+)\s*件")
+_NAMES = {COLLECTED: "实际收取", NOTICES: "收费通知件数", NOTICE_AMOUNT: "收费通知总金额"}
+_UNITS = {COLLECTED: "元", NOTICES: "件", NOTICE_AMOUNT: "元"}
 
 
 @rule("F-TEXT", "第六部分对信息处理费的说明与数字一致", ERROR, "F")
 def _f_text(r: Rule, c: Context) -> Iterator[Result]:
+    """Each figure part 六 states — in the wordings the importer reads (:mod:`nianbao.format.fees`) —
+    against table 六.
+    """
     text = c.texts.get("other.text", "")
-    found = False
-    for pattern, key, name in ((_FEE_AMOUNT, "F.fee.collected", "实际收取"), (_FEE_NOTICES, "F.fee.notices", "收费通知")):
-        for match in pattern.finditer(text):
-            found = True
-            stated, value = float(match.group(1)), c.number(key)
-            status = UNCERTAIN if value is None else PASSED if value == stated else FAILED
-            yield r.result(status, f"第六部分写“{match.group(0)}”，{TABLE_NAMES['F']}中{name}为 {fmt(value)}",
-                           where="第六部分", cells=(key,), observed=stated, expected=value)
-    if _NO_FEE.search(text):
-        found = True
-        collected, notices = c.number("F.fee.collected"), c.number("F.fee.notices")
-        sentence = _sentence(text, _NO_FEE)
-        status = UNCERTAIN if collected is None else PASSED if collected == 0 else FAILED
-        yield r.result(status, f"第六部分写“{sentence}”，{TABLE_NAMES['F']}中实际收取 {fmt(collected)} 元、通知 {fmt(notices)} 件",
-                       where="第六部分", cells=("F.fee.collected",), observed=collected, expected=0)
-    if not found:
+    said = statements(text)
+    for stated in said:
+        value = c.number(stated.key)
+        status = UNCERTAIN if value is None else PASSED if value == stated.value else FAILED
+        words = _sentence(text, stated.start) if stated.denial else stated.words
+        reads = "" if stated.denial else f"（即 {fmt(stated.value)} {_UNITS[stated.key]}）" if "万" in words else ""
+        yield r.result(status, f"第六部分写“{words}”{reads}，{TABLE_NAMES['F']}中{_NAMES[stated.key]}为 {fmt(value)}",
+                       where="第六部分", cells=(stated.key,), observed=stated.value, expected=value)
+    if not said:
         yield r.skipped("第六部分的叙述未单独说明信息处理费，以表中数字为准", where="第六部分")
 
 
@@ -62,15 +58,18 @@ _FEE_KEYS = ("F.fee.notices", "F.fee.notice_amount", "F.fee.collected")
 @rule("F-SILENT", "第六部分说明了信息处理费情况（文字或数字）", WARNING, "F")
 def _f_silent(r: Rule, c: Context) -> Iterator[Result]:
     text = c.texts.get("other.text", "")
-    said = any(p.search(text) for p in (_NO_FEE, _FEE_AMOUNT, _FEE_NOTICES))
+    said = bool(statements(text))
     if said or not all(is_empty(c.data.cells[k]) for k in _FEE_KEYS):
         yield r.result(PASSED, "第六部分说明了信息处理费情况", where="第六部分")
     else:
         yield r.result(FAILED, "第六部分既没有说明信息处理费情况，也没有填写信息处理费数字", where="第六部分", cells=_FEE_KEYS)
 
 
-def _sentence(text: str, pattern: re.Pattern[str]) -> str:
+def _sentence(text: str, at: int) -> str:
+    """The sentence of ``text`` that holds position ``at``."""
+    start = 0
     for sentence in re.split(r"(?<=[。；！？\n])", text):
-        if pattern.search(sentence):
+        if start <= at < start + len(sentence):
             return sentence.strip()
+        start += len(sentence)
     return ""

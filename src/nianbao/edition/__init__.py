@@ -117,13 +117,14 @@ def printed_texts(data: ReportData, texts: dict[str, str] | None = None) -> dict
 def fee_sentence(data: ReportData, text: str = "") -> str:
     """Table 六's figures in words, those that ``text`` (part 六 as written) does not state already.
 
-    A figure is stated when the importer reads it back from the text with the same value; blank
-    figures are left unsaid.
+    A figure is stated when the text says it in a wording of the format's fee grammar
+    (:mod:`nianbao.format.fees`, which the importer and rule F-TEXT read too) with the same value;
+    blank figures are left unsaid.
     """
-    from ..importer.fees import fees_from_text
+    from ..format.fees import stated_figures
     from ..narrative import figure_text
 
-    stated = fees_from_text(text).cells if "信息处理费" in text or "收费通知" in text else {}
+    stated = {key: s.value for key, s in stated_figures(text).items()}
     said = []
     for key, words, unit in (("notices", "发出收费通知", "件"), ("notice_amount", "收费通知总金额", "元"),
                              ("collected", "实际收取信息处理费", "元")):

@@ -5,6 +5,8 @@ one definition, matched first.
 
 from __future__ import annotations
 
+import unicodedata
+
 # Data for ``the importer``: the other spellings real reports print, and the older format. The
 # official labels above stay the one definition; the importer matches them first, then these.
 
@@ -101,3 +103,16 @@ def text_width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_PUNCT = str.maketrans({"、": ".", "“": '"', "”": '"', "„": '"', "〝": '"', "〞": '"', "「": '"', "」": '"',
+                        "『": '"', "』": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "―": "-", "∶": ":"})
+
+
+def canonical(text: str) -> str:
+    """The text as labels are matched: full-width forms folded, same length (positions carry over)."""
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out).translate(_PUNCT)

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from ..format.printed import canonical
+
 #: An empty table cell, as a line of its own in a Source's text.
 BLANK_CELL = "\ue000"
-
-_PUNCT = str.maketrans({"、": ".", "“": '"', "”": '"', "„": '"', "〝": '"', "〞": '"', "「": '"', "」": '"',
-                        "『": '"', "』": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "―": "-", "∶": ":"})
-
-
-def canonical(text: str) -> str:
-    """The text as labels are matched: full-width forms folded, same length (positions carry over)."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch) if ch != BLANK_CELL else ch
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out).translate(_PUNCT)
-
 
 def compacted(text: str) -> str:
     """The canonical text without whitespace."""
