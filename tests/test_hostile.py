@@ -385,7 +385,7 @@ def test_an_unwritable_outputs_folder_is_one_line_and_the_old_outputs_stay(
 
 
 def test_a_full_disk_while_writing_a_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nianbao import errors, publish
+    from nianbao import atomic, errors
 
     def full(self: Path, *args: object, **kwargs: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device", str(self))
@@ -393,7 +393,7 @@ def test_a_full_disk_while_writing_a_file_is_one_line(tmp_path: Path, monkeypatc
     monkeypatch.setattr(Path, "write_text", full)
     target = tmp_path / "ledger.json"
     with pytest.raises(errors.OutputError, match="磁盘空间已满") as caught:
-        publish.write_text(target, "{}")
+        atomic.write_text(target, "{}")
     assert not target.exists() and not list(tmp_path.iterdir())  # nothing half-written left behind
     assert str(tmp_path) in str(caught.value)
 

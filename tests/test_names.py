@@ -49,7 +49,7 @@ def test_a_long_name_is_shortened_by_whole_characters_keeping_what_is_kept_whole
 
 def test_the_margin_leaves_room_for_the_kits_own_names_beside_it() -> None:
     name = safe_name("很" * 300, before="2025-shimen-", after=".xlsx")
-    temporary = f".{name}.{4194304}.{'a' * 6}.tmp"  # what publish.write_file writes first (the largest Linux pid)
+    temporary = f".{name}.{4194304}.{'a' * 6}.tmp"  # what atomic.write_file writes first (the largest Linux pid)
     assert len(temporary.encode("utf-8")) <= NAME_MAX and len(f"{name}.failed.ipynb".encode()) <= NAME_MAX
 
 

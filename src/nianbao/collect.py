@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .atomic import write_file
 from .errors import DataError, NianbaoError
 from .params import FOREIGN_DATA, Project, load_registry
-from .publish import write_file
 
 GOOD, ERRORS, MISSING, UNRECOGNISED = "good", "errors", "missing", "unrecognised"
 STATUS_NAMES = {GOOD: "已交回、无误", ERRORS: "已交回、有错误", MISSING: "未交回", UNRECOGNISED: "无法识别"}

@@ -9,13 +9,12 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
+from .atomic import write_text
 from .params import Agency, Project
-from .publish import write_text
 
-if TYPE_CHECKING:
-    from .batch.tasks import Record
+Record = Mapping[str, Any]  # a ledger record, as nianbao.batch writes it (the batch writes the index, not the reverse)
 
 TITLE = "政府信息公开工作年度报告 · 审核索引"
 STATUS_NAMES = {"rendered": "已渲染", "failed": "失败"}

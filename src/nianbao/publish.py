@@ -1,6 +1,6 @@
 """The only writer of ``outputs/``: a run's documents staged and swapped in whole, its failed
-notebook, its provenance and check results; atomic files for the ledger and the index; and the
-recovery of a run whose worker was killed.
+notebook, its provenance and check results; and the recovery of a run whose worker was killed.
+Single files (the ledger, the index, reviews, templates) are written by :mod:`nianbao.atomic`.
 
 A reader — a reviewer's browser, the next batch — sees the old outputs or the new ones, never half
 of either; a failed write (no permission, a full disk) leaves the old ones as they were and says so
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -256,33 +255,4 @@ def _swap(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Replace ``path`` with ``text`` (UTF-8) atomically: through a temporary file beside it."""
-    return write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def write_file(path: Path, fill: Callable[[Path], object]) -> Path:
-    """Replace ``path`` atomically with what ``fill`` writes to a temporary file beside it: a failure
-    halfway leaves the old file as it was.
-    """
-    with writing(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
-        try:
-            fill(tmp)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    return path
-
-
-def writable(folder: Path) -> None:
-    """Raise :class:`~nianbao.errors.OutputError` now, before any work, when ``folder`` cannot be written."""
-    with writing(folder):
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-test.{os.getpid()}.{uuid.uuid4().hex[:6]}"
-        probe.write_bytes(b"")
-        probe.unlink()
-
-
-__all__ = ["Rendered", "overview", "recover", "report", "staged", "writable", "write_text"]
+__all__ = ["Rendered", "overview", "recover", "report", "staged"]

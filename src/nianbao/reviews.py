@@ -15,11 +15,11 @@ from pathlib import Path
 import yaml
 
 from . import characters, yamlfile
+from .atomic import write_text
 from .checks import ACCEPTED, FAILED, UNCERTAIN, Result, figures
 from .errors import DataError
 from .model import ReportData, Review
 from .params import Project
-from .publish import write_text
 
 HEADER = "# 审核说明：已核实的校验结果。所依据的数字（figures）改变后说明自动失效。请用 nianbao accept 修改。\n"
 

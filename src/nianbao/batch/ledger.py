@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import cast
 
+from ..atomic import write_text
 from ..errors import NianbaoError, writing
 from ..params import Agency, Project
-from ..publish import write_text
 from ..run import SUMMARY_FOLDER, Run
 from .tasks import FAILED, RENDERED, REPORT, SUMMARY, Record, Task, relative
 

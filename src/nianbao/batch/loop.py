@@ -8,8 +8,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from .. import index as index_
+from ..atomic import writable
 from ..params import Agency, Project
-from ..publish import writable
 from .cluster import DaskPool
 from .ledger import LedgerDamaged, append_history, is_current, read_ledger, recover_ledger, write_ledger
 from .local import LocalPool

@@ -116,9 +116,9 @@ def template_name(year: int, agency: str, name: str) -> str:
 def _one_template(project, agency: str, year: int, path: Path, fill: bool, force: bool, quiet: bool = False,
                   default_place: bool = False) -> str:
     """One agency's template; says what it took from last year."""
+    from ..atomic import write_file
     from ..errors import NianbaoError
     from ..load import load_report
-    from ..publish import write_file
     from ..template import write_template
 
     who = find_agency(project, agency)
