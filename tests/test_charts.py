@@ -50,10 +50,10 @@ CHARTS = {
 
 
 @pytest.mark.parametrize("name", CHARTS)
-def test_chart_renders_to_svg_and_pdf(name: str, data: ReportData) -> None:
-    fig = CHARTS[name](data)
-    assert charts.render_svg(fig).startswith("<?xml")
-    assert charts.render_pdf(fig).startswith(b"%PDF")
+def test_chart_renders_to_png_and_pdf_as_reports_draw_it_the_same_bytes_each_time(name: str, data: ReportData) -> None:
+    png, pdf = charts.render_png_pdf(CHARTS[name](data))  # what the HTML and the PDF reports embed
+    assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
+    assert charts.render_png_pdf(CHARTS[name](data)) == (png, pdf)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_unknown_value_is_absent_with_note(name: str, cells: dict, bars: int, da
     fig = CHARTS[name](data.with_cells(cells))
     assert charts.UNKNOWN_NOTE in texts(fig)
     assert len(fig.axes[0].containers[0]) == bars
-    charts.render_svg(fig)
+    charts.render_png_pdf(fig)
 
 
 def test_unknown_headline_and_trend_values_are_not_zero(data: ReportData) -> None:
@@ -101,14 +101,13 @@ def test_unknown_headline_and_trend_values_are_not_zero(data: ReportData) -> Non
     for fig in (charts.headline(unknown), charts.trends({**two_years(data), 2024: unknown})):
         assert charts.UNKNOWN_NOTE in texts(fig)
         assert "302" not in texts(fig)
-        charts.render_svg(fig)
+        charts.render_png_pdf(fig)
 
 
 @pytest.mark.parametrize("name", CHARTS)
 def test_empty_data_gives_a_readable_chart(name: str, empty: ReportData) -> None:
     fig = CHARTS[name](empty)
-    charts.render_svg(fig)
-    charts.render_pdf(fig)
+    charts.render_png_pdf(fig)
     if name in ("outcomes", "applicants"):
         assert charts.EMPTY_NOTE in texts(fig)
 
@@ -123,7 +122,7 @@ def lacks_glyph(char: str) -> bool:
 
 
 @pytest.mark.parametrize("char", ["\ue000", "\U0003134a"])  # private use; a CJK Extension G ideograph
-@pytest.mark.parametrize("render", [charts.render_svg, charts.render_pdf])
+@pytest.mark.parametrize("render", [charts.render_png_pdf, charts.render_png, charts.render_pdf])
 def test_missing_glyph_raises(char: str, render, data: ReportData) -> None:
     assert lacks_glyph(char)
     fig = charts.outcomes(data)
@@ -134,14 +133,14 @@ def test_missing_glyph_raises(char: str, render, data: ReportData) -> None:
         render(fig)
 
 
-def test_same_data_gives_same_svg(data: ReportData) -> None:
+def test_the_same_figure_drawn_again_gives_the_same_bytes(data: ReportData) -> None:
     fig = charts.outcomes(data)
-    assert charts.render_svg(fig) == charts.render_svg(charts.outcomes(data)) == charts.render_svg(fig)
+    assert charts.render_png_pdf(fig) == charts.render_png_pdf(charts.outcomes(data)) == charts.render_png_pdf(fig)
 
 
 def test_rendering_leaves_global_settings_alone(data: ReportData) -> None:
     before = dict(mpl.rcParams)
-    charts.render_svg(charts.headline(data))
+    charts.render_png_pdf(charts.headline(data))
     assert dict(mpl.rcParams) == before
 
 

@@ -1,6 +1,6 @@
 """Rendering through papermill and nbconvert: what a reader sees in the HTML and the PDF.
 
-Each render starts a kernel (and, with PDF, xelatex); the renders are shared per module.
+The renders that start a kernel (and, with PDF, xelatex) are marked so and shared per module; the rest need neither.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from nianbao.report import validate
 from nianbao.run import Run
 
 from .conftest import copy_project
-
-pytestmark = pytest.mark.kernel
 
 
 def run(project: Project, agency_id: str, out: Path, pdf: bool = True) -> Rendered:
@@ -45,6 +43,7 @@ def seed_html(bundled: Project) -> Rendered:
     return run(bundled, "yueyanglou", bundled.root / "out-html", pdf=False)
 
 
+@pytest.mark.kernel
 def test_the_kernel_and_the_in_process_outputs_make_the_same_html(bundled: Project, seed_html: Rendered) -> None:
     from nianbao.render import to_html
 
@@ -59,6 +58,7 @@ def pdf_text(seed_render: Rendered) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+@pytest.mark.kernel
 @pytest.mark.tex
 def test_pdf_text_holds_title_labels_and_seed_figures(pdf_text: str, seed_render: Rendered) -> None:
     text = re.sub(r"\s+", "", pdf_text)
@@ -73,6 +73,7 @@ def test_pdf_text_holds_title_labels_and_seed_figures(pdf_text: str, seed_render
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
 
 
+@pytest.mark.kernel
 def test_executed_notebook_records_inputs_and_versions(seed_html: Rendered) -> None:
     meta = nbformat.read(seed_html.notebook, as_version=4).metadata["nianbao"]
     assert set(meta["inputs"]) >= {"data/2024/yueyanglou.yaml", "notebooks/report.ipynb", "params/agencies.yaml"}
@@ -80,6 +81,7 @@ def test_executed_notebook_records_inputs_and_versions(seed_html: Rendered) -> N
     assert {"papermill", "nbconvert", "matplotlib", "pandas"} <= set(meta["versions"])
 
 
+@pytest.mark.kernel
 def test_check_results_are_saved_beside_the_report(seed_html: Rendered) -> None:
     import json
 
@@ -88,6 +90,7 @@ def test_check_results_are_saved_beside_the_report(seed_html: Rendered) -> None:
     assert (seed_html.folder / "checks.csv").read_text(encoding="utf-8-sig").startswith("rule,title,severity")
 
 
+@pytest.mark.kernel
 @pytest.mark.tex
 def test_same_inputs_render_identical_html_and_pdf(bundled: Project, seed_render: Rendered) -> None:
     again = run(bundled, "yueyanglou", bundled.root / "out-2")
@@ -95,6 +98,7 @@ def test_same_inputs_render_identical_html_and_pdf(bundled: Project, seed_render
     assert again.pdf.read_bytes() == seed_render.pdf.read_bytes()
 
 
+@pytest.mark.kernel
 def test_broken_report_shows_failures_at_the_top_and_at_the_tables(bundled: Project) -> None:
     page = run(bundled, "broken-example", bundled.root / "out-broken", pdf=False).html.read_text(encoding="utf-8")
     top = page.split("一、总体情况", 1)[0]
@@ -105,6 +109,7 @@ def test_broken_report_shows_failures_at_the_top_and_at_the_tables(bundled: Proj
     assert "table-findings" in page
 
 
+@pytest.mark.kernel
 @pytest.mark.tex
 def test_hostile_text_in_every_field_reaches_html_and_pdf_as_text(tmp_path: Path) -> None:
     from nianbao.checks import figures
@@ -167,6 +172,7 @@ def test_xelatex_reads_no_file_outside_its_folder_and_runs_no_shell(tmp_path: Pa
     assert "OUTSIDE-SECRET-LINE" not in latex_errors(log) and latex_errors(log).startswith("!")
 
 
+@pytest.mark.kernel
 def test_a_failed_render_keeps_the_previous_outputs(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     out = tmp_path / "out"
@@ -197,6 +203,7 @@ def test_a_character_missing_from_the_fonts_fails_the_pdf() -> None:
         to_pdf(nb, 0)
 
 
+@pytest.mark.kernel
 @pytest.mark.tex
 def test_an_accepted_finding_shows_as_explained_in_html_and_pdf(tmp_path: Path) -> None:
     from nianbao.checks import figures
@@ -219,6 +226,7 @@ def test_an_accepted_finding_shows_as_explained_in_html_and_pdf(tmp_path: Path) 
     assert "1项已说明" in text and "原件如此已核实" in text
 
 
+@pytest.mark.kernel
 def test_one_render_reads_each_input_once_and_checks_once_in_the_parent(tmp_path: Path, monkeypatch) -> None:
     from collections import Counter
 
@@ -253,6 +261,7 @@ def test_one_render_reads_each_input_once_and_checks_once_in_the_parent(tmp_path
     assert '"errors": 0' in saved
 
 
+@pytest.mark.kernel
 @pytest.mark.tex
 def test_a_render_without_pdf_keeps_the_pdfs_of_an_earlier_render_and_says_so(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
@@ -268,6 +277,7 @@ def test_a_render_without_pdf_keeps_the_pdfs_of_an_earlier_render_and_says_so(tm
     assert fresh.kept == () and not (tmp_path / "elsewhere" / "shimen-2024.pdf").exists()
 
 
+@pytest.mark.kernel
 @pytest.mark.tex
 def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from_nothing(
     seed_render: Rendered, monkeypatch: pytest.MonkeyPatch
@@ -291,6 +301,7 @@ def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from
     assert f"共 {len(pages)} 页" in pages[0].extract_text()
 
 
+@pytest.mark.kernel
 @pytest.mark.tex
 def test_both_editions_from_one_xelatex_run_are_the_pages_each_edition_makes_alone(
     bundled: Project, seed_render: Rendered

@@ -132,7 +132,9 @@ def test_the_overview_renders_to_html_and_pdf(project: Project) -> None:
     for text in ("一、各表合计", "二、各单位比较", "三、图表", "四、需要关注的单位", "青川市临江区石门镇人民政府", "测试：渲染失败"):
         assert text in page, text
     assert "import nianbao" not in page and "<script" not in page
-    assert re.search(r'<td class="flag"|data-cell="B\.new\.total"', page)
+    # yueyanglou's table 四 is unknown, so its totals are marked unknown; table 三's add up, unmarked
+    assert re.search(r'<td class="unknown" data-cell="C\.cases\.review_total"[^>]*>？<small class="mark"', page)
+    assert re.search(r'<td data-cell="B\.new\.total">\d+</td>', page)
     pdf = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(done.pdf).pages))
     assert "政府信息公开工作年度报告汇总" in pdf and "各单位比较" in pdf and "58787" in pdf
     meta = nbformat.read(done.notebook, as_version=4).metadata["nianbao"]

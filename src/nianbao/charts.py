@@ -1,9 +1,9 @@
 """The report's figures as charts: data → :class:`matplotlib.figure.Figure`.
 
 Pure: nothing here saves a file, shows a window or touches pyplot's list of open figures, so it is
-safe in a long-running process. Charts are built under :func:`use_style`; :func:`render_svg` and
-:func:`render_pdf` draw them in memory, give the same bytes for the same data, and turn a character
-the fonts cannot draw into :class:`~nianbao.errors.GlyphError`.
+safe in a long-running process. Charts are built under :func:`use_style`; :func:`render_png_pdf` draws
+them in memory (the PNG the HTML shows, the PDF the LaTeX embeds), gives the same bytes for the same
+data, and turns a character the fonts cannot draw into :class:`~nianbao.errors.GlyphError`.
 
 A value nobody could place (``"?"``) is drawn as absent with the note :data:`UNKNOWN_NOTE`, never as 0.
 """
@@ -123,16 +123,6 @@ def trends(history: dict[int, ReportData]) -> Figure | None:
             _draw_line(ax, years, [history[y].number(key) for y in years], column.kind == COUNT)
             ax.set_title(f"{_short(_row_of(key).label)}（{_unit(column)}）")
     return fig
-
-
-def render_svg(fig: Figure) -> str:
-    """The chart as SVG text, the same for the same data (no date, fixed ids).
-
-    Raises :class:`GlyphError` when a character has no glyph in the fonts.
-    """
-    buf = io.StringIO()
-    _save(fig, buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
 
 
 def render_png(fig: Figure, dpi: int = 150) -> bytes:
