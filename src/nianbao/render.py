@@ -23,6 +23,7 @@ from traitlets.config import Config
 
 from . import timing
 from .errors import GlyphError, RenderError
+from .format.page import PAGE
 from .model import ReportData, chinese_date
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -114,6 +115,12 @@ class ReportPDFExporter(PDFExporter):
     def timing_stage(self) -> str:
         """The prefix of its timing stages: review, publication or editions (both, see :func:`to_pdfs`)."""
         return {"nianbao_latex": "review", BOTH: "editions"}.get(self.template_name, "publication")
+
+    def _create_environment(self):
+        """The Jinja environment nbconvert makes, with the publication edition's page (GB/T 9704) as ``page``."""
+        environment = super()._create_environment()
+        environment.globals["page"] = PAGE
+        return environment
 
     def run_latex(self, filename, raise_on_failure=LatexFailed):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project

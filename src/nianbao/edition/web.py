@@ -16,6 +16,7 @@ import re
 import mistune
 
 from ..charts import figure_html
+from ..format.page import PAGE
 from ..grid import CAPTION, Grid
 from . import Block, Figure, Heading, Signature, Table, Text, Title
 
@@ -25,10 +26,10 @@ HEI = "'黑体','SimHei','Noto Sans CJK SC','Source Han Sans SC',sans-serif"
 KAI = "'楷体','KaiTi','楷体_GB2312','STKaiti','Noto Serif CJK SC',serif"
 
 STYLE = {
-    "article": f"font-family:{SERIF};font-size:16pt;line-height:1.8;color:#000;max-width:46em;margin:0 auto;",
-    "h1": f"font-family:{TITLE_FONT};font-size:22pt;font-weight:bold;text-align:center;line-height:1.5;margin:0.5em 0 1em;",
-    "h2": f"font-family:{HEI};font-size:16pt;font-weight:normal;margin:0.8em 0 0.4em;text-indent:2em;",
-    "h3": f"font-family:{KAI};font-size:16pt;font-weight:normal;margin:0.6em 0 0.3em;text-indent:2em;",
+    "article": f"font-family:{SERIF};font-size:{PAGE.body_pt}pt;line-height:1.8;color:#000;max-width:46em;margin:0 auto;",
+    "h1": f"font-family:{TITLE_FONT};font-size:{PAGE.title_pt}pt;font-weight:bold;text-align:center;line-height:1.5;margin:0.5em 0 1em;",
+    "h2": f"font-family:{HEI};font-size:{PAGE.body_pt}pt;font-weight:normal;margin:0.8em 0 0.4em;text-indent:2em;",
+    "h3": f"font-family:{KAI};font-size:{PAGE.body_pt}pt;font-weight:normal;margin:0.6em 0 0.3em;text-indent:2em;",
     "p": "text-indent:2em;margin:0 0 0.3em;text-align:justify;",
     "li": "margin:0 0 0.2em;",
     "table": "border-collapse:collapse;margin:0.6em auto;font-size:10.5pt;line-height:1.4;",
@@ -113,8 +114,7 @@ def fragment(blocks: list[Block]) -> str:
     return f'<article lang="zh"{_s("article")}>\n{body}</article>\n'
 
 
-PRINT_CSS = """
-@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+PRINT_CSS = f"\n@page {{ size: A4; margin: {PAGE.css_margin}; }}" + """
 body { margin: 0; background: #fff; }
 @media screen { body { padding: 2em 1em; } }
 @media print {

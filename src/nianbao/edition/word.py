@@ -1,9 +1,7 @@
 """The publication edition as a Word document (.docx), drawn with python-docx from the same blocks.
 
-Laid out after 党政机关公文格式 (GB/T 9704-2012): A4; margins 37 mm top, 35 mm bottom, 28 mm left,
-26 mm right; title in 2号 (22 pt) 小标宋, body in 3号 (16 pt) 仿宋 at a fixed 28 pt line, part
-headings in 黑体 and section headings in 楷体; page numbers “— N —” in 4号 (14 pt) at the foot.
-Where a font is not installed, Word and WPS substitute one of the same kind; each run also names
+Laid out after 党政机关公文格式 (GB/T 9704-2012) on the page :mod:`nianbao.format.page` defines (the PDF
+and the printed web page use the same): paper, margins, type sizes and fonts. Where a font is not installed, Word and WPS substitute one of the same kind; each run also names
 :data:`FALLBACK` (Noto CJK, what the kit's other editions use) as its ASCII/complex-script face, so
 that LibreOffice on Linux draws every character.
 
@@ -21,13 +19,11 @@ from typing import Any
 
 import mistune
 
+from ..format.page import PAGE
 from ..grid import CAPTION, HEADER, ROW, Grid
 from . import Block, Figure, Heading, Signature, Table, Text, Title
 
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEI_FONT = "黑体"
-KAI_FONT = "楷体_GB2312"
+TITLE_FONT, BODY_FONT, HEI_FONT, KAI_FONT = PAGE.title_font, PAGE.body_font, PAGE.part_font, PAGE.section_font
 TABLE_FONT = "宋体"
 #: The installed face each run also names, for systems without the official fonts.
 FALLBACK = "Noto Serif CJK SC"
@@ -44,13 +40,13 @@ def to_docx(blocks: list[Block], *, title: str, author: str, date: str = "") -> 
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.page_width, section.page_height = Mm(PAGE.width), Mm(PAGE.height)
+    section.top_margin, section.bottom_margin = Mm(PAGE.top), Mm(PAGE.bottom)
+    section.left_margin, section.right_margin = Mm(PAGE.left), Mm(PAGE.right)
     section.footer_distance = Mm(20)
     normal = doc.styles["Normal"]
-    _font(normal.font, normal.element, BODY_FONT, Pt(16))
-    normal.paragraph_format.line_spacing = Pt(28)
+    _font(normal.font, normal.element, BODY_FONT, Pt(PAGE.body_pt))
+    normal.paragraph_format.line_spacing = Pt(PAGE.line_pt)
     normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
     _page_number(section)
     for block in blocks:
