@@ -13,7 +13,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from nianbao import charts
+from nianbao import charts, drawing
 from nianbao.errors import GlyphError
 from nianbao.load import read_yaml
 from nianbao.model import ReportData, empty_cells
@@ -51,9 +51,9 @@ CHARTS = {
 
 @pytest.mark.parametrize("name", CHARTS)
 def test_chart_renders_to_png_and_pdf_as_reports_draw_it_the_same_bytes_each_time(name: str, data: ReportData) -> None:
-    png, pdf = charts.render_png_pdf(CHARTS[name](data))  # what the HTML and the PDF reports embed
+    png, pdf = drawing.render_png_pdf(CHARTS[name](data))  # what the HTML and the PDF reports embed
     assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
-    assert charts.render_png_pdf(CHARTS[name](data)) == (png, pdf)
+    assert drawing.render_png_pdf(CHARTS[name](data)) == (png, pdf)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_unknown_value_is_absent_with_note(name: str, cells: dict, bars: int, da
     fig = CHARTS[name](data.with_cells(cells))
     assert charts.UNKNOWN_NOTE in texts(fig)
     assert len(fig.axes[0].containers[0]) == bars
-    charts.render_png_pdf(fig)
+    drawing.render_png_pdf(fig)
 
 
 def test_unknown_headline_and_trend_values_are_not_zero(data: ReportData) -> None:
@@ -101,20 +101,20 @@ def test_unknown_headline_and_trend_values_are_not_zero(data: ReportData) -> Non
     for fig in (charts.headline(unknown), charts.trends({**two_years(data), 2024: unknown})):
         assert charts.UNKNOWN_NOTE in texts(fig)
         assert "302" not in texts(fig)
-        charts.render_png_pdf(fig)
+        drawing.render_png_pdf(fig)
 
 
 @pytest.mark.parametrize("name", CHARTS)
 def test_empty_data_gives_a_readable_chart(name: str, empty: ReportData) -> None:
     fig = CHARTS[name](empty)
-    charts.render_png_pdf(fig)
+    drawing.render_png_pdf(fig)
     if name in ("outcomes", "applicants"):
         assert charts.EMPTY_NOTE in texts(fig)
 
 
 def lacks_glyph(char: str) -> bool:
     """True when no font of the chart style has a glyph for ``char``."""
-    for family in charts.style()["font.family"]:
+    for family in drawing.style()["font.family"]:
         path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
         if font_manager.get_font(path).get_char_index(ord(char)):
             return False
@@ -122,7 +122,7 @@ def lacks_glyph(char: str) -> bool:
 
 
 @pytest.mark.parametrize("char", ["\ue000", "\U0003134a"])  # private use; a CJK Extension G ideograph
-@pytest.mark.parametrize("render", [charts.render_png_pdf, charts.render_png, charts.render_pdf])
+@pytest.mark.parametrize("render", [drawing.render_png_pdf, drawing.render_png, drawing.render_pdf])
 def test_missing_glyph_raises(char: str, render, data: ReportData) -> None:
     assert lacks_glyph(char)
     fig = charts.outcomes(data)
@@ -135,26 +135,26 @@ def test_missing_glyph_raises(char: str, render, data: ReportData) -> None:
 
 def test_the_same_figure_drawn_again_gives_the_same_bytes(data: ReportData) -> None:
     fig = charts.outcomes(data)
-    assert charts.render_png_pdf(fig) == charts.render_png_pdf(charts.outcomes(data)) == charts.render_png_pdf(fig)
+    assert drawing.render_png_pdf(fig) == drawing.render_png_pdf(charts.outcomes(data)) == drawing.render_png_pdf(fig)
 
 
 def test_rendering_leaves_global_settings_alone(data: ReportData) -> None:
     before = dict(mpl.rcParams)
-    charts.render_png_pdf(charts.headline(data))
+    drawing.render_png_pdf(charts.headline(data))
     assert dict(mpl.rcParams) == before
 
 
 def test_style() -> None:
-    style = charts.style()
+    style = drawing.style()
     assert style["font.family"][0] == "Noto Sans CJK SC"
     assert style["axes.unicode_minus"] is False
-    assert (style["svg.hashsalt"], style["svg.fonttype"]) == ("nianbao", "path")
+    assert style["text.parse_math"] is False  # a "$" in a name is text, not mathtext
 
 
 def test_style_without_chinese_font_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(charts, "CJK_FONTS", ("没有这种字体",))
+    monkeypatch.setattr(drawing, "CJK_FONTS", ("没有这种字体",))
     with pytest.raises(GlyphError, match="apt-get install fonts-noto-cjk"):
-        charts.style()
+        drawing.style()
 
 
 def test_charts_do_not_use_pyplot() -> None:

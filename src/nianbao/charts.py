@@ -1,85 +1,34 @@
 """The report's figures as charts: data → :class:`matplotlib.figure.Figure`.
 
 Pure: nothing here saves a file, shows a window or touches pyplot's list of open figures, so it is
-safe in a long-running process. Charts are built under :func:`use_style`; :func:`render_png_pdf` draws
-them in memory (the PNG the HTML shows, the PDF the LaTeX embeds), gives the same bytes for the same
-data, and turns a character the fonts cannot draw into :class:`~nianbao.errors.GlyphError`.
+safe in a long-running process. Charts are built under :func:`~nianbao.drawing.use_style`, and
+:mod:`nianbao.drawing` draws them as PNG and PDF.
 
 A value nobody could place (``"?"``) is drawn as absent with the note :data:`UNKNOWN_NOTE`, never as 0.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import re
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
-from typing import IO, Any
+from collections.abc import Sequence
 
-import matplotlib as mpl
-from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .changes import total_keys
-from .errors import GlyphError
+from .drawing import COLOR, MUTED, render_png_pdf, use_style
 from .format import AMOUNT, B_APPLICANTS, COUNT, TABLE_A, TABLE_B, TABLES, Column, Row, cell_key, column_of
 from .model import ReportData, show
 
-#: Chinese fonts to draw with, best first; the first one installed wins.
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei")
-#: Fonts for characters the Chinese font lacks.
-FALLBACK_FONTS = ("DejaVu Sans",)
 UNKNOWN_NOTE = "？无法确定"
 EMPTY_NOTE = "无申请"
-COLOR = "#3b6ea5"
-MUTED = "#888888"
 
 _OUTCOME_ROWS = ("disclosed", "partial", "withheld", "unavailable", "refused", "other")
 _HEADLINE_ROWS = ("licensing", "penalty", "coercion", "fees")
 _TREND_KEYS = ("B.new.total", "A.licensing.decisions", "A.penalty.decisions", "A.fees.amount")
-_GLYPH_WARNING = re.compile(r"Glyph .* missing from font")
 
-
-def style() -> dict[str, Any]:
-    """The rcParams every chart is drawn with.
-
-    Raises :class:`GlyphError` when none of :data:`CJK_FONTS` is installed.
-    """
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [name for name in CJK_FONTS if name in installed]
-    if not cjk:
-        raise GlyphError(
-            f"找不到中文字体（{'、'.join(CJK_FONTS)}），图表中的汉字会显示为方框",
-            hint="在 Debian/Ubuntu 上安装 fonts-noto-cjk：apt-get install fonts-noto-cjk",
-        )
-    return {
-        "font.family": cjk + [name for name in FALLBACK_FONTS if name in installed],
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "axes.labelsize": 10,
-        "xtick.labelsize": 9,
-        "ytick.labelsize": 9,
-        "figure.titlesize": 13,
-        "figure.dpi": 100,
-        "axes.unicode_minus": False,
-        "text.parse_math": False,  # an agency's name with "$" in it is text, not mathtext
-        "text.usetex": False,
-        "axes.formatter.useoffset": False,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "svg.fonttype": "path",
-        "svg.hashsalt": "nianbao",
-    }
-
-
-def use_style() -> AbstractContextManager[Any]:
-    """A context manager that applies :func:`style` and restores the previous rcParams on exit."""
-    return mpl.rc_context(style())  # type: ignore[arg-type]
 
 
 def outcomes(data: ReportData) -> Figure:
@@ -125,55 +74,6 @@ def trends(history: dict[int, ReportData]) -> Figure | None:
     return fig
 
 
-def render_png(fig: Figure, dpi: int = 150) -> bytes:
-    """The chart as PNG bytes (what JupyterLab shows in an untrusted notebook, and the HTML report).
-
-    Raises :class:`GlyphError` when a character has no glyph in the fonts.
-    """
-    buf = io.BytesIO()
-    _save(fig, buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
-
-
-def render_pdf(fig: Figure) -> bytes:
-    """The chart as PDF bytes, without a creation date.
-
-    Raises :class:`GlyphError` when a character has no glyph in the fonts.
-    """
-    buf = io.BytesIO()
-    _save(fig, buf, format="pdf", metadata={"CreationDate": None})
-    return buf.getvalue()
-
-
-def figure_html(png: bytes, alt: str) -> str:
-    """A chart's PNG as an HTML ``<figure>`` with Chinese alt text and its styles inline (an untrusted
-    notebook and a CMS editor keep those): the review edition's HTML and the publication edition's page.
-    """
-    import base64
-    import html
-
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<figure style="margin:1em 0;text-align:center"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(alt)}" style="max-width:100%;height:auto"></figure>')
-
-
-def render_png_pdf(fig: Figure) -> tuple[bytes, bytes]:
-    """The chart as PNG and as PDF, laid out once for both (the layout is most of a chart's cost).
-
-    Raises :class:`GlyphError` when a character has no glyph in the fonts.
-    """
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        with _drawing():
-            engine.execute(fig)  # constrained layout, computed once …
-        fig.set_layout_engine("none")  # … and kept for both formats
-    try:
-        return render_png(fig), render_pdf(fig)
-    finally:
-        if engine is not None:
-            fig.set_layout_engine(engine)
-
-
 def warm_up() -> None:
     """Draw one small chart in both formats, so that processes forked after it (a batch's kernels)
     start with the fonts loaded and matplotlib's caches filled. Quiet when it cannot draw (no Chinese
@@ -190,38 +90,6 @@ def warm_up() -> None:
 
 
 _warm = False
-
-
-def bundle(fig: Figure, alt: str) -> dict[str, str]:
-    """A chart as a notebook output's mime bundle, stored once per format a reader needs: the PNG
-    inside HTML (the HTML report, and JupyterLab trusted or not) and a PDF for the PDF report.
-    """
-    import base64
-
-    png, pdf = render_png_pdf(fig)
-    return {"text/html": figure_html(png, alt), "application/pdf": base64.b64encode(pdf).decode("ascii"),
-            "text/plain": alt}
-
-
-def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
-    with _drawing():
-        fig.savefig(buf, **kwargs)
-
-
-@contextlib.contextmanager
-def _drawing() -> Iterator[None]:
-    """Draw under :func:`style`, a missing glyph raising :class:`GlyphError`."""
-    with use_style(), warnings.catch_warnings():
-        warnings.filterwarnings("error", message=_GLYPH_WARNING.pattern, category=UserWarning)
-        try:
-            yield
-        except UserWarning as exc:
-            if not _GLYPH_WARNING.match(str(exc)):
-                raise
-            raise GlyphError(
-                f"图表中有字体无法显示的字符：{exc}",
-                hint="改用常用汉字，或安装含该字的字体（如 fonts-noto-cjk）",
-            ) from exc
 
 
 # ---------------------------------------------------------------- alt text: what each chart shows, in words

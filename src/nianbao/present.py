@@ -12,8 +12,8 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import charts as charts_
 from . import checks as checks_
+from . import drawing
 from .format import PARTS, TABLE_NAMES, TABLES
 from .grid import fill, layout
 from .latex import escape as escape_latex
@@ -276,7 +276,7 @@ def chart(report: Report, name: str) -> Output:
     fig = make()
     if fig is None:
         return _out(f'<p class="note">（{html.escape(alt)}）</p>', f"（{escape_latex(alt)}）")
-    return Output(charts_.bundle(fig, alt))
+    return Output(drawing.bundle(fig, alt))
 
 
 def changes(report: Report) -> Output:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import charts as charts_
 from . import checks as checks_
+from . import drawing
 from .errors import NianbaoError
 from .format import AMOUNT, REPORT_TITLE, TABLE_B, TABLE_NAMES, TABLES, all_cell_keys, cell_key, column_of
 from .grid import fill, layout
@@ -264,11 +265,11 @@ def _chart(title_: str, names: list[str], values: list[float | None]) -> Output:
 
     from matplotlib.figure import Figure
 
-    with charts_.use_style():
+    with drawing.use_style():
         fig = Figure(figsize=(7, 0.35 * len(names) + 1.2), layout="constrained")
         ax = fig.subplots()
         shown = [v if v is not None else 0 for v in values]
-        bars = ax.barh(range(len(names)), shown, color=charts_.COLOR)
+        bars = ax.barh(range(len(names)), shown, color=drawing.COLOR)
         ax.set_yticks(range(len(names)), names)
         ax.invert_yaxis()
         ax.bar_label(bars, labels=[f"{v:g}" if v is not None else charts_.UNKNOWN_NOTE for v in values], padding=3)
@@ -276,7 +277,7 @@ def _chart(title_: str, names: list[str], values: list[float | None]) -> Output:
         ax.set_title(title_)
     alt = f"条形图，{title_}：" + "，".join(
         f"{n} {charts_.UNKNOWN_NOTE if v is None else f'{v:g}'}" for n, v in zip(names, values))
-    return Output(charts_.bundle(fig, alt))
+    return Output(drawing.bundle(fig, alt))
 
 
 def problems(overview: Overview) -> Output:

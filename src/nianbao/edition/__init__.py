@@ -138,13 +138,13 @@ def fee_sentence(data: ReportData, text: str = "") -> str:
 
 
 def figures(report: Report) -> list[Block]:
-    from .. import charts as charts_
+    from ..drawing import render_png_pdf
 
     out: list[Block] = []
     for name, alt, make in chart_list(report):
         fig = make()
         if fig is not None:
-            out.append(Figure(name, *charts_.render_png_pdf(fig), alt))
+            out.append(Figure(name, *render_png_pdf(fig), alt))
     return out
 
 

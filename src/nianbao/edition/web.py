@@ -15,7 +15,7 @@ import re
 
 import mistune
 
-from ..charts import figure_html
+from ..drawing import figure_html
 from ..format.page import PAGE
 from ..grid import CAPTION, Grid
 from . import Block, Figure, Heading, Signature, Table, Text, Title

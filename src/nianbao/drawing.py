@@ -1,0 +1,145 @@
+"""Charts drawn: the style every chart is drawn in, and a figure as the PNG the HTML shows and the PDF
+the LaTeX embeds — in memory, the same bytes for the same figure, a character the fonts cannot draw
+raised as :class:`~nianbao.errors.GlyphError` rather than drawn as a box. What a chart shows is
+:mod:`nianbao.charts`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import IO, Any
+
+import matplotlib as mpl
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from .errors import GlyphError
+
+#: Chinese fonts to draw with, best first; the first one installed wins.
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei")
+#: Fonts for characters the Chinese font lacks.
+FALLBACK_FONTS = ("DejaVu Sans",)
+COLOR = "#3b6ea5"
+MUTED = "#888888"
+_GLYPH_WARNING = re.compile(r"Glyph .* missing from font")
+
+
+def style() -> dict[str, Any]:
+    """The rcParams every chart is drawn with.
+
+    Raises :class:`GlyphError` when none of :data:`CJK_FONTS` is installed.
+    """
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in installed]
+    if not cjk:
+        raise GlyphError(
+            f"找不到中文字体（{'、'.join(CJK_FONTS)}），图表中的汉字会显示为方框",
+            hint="在 Debian/Ubuntu 上安装 fonts-noto-cjk：apt-get install fonts-noto-cjk",
+        )
+    return {
+        "font.family": cjk + [name for name in FALLBACK_FONTS if name in installed],
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "figure.titlesize": 13,
+        "figure.dpi": 100,
+        "axes.unicode_minus": False,
+        "text.parse_math": False,  # an agency's name with "$" in it is text, not mathtext
+        "text.usetex": False,
+        "axes.formatter.useoffset": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+def use_style() -> AbstractContextManager[Any]:
+    """A context manager that applies :func:`style` and restores the previous rcParams on exit."""
+    return mpl.rc_context(style())  # type: ignore[arg-type]
+
+
+def render_png(fig: Figure, dpi: int = 150) -> bytes:
+    """The chart as PNG bytes (what JupyterLab shows in an untrusted notebook, and the HTML report).
+
+    Raises :class:`GlyphError` when a character has no glyph in the fonts.
+    """
+    buf = io.BytesIO()
+    _save(fig, buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def render_pdf(fig: Figure) -> bytes:
+    """The chart as PDF bytes, without a creation date.
+
+    Raises :class:`GlyphError` when a character has no glyph in the fonts.
+    """
+    buf = io.BytesIO()
+    _save(fig, buf, format="pdf", metadata={"CreationDate": None})
+    return buf.getvalue()
+
+
+def figure_html(png: bytes, alt: str) -> str:
+    """A chart's PNG as an HTML ``<figure>`` with Chinese alt text and its styles inline (an untrusted
+    notebook and a CMS editor keep those): the review edition's HTML and the publication edition's page.
+    """
+    import base64
+    import html
+
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure style="margin:1em 0;text-align:center"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt)}" style="max-width:100%;height:auto"></figure>')
+
+
+def render_png_pdf(fig: Figure) -> tuple[bytes, bytes]:
+    """The chart as PNG and as PDF, laid out once for both (the layout is most of a chart's cost).
+
+    Raises :class:`GlyphError` when a character has no glyph in the fonts.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        with _drawing():
+            engine.execute(fig)  # constrained layout, computed once …
+        fig.set_layout_engine("none")  # … and kept for both formats
+    try:
+        return render_png(fig), render_pdf(fig)
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+
+
+def bundle(fig: Figure, alt: str) -> dict[str, str]:
+    """A chart as a notebook output's mime bundle, stored once per format a reader needs: the PNG
+    inside HTML (the HTML report, and JupyterLab trusted or not) and a PDF for the PDF report.
+    """
+    import base64
+
+    png, pdf = render_png_pdf(fig)
+    return {"text/html": figure_html(png, alt), "application/pdf": base64.b64encode(pdf).decode("ascii"),
+            "text/plain": alt}
+
+
+def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
+    with _drawing():
+        fig.savefig(buf, **kwargs)
+
+
+@contextlib.contextmanager
+def _drawing() -> Iterator[None]:
+    """Draw under :func:`style`, a missing glyph raising :class:`GlyphError`."""
+    with use_style(), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=_GLYPH_WARNING.pattern, category=UserWarning)
+        try:
+            yield
+        except UserWarning as exc:
+            if not _GLYPH_WARNING.match(str(exc)):
+                raise
+            raise GlyphError(
+                f"图表中有字体无法显示的字符：{exc}",
+                hint="改用常用汉字，或安装含该字的字体（如 fonts-noto-cjk）",
+            ) from exc
