@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nianbao.audit import COLUMNS, audit, report_files, to_csv, to_json, to_text
+from nianbao.audit import COLUMNS, audit, report_files
+from nianbao.audit_tables import to_csv, to_json, to_text
 from nianbao.cli import main
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 
 from . import checks
-from .audit import Audit, rules_found, totals_line
+from .audit import Audit
+from .audit_tables import rules_found, totals_line
 from .importer import FORMATS
 from .index import CSS, SCRIPT, head
 

@@ -223,7 +223,7 @@ def _problem(p: DataError) -> str:
 def to_text(result: Collection) -> str:
     lines = [f"{result.year} 年数据回收："
              + "，".join(f"{STATUS_NAMES[s]} {len(result.of(s))}" for s in (GOOD, ERRORS, MISSING, UNRECOGNISED))]
-    from .audit import aligned
+    from .format import aligned
 
     rows = [["状态", "单位", "文件", "说明"]]
     for status in (GOOD, ERRORS, MISSING, UNRECOGNISED):

@@ -9,9 +9,11 @@ from ..errors import ParamsError
 from .tasks import FAILED, Record, Task
 from .work import isolated, new_record
 
-#: Seconds to wait for a Dask scheduler to answer before saying it cannot be reached.
-
-CONNECT_TIMEOUT = 5
+#: Seconds to wait for a listening Dask scheduler to answer: generous, since a busy scheduler (or a busy
+#: machine) answers late; an address where nothing listens is refused at once (see :func:`_reach`).
+CONNECT_TIMEOUT = 30
+#: Seconds to wait for a TCP connection itself: what a dropped (not refused) connection costs.
+TCP_TIMEOUT = 10
 
 
 class DaskPool:
@@ -80,9 +82,11 @@ def _reach(address: str) -> None:
 
     hint = "请确认调度器已经启动（dask scheduler），地址形如 tcp://10.0.0.5:8786，且本机能访问该端口"
     try:
-        parse_address(address, strict=True)
+        scheme, location = parse_address(address, strict=True)
     except (ValueError, TypeError) as exc:
         raise ParamsError(f"Dask 调度器地址 {address!r} 无效（{exc}）", hint=hint) from None
+    if scheme == "tcp":  # Dask's connect retries a refused connection until its timeout: ask TCP first
+        _listening(address, location, hint)
 
     async def identity() -> dict:
         comm = await connect(address, timeout=f"{CONNECT_TIMEOUT}s")
@@ -95,8 +99,25 @@ def _reach(address: str) -> None:
     try:
         answer = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT * 2))
     except (OSError, asyncio.TimeoutError):
-        raise ParamsError(f"无法连接 Dask 调度器 {address}：{CONNECT_TIMEOUT} 秒内没有连上", hint=hint) from None
+        raise ParamsError(f"无法连接 Dask 调度器 {address}：{CONNECT_TIMEOUT} 秒内没有应答", hint=hint) from None
     except Exception:  # it answered, but not as a scheduler does
         answer = {}
     if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
         raise ParamsError(f"{address} 上的服务不是 Dask 调度器", hint=hint)
+
+
+def _listening(address: str, location: str, hint: str) -> None:
+    """Refuse at once an address where nothing listens (connection refused), within :data:`TCP_TIMEOUT`
+    one that does not answer at all.
+    """
+    import socket
+
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        host, port = parse_host_port(location)
+        socket.create_connection((host, port), timeout=TCP_TIMEOUT).close()
+    except (OSError, ValueError, TypeError) as exc:
+        reason = "拒绝连接" if isinstance(exc, ConnectionRefusedError) else f"{TCP_TIMEOUT} 秒内没有连上" if isinstance(
+            exc, TimeoutError) else str(exc)
+        raise ParamsError(f"无法连接 Dask 调度器 {address}：{reason}", hint=hint) from None

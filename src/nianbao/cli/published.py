@@ -117,8 +117,9 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
       nianbao audit 2023/ 2024/ --format csv -o 审计结果.csv
       nianbao audit 年报/ --format html -o 审计结果.html --manifest 清单.csv
     """
-    from ..audit import WRITERS, read_manifest, report_files
     from ..audit import audit as run
+    from ..audit import read_manifest, report_files
+    from ..audit_tables import WRITERS
 
     if not paths:
         raise click.UsageError("请给出要审计的文件或目录，如 nianbao audit 年报/")

@@ -282,6 +282,7 @@ from .printed import (  # noqa: E402
     TABLE_A_2019,
     TABLE_A_2019_CAPTIONS,
     TITLE_ALIKE,
+    aligned,
     alike,
     text_width,
 )
@@ -289,7 +290,7 @@ from .printed import (  # noqa: E402
 __all__ = [
     "AGENCY_KINDS", "ALIASES", "AMOUNT", "BLANK_MARKS", "BLANK_MARK_VARIANTS", "B_APPLICANTS", "B_RESULT_ROWS",
     "Block", "COUNT", "C_GROUPS", "Column", "FORMAT_2019_MARKS", "FORMAT_NOTICE_2019", "FORMAT_NOTICE_2021",
-    "TITLE_ALIKE", "alike", "text_width", "IMPROVEMENT_OPENERS", "IMPROVEMENT_WILL", "LABEL_VARIANTS", "NO_FEE", "PART_VARIANTS", "NARRATIVE_KEYS", "PARTS", "Part", "REPORT_TITLE", "Row",
+    "TITLE_ALIKE", "aligned", "alike", "text_width", "IMPROVEMENT_OPENERS", "IMPROVEMENT_WILL", "LABEL_VARIANTS", "NO_FEE", "PART_VARIANTS", "NARRATIVE_KEYS", "PARTS", "Part", "REPORT_TITLE", "Row",
     "SECTION_PREFIXES", "SECTION_SUFFIXES", "SECTION_VARIANTS", "Section", "TABLES", "TABLE_A", "TABLE_A_2019",
     "TABLE_A_2019_CAPTIONS", "TABLE_B", "TABLE_C", "TABLE_C_HEADER", "TABLE_F", "TABLE_NAMES", "Table",
     "UNKNOWN_MARK", "all_cell_keys", "cell_key", "column_of", "describe",

@@ -116,3 +116,9 @@ def canonical(text: str) -> str:
         folded = unicodedata.normalize("NFKC", ch)
         out.append(folded if len(folded) == 1 else ch)
     return "".join(out).translate(_PUNCT)
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows of text cells as lines whose columns line up in a terminal (Chinese characters two wide)."""
+    widths = [max(text_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - text_width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows]
