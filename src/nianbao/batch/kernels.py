@@ -16,7 +16,7 @@ import threading
 import time
 from typing import IO
 
-from ..notebook import launch_kernels_with
+from ..kernel import launch_kernels_with
 
 #: Modules a kernel's template process imports once, so that each forked kernel starts with them.
 PRELOAD = (
