@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from nianbao.checks.sums import balances, sums
 from nianbao.cli import main
 from nianbao.format import TABLE_B
+from nianbao.format.relations import balances, sums
 from nianbao.load import load_report, read_xlsx
 from nianbao.params import Project, load_registry
 from nianbao.template import GUIDE_SHEET, layout

@@ -1,50 +1,12 @@
-"""Rules 2–5: the sums within tables 三 and 四."""
+"""Rules 2–5: the sums within tables 三 and 四, as :mod:`nianbao.format.relations` states them."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
-from typing import NamedTuple
 
-from ..format import B_APPLICANTS, B_RESULT_ROWS, C_GROUPS, TABLE_B
+from ..format import TABLE_B
+from ..format.relations import balances, sums
 from .core import ERROR, FAILED, PASSED, UNCERTAIN, Context, Result, Rule, _blank_note, _sum_result, fmt, rule
-
-
-class Sum(NamedTuple):
-    """One relation of the format: a total cell equals the sum of its parts (rules 2, 3 and 5)."""
-
-    rule: str
-    total: str
-    parts: tuple[str, ...]
-    where: str  # the place, as the report prints it
-    what: str  # what the parts are, in words
-
-
-class Balance(NamedTuple):
-    """Rule 4 for one column of table 三: 一 + 二 = 三（七总计） + 四."""
-
-    where: str
-    keys: tuple[str, str, str, str]  # new, carried over, total, carried forward
-
-
-@functools.cache
-def sums() -> tuple[Sum, ...]:
-    """Every sum of tables 三 and 四: the rules check them, the template shows them as they are typed."""
-    rows = tuple(Sum("B-ROWSUM", f"B.{row.key}.total", tuple(f"B.{row.key}.{k}" for k in B_APPLICANTS),
-                     f"表三「{row.label}」行", "六类申请人之和") for row in TABLE_B.figure_rows())
-    columns = tuple(Sum("B-COLSUM", f"B.total.{column.key}", tuple(f"B.{row}.{column.key}" for row in B_RESULT_ROWS),
-                        f"表三「{column.label}」列", "各项办理结果之和") for column in TABLE_B.columns)
-    groups = tuple(Sum("C-TOTAL", f"C.cases.{group}_total",
-                       tuple(f"C.cases.{group}_{k}" for k in ("upheld", "corrected", "other", "pending")),
-                       f"表四「{'·'.join(labels)}」", "结果维持、结果纠正、其他结果、尚未审结之和") for group, labels in C_GROUPS)
-    return rows + columns + groups
-
-
-@functools.cache
-def balances() -> tuple[Balance, ...]:
-    return tuple(Balance(f"表三「{column.label}」列",
-                         tuple(f"B.{row}.{column.key}" for row in ("new", "carried_over", "total", "carried_forward")))  # type: ignore[arg-type]
-                 for column in TABLE_B.columns)
 
 
 def _sums(r: Rule, c: Context) -> Iterator[Result]:

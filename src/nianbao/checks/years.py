@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..format import TABLE_A, TABLE_B, column_of
+from ..format import column_of
+from ..format.relations import carries, stocks
 from ..model import is_empty
 from .core import (
     CHANGE_FLOOR,
@@ -26,9 +27,7 @@ from .core import (
 @rule("X-CARRY", "本年“上年结转”等于上年“结转下年度继续办理”", ERROR, "B", spec=6, needs_previous=True)
 def _x_carry(r: Rule, c: Context) -> Iterator[Result]:
     assert c.previous is not None
-    for column in TABLE_B.columns:
-        now, then = f"B.carried_over.{column.key}", f"B.carried_forward.{column.key}"
-        where = f"表三「二、上年结转」行「{column.label}」列"
+    for where, now, then in carries():
         a, b = c.number(now), c.previous.number(then)
         if a is None or b is None:
             yield r.result(UNCERTAIN, f"{where}：本年或上年的数字无法确定，本项无法核对", where=where, cells=(now,))
@@ -43,10 +42,8 @@ def _x_carry(r: Rule, c: Context) -> Iterator[Result]:
 @rule("X-STOCK", "现行有效件数约等于上年现行有效加本年制发减本年废止", WARNING, "A", spec=8, needs_previous=True)
 def _x_stock(r: Rule, c: Context) -> Iterator[Result]:
     assert c.previous is not None
-    for row in ("rules", "normative"):
-        keys = [f"A.{row}.{k}" for k in ("in_force", "issued", "repealed")]
-        label = TABLE_A.row(row).label
-        where = f"表二「{label}」行"
+    for stock in stocks():
+        where, keys = stock.where, [stock.in_force, stock.issued, stock.repealed]
         if all(is_empty(c.data.cells[k]) for k in keys) and is_empty(c.previous.cells[keys[0]]):
             yield r.skipped(f"{where}：本年和上年均未填数字", where=where)
             continue

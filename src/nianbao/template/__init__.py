@@ -21,6 +21,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..format import ALIASES, AMOUNT, REPORT_TITLE, TABLE_A, TABLE_B, TABLES, all_cell_keys, column_of, describe
+from ..format.relations import carries, stocks
 from ..model import ReportData, Value, is_empty
 from . import feedback, printing
 from .layout import (
@@ -281,9 +282,10 @@ def _header_rows(plan: Layout, name: str) -> tuple[int, int]:
 def _carry_over(sheets: dict[str, Worksheet], plan: Layout, previous: ReportData, source: str) -> None:
     """二、上年结转 = last year's 四、结转下年度, column by column: written, locked, and said where from."""
     label = TABLE_B.row("carried_forward").label
-    for column in TABLE_B.columns:
-        value = previous.cells[f"B.carried_forward.{column.key}"]
-        place = plan.cells[f"B.carried_over.{column.key}"]
+    for carry in carries():  # X-CARRY's pairs, as the rule checks them
+        column = column_of(carry.now)
+        value = previous.cells[carry.then]
+        place = plan.cells[carry.now]
         cell = sheets[place.sheet][place.cell]
         _put(cell, value)
         cell.protection = Protection(locked=True)
@@ -296,11 +298,12 @@ def _carry_over(sheets: dict[str, Worksheet], plan: Layout, previous: ReportData
 
 def _stock_hints(sheets: dict[str, Worksheet], plan: Layout, previous: ReportData, column: int) -> None:
     """Beside 现行有效件数: last year's figure, and last year's plus this year's 制发 minus 废止."""
-    for row in ("rules", "normative"):
-        then = previous.number(f"A.{row}.in_force")
+    for stock in stocks():  # X-STOCK's rows, as the rule checks them
+        then = previous.number(stock.in_force)
         if then is None:
             continue
-        keys = {k: plan.cells[f"A.{row}.{k}"] for k in ("in_force", "issued", "repealed")}
+        keys = {"in_force": plan.cells[stock.in_force], "issued": plan.cells[stock.issued],
+                "repealed": plan.cells[stock.repealed]}
         ws = sheets[keys["in_force"].sheet]
         hint = ws.cell(coordinate_from_string(keys["in_force"].cell)[1], column)
         hint.value = (f'="上年现行有效 {then} 件；{then} + 本年制发 − 本年废止 = "'

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..checks.sums import balances, sums
+from ..format.relations import balances, sums
 from .layout import Place
 
 _RED = PatternFill("solid", fgColor="FFC7CE")
