@@ -17,18 +17,21 @@ import io
 import zipfile
 from typing import Any
 
-import mistune
-
 from ..format.page import PAGE
 from ..grid import CAPTION, HEADER, ROW, Grid
 from . import Block, Figure, Heading, Signature, Table, Text, Title
-
-TITLE_FONT, BODY_FONT, HEI_FONT, KAI_FONT = PAGE.title_font, PAGE.body_font, PAGE.part_font, PAGE.section_font
-TABLE_FONT = "宋体"
-#: The installed face each run also names, for systems without the official fonts.
-FALLBACK = "Noto Serif CJK SC"
-
-_parse = mistune.create_markdown(renderer=None)
+from .word_text import (
+    BODY_FONT,
+    FALLBACK,
+    HEI_FONT,
+    KAI_FONT,
+    TABLE_FONT,
+    TITLE_FONT,
+    add_markdown,
+    add_paragraph,
+    add_run,
+    set_font,
+)
 
 
 def to_docx(blocks: list[Block], *, title: str, author: str, date: str = "") -> bytes:
@@ -45,7 +48,7 @@ def to_docx(blocks: list[Block], *, title: str, author: str, date: str = "") -> 
     section.left_margin, section.right_margin = Mm(PAGE.left), Mm(PAGE.right)
     section.footer_distance = Mm(20)
     normal = doc.styles["Normal"]
-    _font(normal.font, normal.element, BODY_FONT, Pt(PAGE.body_pt))
+    set_font(normal.font, normal.element, BODY_FONT, Pt(PAGE.body_pt))
     normal.paragraph_format.line_spacing = Pt(PAGE.line_pt)
     normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
     _page_number(section)
@@ -78,73 +81,31 @@ def _fixed_zip(raw: bytes, when: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def _font(font: Any, element: Any, east_asia: str, size: Any = None, bold: bool | None = None) -> None:
-    """A run's or style's font: the Chinese face by name, :data:`FALLBACK` for the other scripts."""
-    from docx.oxml.ns import qn
-
-    if size is not None:
-        font.size = size
-    if bold is not None:
-        font.bold = bold
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), FALLBACK)
-    fonts.set(qn("w:eastAsia"), east_asia)
-
-
-def _paragraph(doc: Any, text: str = "", *, font: str = BODY_FONT, size: float = 16, bold: bool = False,
-               align: str = "justify", indent: bool = True) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-                   "justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
-    p.paragraph_format.first_line_indent = Pt(2 * size) if indent else Pt(0)
-    if text:
-        _run(p, text, font=font, size=size, bold=bold)
-    return p
-
-
-def _run(p: Any, text: str, *, font: str = BODY_FONT, size: float = 16, bold: bool = False, italic: bool = False) -> Any:
-    from docx.shared import Pt
-
-    run = p.add_run(text)
-    _font(run.font, run._element, font, Pt(size), bold or None)
-    if italic:
-        run.font.italic = True
-    return run
-
-
 def _block(doc: Any, block: Block) -> None:
     from docx.shared import Pt
 
     if isinstance(block, Title):
-        p = _paragraph(doc, block.text, font=TITLE_FONT, size=22, align="center", indent=False)
+        p = add_paragraph(doc, block.text, font=TITLE_FONT, size=22, align="center", indent=False)
         p.paragraph_format.line_spacing = Pt(36)
         p.paragraph_format.space_after = Pt(16)
     elif isinstance(block, Heading):
         style = "Heading 1" if block.level == 1 else "Heading 2"
-        p = _paragraph(doc, block.text, font=HEI_FONT if block.level == 1 else KAI_FONT)
+        p = add_paragraph(doc, block.text, font=HEI_FONT if block.level == 1 else KAI_FONT)
         p.style = _heading_style(doc, style, HEI_FONT if block.level == 1 else KAI_FONT)
         p.paragraph_format.first_line_indent = Pt(32)
     elif isinstance(block, Text):
-        _markdown(doc, block.markdown)
+        add_markdown(doc, block.markdown)
     elif isinstance(block, Table):
         _table(doc, block.grid, block.caption)
         if block.note:
-            _paragraph(doc, f"注：{block.note}", size=12, indent=False)
+            add_paragraph(doc, f"注：{block.note}", size=12, indent=False)
     elif isinstance(block, Figure):
         _figure(doc, block)
     elif isinstance(block, Signature):
         first = True
         for line in (block.office, block.date):
             if line:
-                p = _paragraph(doc, line, align="right", indent=False)
+                p = add_paragraph(doc, line, align="right", indent=False)
                 if first:
                     p.paragraph_format.space_before = Pt(28)
                 first = False
@@ -157,7 +118,7 @@ def _heading_style(doc: Any, name: str, east_asia: str) -> Any:
     from docx.shared import Pt, RGBColor
 
     style = doc.styles[name]
-    _font(style.font, style.element, east_asia, Pt(16), False)
+    set_font(style.font, style.element, east_asia, Pt(16), False)
     style.font.color.rgb = RGBColor(0, 0, 0)
     style.font.italic = False
     fmt = style.paragraph_format
@@ -168,71 +129,6 @@ def _heading_style(doc: Any, name: str, east_asia: str) -> Any:
 
 
 # ---------------------------------------------------------------- the analyst's Markdown as paragraphs
-
-
-def _markdown(doc: Any, text: str) -> None:
-    tokens = _parse(text or "")
-    assert isinstance(tokens, list)
-    for t in tokens:
-        _md_block(doc, t)
-
-
-def _md_block(doc: Any, t: dict) -> None:
-    kind = t["type"]
-    if kind in ("paragraph", "block_text"):
-        p = _paragraph(doc)
-        _inline(p, t.get("children", ()))
-    elif kind == "heading":
-        p = _paragraph(doc, font=KAI_FONT)
-        _inline(p, t.get("children", ()), font=KAI_FONT)
-    elif kind == "list":
-        ordered = t.get("attrs", {}).get("ordered")
-        for n, item in enumerate(t.get("children", ()), start=1):
-            p = _paragraph(doc)
-            _run(p, f"{n}. " if ordered else "• ")
-            for child in item.get("children", ()):
-                if child["type"] in ("paragraph", "block_text"):
-                    _inline(p, child.get("children", ()))
-                else:
-                    _md_block(doc, child)
-    elif kind == "block_quote":
-        for child in t.get("children", ()):
-            _md_block(doc, child)
-    elif kind == "block_code":
-        for line in t.get("raw", "").rstrip("\n").split("\n"):
-            _paragraph(doc, line, indent=False)
-    elif kind in ("blank_line", "thematic_break"):
-        return
-    elif "children" in t:
-        for child in t["children"]:
-            _md_block(doc, child)
-    elif t.get("raw", "").strip():
-        _paragraph(doc, t["raw"])  # block HTML: the characters typed
-
-
-def _inline(p: Any, tokens: Any, *, bold: bool = False, italic: bool = False, font: str = BODY_FONT) -> None:
-    for t in tokens:
-        kind = t["type"]
-        if kind in ("text", "inline_html", "codespan", "block_html"):
-            _run(p, t.get("raw", ""), bold=bold, italic=italic, font=font)
-        elif kind == "strong":
-            _inline(p, t.get("children", ()), bold=True, italic=italic, font=font)
-        elif kind == "emphasis":
-            _inline(p, t.get("children", ()), bold=bold, italic=True, font=font)
-        elif kind == "softbreak":
-            continue  # a line break inside a Chinese paragraph joins
-        elif kind == "linebreak":
-            p.add_run().add_break()
-        elif kind == "link":
-            _inline(p, t.get("children", ()), bold=bold, italic=italic, font=font)
-            url = str(t.get("attrs", {}).get("url", ""))
-            label = "".join(c.get("raw", "") for c in t.get("children", ()))
-            if url and url != label:
-                _run(p, f"（{url}）", font=font)
-        elif "children" in t:  # an image shows its description only
-            _inline(p, t["children"], bold=bold, italic=italic, font=font)
-        else:
-            _run(p, t.get("raw", ""), bold=bold, italic=italic, font=font)
 
 
 # ---------------------------------------------------------------- tables, figures, the page number
@@ -246,7 +142,7 @@ def _table(doc: Any, grid: Grid, caption: str = "") -> None:
     from docx.table import _Cell
 
     if caption:
-        _paragraph(doc, caption, bold=True, align="center", indent=False, size=14)
+        add_paragraph(doc, caption, bold=True, align="center", indent=False, size=14)
     table = doc.add_table(rows=grid.n_rows, cols=grid.n_cols)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -281,19 +177,19 @@ def _table(doc: Any, grid: Grid, caption: str = "") -> None:
         p.paragraph_format.line_spacing = 1.0
         bold = cell.header and (cell.row < grid.header_rows or cell.role == CAPTION or
                                 (grid.table == "A" and cell.role == HEADER))
-        _run(p, cell.text, font=TABLE_FONT, size=size, bold=bold)
+        add_run(p, cell.text, font=TABLE_FONT, size=size, bold=bold)
     for r in range(grid.header_rows):  # repeated at the top of every page the table runs onto
         tr_pr = table.rows[r]._tr.get_or_add_trPr()
         header = OxmlElement("w:tblHeader")
         header.set(qn("w:val"), "true")
         tr_pr.append(header)
-    _paragraph(doc, indent=False, size=10.5)  # Word joins two tables that touch
+    add_paragraph(doc, indent=False, size=10.5)  # Word joins two tables that touch
 
 
 def _figure(doc: Any, block: Figure) -> None:
     from docx.shared import Cm
 
-    p = _paragraph(doc, align="center", indent=False)
+    p = add_paragraph(doc, align="center", indent=False)
     run = p.add_run()
     run.add_picture(io.BytesIO(block.png), width=Cm(15))
     for pr in run._element.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
@@ -308,8 +204,8 @@ def _page_number(section: Any) -> None:
 
     p = section.footer.paragraphs[0]
     p.alignment = 1
-    _run(p, "— ", font=TABLE_FONT, size=14)
-    run = _run(p, "", font=TABLE_FONT, size=14)
+    add_run(p, "— ", font=TABLE_FONT, size=14)
+    run = add_run(p, "", font=TABLE_FONT, size=14)
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")
@@ -322,7 +218,7 @@ def _page_number(section: Any) -> None:
             el = OxmlElement("w:t")
             el.text = text
         run._element.append(el)
-    _run(p, " —", font=TABLE_FONT, size=14)
+    add_run(p, " —", font=TABLE_FONT, size=14)
 
 
 __all__ = ["BODY_FONT", "FALLBACK", "TITLE_FONT", "to_docx"]
