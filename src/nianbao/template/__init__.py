@@ -11,27 +11,21 @@ import math
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font, Protection
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..format import ALIASES, AMOUNT, REPORT_TITLE, TABLE_A, TABLE_B, TABLES, all_cell_keys, column_of, describe
-from ..format.relations import carries, stocks
-from ..model import ReportData, Value, is_empty
+from ..format import ALIASES, REPORT_TITLE, TABLE_A, TABLES, all_cell_keys, column_of, describe
+from ..model import ReportData, Value
 from . import feedback, printing
+from .cells import _BORDER, _HEADER_FILL, _LEFT, _TOP_LEFT, _draw_input, _draw_label, _put, _validation
 from .layout import (
-    CAPTION,
     FIELD,
     GUIDE_SHEET,
-    HEADER,
     NARRATIVE_SHEET,
     ROW,
-    TITLE,
     Label,
     Layout,
     Place,
@@ -39,84 +33,7 @@ from .layout import (
     narrative_titles,
     sheet_name,
 )
-
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-_CARRIED_FILL = PatternFill("solid", fgColor="E2EFDA")  # taken from last year's data, locked
-_HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
-_UNLOCKED = Protection(locked=False)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
-
-_VALIDATION = {
-    # kind: (type, prompt title, prompt, error)
-    "count": (
-        "whole",
-        "填写件数",
-        "填 0 或正整数，不带单位；原文空白则留空，原文为 / 或 — 则照填，无法确定填 ?",
-        "件数应为 0 或正整数，不带“件”等单位。如确需照原文填 / 或 — 或 ?，请点“是”。",
-    ),
-    AMOUNT: (
-        "decimal",
-        "填写金额",
-        "填 0 或正数，可有小数，单位见表头（元或万元），不带单位；原文空白则留空",
-        "金额应为 0 或正数，可有小数，不带“元”“万元”等单位。如确需照原文填 / 或 — 或 ?，请点“是”。",
-    ),
-}
-
-
-def _validation(kind: str) -> DataValidation:
-    """A check Excel and WPS run as one types: a warning, so a dash or ? can still be kept."""
-    type_, title, prompt, error = _VALIDATION[kind]
-    return DataValidation(
-        type=type_,
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        errorStyle="warning",
-        showErrorMessage=True,
-        showInputMessage=True,
-        errorTitle="数字有误",
-        error=error,
-        promptTitle=title,
-        prompt=prompt,
-    )
-
-
-def _put(cell: Cell, value: Value) -> None:
-    """Write a value; text stays text even when it starts with “=”."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-
-
-def _draw_label(ws: Worksheet, label: Label) -> None:
-    cell = ws[label.place.cell]
-    _put(cell, label.text or None)
-    if label.role == TITLE:
-        cell.font = Font(bold=True, size=14)
-        cell.alignment = _CENTER
-    else:
-        cell.border = _BORDER
-        cell.alignment = _LEFT if label.role in (ROW, FIELD) else _CENTER
-        if label.role in (HEADER, CAPTION):
-            cell.font = Font(bold=True)
-            cell.fill = _HEADER_FILL
-    if label.place.end:
-        ws.merge_cells(label.place.range)
-
-
-def _draw_input(ws: Worksheet, place: Place, align: Alignment = _CENTER) -> Cell:
-    cell = ws[place.cell]
-    cell.fill = _INPUT_FILL
-    cell.protection = _UNLOCKED
-    cell.border = _BORDER
-    cell.alignment = align
-    if place.end:
-        ws.merge_cells(place.range)
-    return cell
+from .previous import _carry_over, _stock_hints
 
 
 def _guide_lines(agency_id: str, agency_name: str, year: int) -> list[str]:
@@ -277,45 +194,6 @@ def _header_rows(plan: Layout, name: str) -> tuple[int, int]:
     """The rows of a table's header (under its title, over its first figure)."""
     first = min(coordinate_from_string(p.cell)[1] for p in plan.cells.values() if p.sheet == name)
     return 2, first - 1
-
-
-def _carry_over(sheets: dict[str, Worksheet], plan: Layout, previous: ReportData, source: str) -> None:
-    """二、上年结转 = last year's 四、结转下年度, column by column: written, locked, and said where from."""
-    label = TABLE_B.row("carried_forward").label
-    for carry in carries():  # X-CARRY's pairs, as the rule checks them
-        column = column_of(carry.now)
-        value = previous.cells[carry.then]
-        place = plan.cells[carry.now]
-        cell = sheets[place.sheet][place.cell]
-        _put(cell, value)
-        cell.protection = Protection(locked=True)
-        cell.fill = _CARRIED_FILL
-        shown = "空白" if is_empty(value) else str(value)
-        cell.comment = Comment(f"取自 {previous.year} 年数据（{source}）表三「{label}」“{column.label}”：{shown}。"
-                               f"已锁定；如有出入，请先改正 {previous.year} 年数据再重新生成模板。", "nianbao")
-        cell.comment.width, cell.comment.height = 260, 110
-
-
-def _stock_hints(sheets: dict[str, Worksheet], plan: Layout, previous: ReportData, column: int) -> None:
-    """Beside 现行有效件数: last year's figure, and last year's plus this year's 制发 minus 废止."""
-    for stock in stocks():  # X-STOCK's rows, as the rule checks them
-        then = previous.number(stock.in_force)
-        if then is None:
-            continue
-        keys = {"in_force": plan.cells[stock.in_force], "issued": plan.cells[stock.issued],
-                "repealed": plan.cells[stock.repealed]}
-        ws = sheets[keys["in_force"].sheet]
-        hint = ws.cell(coordinate_from_string(keys["in_force"].cell)[1], column)
-        hint.value = (f'="上年现行有效 {then} 件；{then} + 本年制发 − 本年废止 = "'
-                      f'&({then}+N({keys["issued"].cell})-N({keys["repealed"].cell}))')
-        hint.font = Font(color="595959", size=9)
-        hint.alignment = _LEFT
-        cell = ws[keys["in_force"].cell]
-        cell.comment = Comment(f"上年（{previous.year} 年）现行有效 {then} 件。本年现行有效一般为上年件数加本年制发、"
-                               "减本年废止；文件也会因有效期届满而失效，以实际为准。", "nianbao")
-        cell.comment.width, cell.comment.height = 260, 90
-    ws = sheets[sheet_name(TABLE_A)]
-    ws.column_dimensions[get_column_letter(column)].width = 40
 
 
 __all__ = ["Place", "Label", "Layout", "layout", "sheet_name", "narrative_titles", "write_template"]
