@@ -22,7 +22,7 @@ from .model import ReportData, chinese_date
 from .narrative import to_html as markdown_html
 from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
 from .run import fingerprint
-from .tables import to_html, to_latex
+from .tables import inline_table, longtable, to_html, to_latex
 
 
 @dataclass(frozen=True)
@@ -192,67 +192,12 @@ def checks(report: Report) -> Output:
             message=[_text(r) for r in open_],
         )[["rule", "severity", "status", "message"]]
         view.columns = ["规则", "级别", "结果", "说明"]
-        h.append(_inline_table(view, wide="说明"))
-        tex.append(
-            _styler(view).format(escape="latex").to_latex(
-                environment="longtable", column_format="p{2.6cm}p{1.0cm}p{1.6cm}p{10.2cm}", hrules=True
-            )
-        )
-    per_rule = _per_rule(report.results)
-    h.append(_inline_table(per_rule, wide="内容"))
-    tex.append(_styler(per_rule).format(escape="latex").to_latex(environment="longtable", column_format="p{2.6cm}p{6.6cm}rrrrr", hrules=True))
-    tex = [_chinese_longtable(t) for t in tex]
+        h.append(inline_table(view, wide="说明"))
+        tex.append(longtable(view, "p{2.6cm}p{1.0cm}p{1.6cm}p{10.2cm}"))
+    per_rule = checks_.per_rule(report.results)
+    h.append(inline_table(per_rule, wide="内容"))
+    tex.append(longtable(per_rule, "p{2.6cm}p{6.6cm}rrrrr"))
     return _out("".join(h), "\n".join(tex), checks_.status_line(report.results))
-
-
-def _inline_table(frame, wide: str) -> str:
-    """A small DataFrame as an HTML table with its styles inline, every value escaped.
-
-    pandas' Styler writes its styles into a ``<style>`` block, which JupyterLab drops from an
-    untrusted notebook; here each cell carries its own, so the narrow columns never wrap a word per
-    line and the wide one takes the room, in the HTML report and in JupyterLab alike.
-    """
-    cell = "border:1px solid #999;padding:0.2em 0.5em;vertical-align:top;text-align:left"
-    head = "".join(f'<th style="{cell};background:#f0f0f0;white-space:nowrap">{html.escape(str(c))}</th>'
-                   for c in frame.columns)
-    rows = []
-    for values in frame.itertuples(index=False):
-        tds = []
-        for column, value in zip(frame.columns, values):
-            fit = "min-width:16em" if column == wide else "white-space:nowrap"
-            tds.append(f'<td style="{cell};{fit}">{html.escape(str(value))}</td>')
-        rows.append("<tr>" + "".join(tds) + "</tr>")
-    return (f'<table class="checks" style="border-collapse:collapse;margin:0.6em 0;font-size:0.9em">'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-
-
-def _styler(frame):
-    return frame.style.hide(axis="index").set_uuid("nianbao").set_table_attributes('class="checks"')
-
-
-def _chinese_longtable(latex: str) -> str:
-    """Pandas' longtable with its English “Continued on next page” said in Chinese."""
-    return latex.replace("Continued on next page", "续下页")
-
-
-def _per_rule(results: list[checks_.Result]):
-    import pandas as pd
-
-    rows = []
-    for rule in checks_.RULES:
-        mine = [r for r in results if r.rule == rule.id]
-        rows.append(
-            {
-                "规则": rule.id,
-                "内容": rule.title,
-                "通过": sum(r.passed for r in mine),
-                "未通过": sum(r.status == checks_.FAILED for r in mine),
-                "无法判定": sum(r.status == checks_.UNCERTAIN for r in mine),
-                "跳过": sum(r.status == checks_.SKIPPED for r in mine),
-                "已说明": sum(r.status == checks_.ACCEPTED for r in mine),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def charts(report: Report) -> Outputs:

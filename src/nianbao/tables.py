@@ -188,3 +188,36 @@ def _latex_rule(grid: Grid, owner: dict[tuple[int, int], GridCell], r: int) -> s
             c += 1
         rules.append(f"\\cline{{{start + 1}-{c}}}")
     return " " + "".join(rules)
+
+
+# ---------------------------------------------------------------- small tables of results
+
+
+def inline_table(frame: pd.DataFrame, wide: str) -> str:
+    """A small DataFrame as an HTML table with its styles inline, every value escaped.
+
+    pandas' Styler writes its styles into a ``<style>`` block, which JupyterLab drops from an
+    untrusted notebook; here each cell carries its own, so the narrow columns never wrap a word per
+    line and the wide one takes the room, in the HTML report and in JupyterLab alike.
+    """
+    cell = "border:1px solid #999;padding:0.2em 0.5em;vertical-align:top;text-align:left"
+    head = "".join(f'<th style="{cell};background:#f0f0f0;white-space:nowrap">{html.escape(str(c))}</th>'
+                   for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        tds = []
+        for column, value in zip(frame.columns, values):
+            fit = "min-width:16em" if column == wide else "white-space:nowrap"
+            tds.append(f'<td style="{cell};{fit}">{html.escape(str(value))}</td>')
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (f'<table class="checks" style="border-collapse:collapse;margin:0.6em 0;font-size:0.9em">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def longtable(frame: pd.DataFrame, column_format: str) -> str:
+    """A small DataFrame as a LaTeX longtable through pandas' Styler, every value escaped, its
+    “Continued on next page” said in Chinese.
+    """
+    styled = frame.style.hide(axis="index").set_uuid("nianbao").set_table_attributes('class="checks"')
+    latex = styled.format(escape="latex").to_latex(environment="longtable", column_format=column_format, hrules=True)
+    return latex.replace("Continued on next page", "续下页")

@@ -148,6 +148,24 @@ def frame(results: Iterable[Result]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def per_rule(results: Iterable[Result]) -> pd.DataFrame:
+    """A count per rule of the catalogue: passed, failed, undecided, skipped, explained."""
+    results = list(results)
+    rows = []
+    for each in RULES:
+        mine = [r for r in results if r.rule == each.id]
+        rows.append({
+            "规则": each.id,
+            "内容": each.title,
+            "通过": sum(r.passed for r in mine),
+            "未通过": sum(r.status == FAILED for r in mine),
+            "无法判定": sum(r.status == UNCERTAIN for r in mine),
+            "跳过": sum(r.status == SKIPPED for r in mine),
+            "已说明": sum(r.status == ACCEPTED for r in mine),
+        })
+    return pd.DataFrame(rows)
+
+
 def marks(results: Iterable[Result]) -> dict[str, set[str]]:
     """Cell key → marks for the rendered tables: ``flag`` on the cell an open error or warning is
     about (a disagreeing total, say — not every cell that adds up to it), ``accepted`` where a
@@ -164,5 +182,6 @@ def marks(results: Iterable[Result]) -> dict[str, set[str]]:
 __all__ = [
     "ACCEPTED", "CATALOGUE", "CHANGE_FLOOR", "CHANGE_RATIO", "COPY_THRESHOLD", "ERROR", "FAILED", "INFO", "PASSED",
     "RULES", "RULES_BY_ID", "SEVERITY_NAMES", "SKIPPED", "STATUS_NAMES", "UNCERTAIN", "WARNING", "Context", "Result",
-    "Rule", "document", "figures", "fmt", "frame", "records", "label", "marks", "rule", "run", "status_line", "summary",
+    "Rule", "document", "figures", "fmt", "frame", "records", "label", "marks", "per_rule", "rule", "run", "status_line",
+    "summary",
 ]
