@@ -103,3 +103,9 @@ def test_the_walk_sees_imports_inside_functions(tmp_path: Path) -> None:
     module.write_text("def f():\n    from .report import Report\n    import nianbao.publish\n", encoding="utf-8")
     known = {"nianbao.m": module, "nianbao.report": module, "nianbao.publish": module}
     assert imports("nianbao.m", module, known) == {"nianbao.report", "nianbao.publish"}
+
+
+def test_no_module_is_over_300_lines() -> None:
+    """A module holds one idea; past 300 lines it has been holding two."""
+    long = {name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 300}
+    assert not long, long
