@@ -64,7 +64,7 @@ def problem(text: str, *, one_line: bool = False, limit: int = MAX_PART) -> tupl
     message = f"{where}是{kind}{shown}（U+{ord(ch):04X}）{more}"
     if kind.endswith("没有的字"):
         return message, "生僻字请改用通行的写法或加注说明，表情符号等请删除"
-    if kind == "换行":
+    if kind in ("换行", "制表符"):
         return message, "这里只能写一行文字"
     return message, "请删除这个字符（它常随从网页或其他软件复制的文字带入，看不见）"
 
@@ -79,7 +79,7 @@ def check(text: str, *, error: type[NianbaoError] = DataError, one_line: bool = 
 
 def _kind(ch: str, one_line: bool) -> str:
     if ch in "\n\r\t":
-        return "换行" if one_line else ""
+        return ("制表符" if ch == "\t" else "换行") if one_line else ""
     if ch in _DIRECTION:
         return "不可见的文字方向控制符"
     category = unicodedata.category(ch)
