@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import checks as checks_
 from . import drawing
+from .edition import EMPTY_SECTION, printed_texts
 from .format import PARTS, TABLE_NAMES, TABLES
 from .grid import fill, layout
 from .latex import escape as escape_latex
@@ -147,9 +148,13 @@ def part(report: Report, key: str) -> Outputs:
 
 
 def _sections(report: Report, p) -> Output:
+    """The part's sections as the publication prints them (part 六 with its fee sentence, an empty
+    section as :data:`~nianbao.edition.EMPTY_SECTION`): the reviewer reads what will be published.
+    """
+    texts = printed_texts(report.data, report.texts)
     chunks = []
     for s in p.sections:
-        text = report.texts.get(f"{p.key}.{s.key}", "") or "（无）"
+        text = texts.get(f"{p.key}.{s.key}", "") or EMPTY_SECTION
         chunks.append(f"### {s.title}\n\n{text}" if s.title else text)
     return _narrative("\n\n".join(chunks))
 

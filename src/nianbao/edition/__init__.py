@@ -83,7 +83,7 @@ def blocks(report: Report, *, charts: bool | None = None, year_on_year: bool | N
         for section in part.sections:
             if section.title:
                 out.append(Heading(section.title, 2))
-            out.append(Text(texts.get(f"{part.key}.{section.key}", "") or "无。"))
+            out.append(Text(texts.get(f"{part.key}.{section.key}", "") or EMPTY_SECTION))
         if part.table and part.table != "F":
             out.append(Table(published_grid(part.table, data), note=data.notes.get(part.table, "")))
     if year_on_year:
@@ -100,6 +100,10 @@ def published_grid(table: str, data: ReportData) -> Grid:
     """An official table filled with the report's figures, and no marks."""
     grid = fill(layout(table), data)
     return replace(grid, cells=tuple(replace(c, marks=frozenset()) for c in grid.cells))
+
+
+#: What a section the analyst left empty reads, in every edition.
+EMPTY_SECTION = "无。"
 
 
 def printed_texts(data: ReportData, texts: dict[str, str] | None = None) -> dict[str, str]:
@@ -173,5 +177,5 @@ def pending(report: Report) -> list[str]:
     return out
 
 
-__all__ = ["FOLDER", "Block", "Figure", "Heading", "Signature", "Table", "Text", "Title", "blocks", "pending",
+__all__ = ["EMPTY_SECTION", "FOLDER", "Block", "Figure", "Heading", "Signature", "Table", "Text", "Title", "blocks", "pending",
            "printed_texts", "published_grid"]
