@@ -30,7 +30,6 @@ _HEADLINE_ROWS = ("licensing", "penalty", "coercion", "fees")
 _TREND_KEYS = ("B.new.total", "A.licensing.decisions", "A.penalty.decisions", "A.fees.amount")
 
 
-
 def outcomes(data: ReportData) -> Figure:
     """Table B's results in the 总计 column, one bar per (一)–(六); (三)–(六) sum their numbered rows."""
     rows = [TABLE_B.row(key) for key in _OUTCOME_ROWS]

@@ -110,7 +110,6 @@ _UNTOLD = "agency-untold"  # the id a published report is read under until its p
 _UNTOLD_YEAR = 0  # the year a published report is read under; its title's year replaces it
 
 
-
 def _registry_around(path: Path) -> dict[str, str]:
     """Agency id → full name from the project a data file sits in, or nothing when it sits in none."""
     from .errors import ParamsError
