@@ -1,8 +1,8 @@
 """Text into LaTeX as text, never as LaTeX.
 
 Everything a user or a published page supplies reaches the PDF through :func:`escape` (a line of
-text) or :func:`markdown` (a narrative, whose Markdown is parsed by the same parser as the HTML
-report's and written out node by node, every piece of text escaped). No TeX, no HTML and no image
+text) or :func:`markdown` (a narrative, read by :mod:`nianbao.prose`'s walker like every other
+medium's and written out node by node, every piece of text escaped). No TeX, no HTML and no image
 in a narrative is ever passed through; xelatex runs without shell escape and may read only files
 under its working folder (see :mod:`nianbao.render`), so that even a missed path reads nothing else.
 """
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
-import mistune
+from . import prose
 
 _SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {
     "~": r"\textasciitilde{}",
@@ -37,80 +36,45 @@ def escape(text: object) -> str:
     return "{}" + out if out.startswith("*") else out
 
 
-_parse = mistune.create_markdown(renderer=None)  # the AST; the HTML report parses with the same rules
-
-_HEADINGS = {1: "subsection*", 2: "subsection*", 3: "subsubsection*"}
-
-
 def markdown(text: str) -> str:
-    """The analyst's Markdown as LaTeX: structure kept, every character of text escaped.
-
-    Raw TeX and HTML show as the characters typed; an image shows as its description and is never
-    fetched or embedded; a link shows its text and its address as text.
-    """
-    tokens = _parse(text or "")
-    assert isinstance(tokens, list)  # the AST renderer gives the token list
-    return _blocks(tokens).strip() + "\n"
+    """The analyst's Markdown as LaTeX, under the policy of :mod:`nianbao.prose`: every character escaped."""
+    return _blocks(prose.read(text)).strip() + "\n"
 
 
-def _blocks(tokens: Iterable[dict[str, Any]]) -> str:
-    return "".join(_block(t) for t in tokens)
+def _blocks(nodes: Iterable[prose.Node]) -> str:
+    return "".join(_block(n) for n in nodes)
 
 
-def _block(t: dict[str, Any]) -> str:
-    kind = t["type"]
-    if kind == "paragraph":
-        return _inline(t.get("children", ())) + "\n\n"
-    if kind == "block_text":
-        return _inline(t.get("children", ()))
-    if kind == "heading":
-        level = t.get("attrs", {}).get("level", 3)
-        return f"\\{_HEADINGS.get(level, 'paragraph*')}{{{_inline(t.get('children', ()))}}}\n\n"
-    if kind == "list":
-        env = "enumerate" if t.get("attrs", {}).get("ordered") else "itemize"
-        items = "".join(f"\\item{{}} {_blocks(i.get('children', ())).strip()}\n" for i in t.get("children", ()))
-        return f"\\begin{{{env}}}\n{items}\\end{{{env}}}\n\n" if items else ""
-    if kind == "block_quote":
-        return f"\\begin{{quote}}\n{_blocks(t.get('children', ())).strip()}\n\\end{{quote}}\n\n"
-    if kind == "block_code":
-        lines = t.get("raw", "").rstrip("\n").split("\n")
-        return "{\\ttfamily\\noindent " + "\\newline{}\n".join(escape(line) for line in lines) + "\\par}\n\n"
-    if kind == "thematic_break":
-        return "\\par\\noindent\\rule{\\linewidth}{0.4pt}\\par\n\n"
-    if kind == "blank_line":
-        return ""
-    if "children" in t:
-        return _blocks(t["children"])
-    return escape(t.get("raw", "")) + "\n\n"  # block HTML and anything else: the characters typed
+def _block(n: prose.Node) -> str:
+    if isinstance(n, prose.Paragraph):
+        return _spans(n.spans) + "\n\n"
+    if isinstance(n, prose.Subheading):
+        return f"\\par{{\\bfseries {_spans(n.spans)}}}\\par\\nopagebreak\n\n"
+    if isinstance(n, prose.Items):
+        env = "enumerate" if n.ordered else "itemize"
+        start = f"\\setcounter{{enumi}}{{{n.start - 1}}}\n" if n.ordered and n.start != 1 else ""
+        items = "".join(f"\\item{{}} {_blocks(item).strip()}\n" for item in n.items)
+        return f"\\begin{{{env}}}\n{start}{items}\\end{{{env}}}\n\n"
+    if isinstance(n, prose.Quote):
+        return f"\\begin{{quote}}\n{_blocks(n.children).strip()}\n\\end{{quote}}\n\n"
+    return "{\\ttfamily\\noindent " + "\\newline{}\n".join(escape(line) for line in n.lines) + "\\par}\n\n"
 
 
-def _inline(tokens: Iterable[dict[str, Any]]) -> str:
-    return "".join(_span(t) for t in tokens)
+_STYLES = {"em": "\\emph", "strong": "\\textbf", "code": "\\texttt"}
 
 
-def _span(t: dict[str, Any]) -> str:
-    kind = t["type"]
-    if kind in ("text", "inline_html", "block_html"):
-        return escape(t.get("raw", ""))
-    if kind == "codespan":
-        return f"\\texttt{{{escape(t.get('raw', ''))}}}"
-    if kind == "emphasis":
-        return f"\\emph{{{_inline(t.get('children', ()))}}}"
-    if kind == "strong":
-        return f"\\textbf{{{_inline(t.get('children', ()))}}}"
-    if kind == "softbreak":
-        return "\n"
-    if kind == "linebreak":
-        return "\\newline{}\n"
-    if kind == "image":
-        return _inline(t.get("children", ()))  # the description only: nothing is fetched or embedded
-    if kind == "link":
-        label = _inline(t.get("children", ()))
-        url = str(t.get("attrs", {}).get("url", ""))
-        return label if not url or escape(url) == label else f"{label}（{escape(url)}）"
-    if "children" in t:
-        return _inline(t["children"])
-    return escape(t.get("raw", ""))
+def _spans(spans: Iterable[prose.Span]) -> str:
+    out = []
+    for s in spans:
+        if isinstance(s, prose.Plain):
+            out.append(escape(s.text))
+        elif isinstance(s, prose.Break):
+            out.append("\\newline{}\n")
+        elif isinstance(s, prose.Link):
+            out.append(_spans(s.children))  # the address follows as text (the policy)
+        else:
+            out.append(f"{_STYLES[s.style]}{{{_spans(s.children)}}}")
+    return "".join(out)
 
 
 __all__ = ["escape", "markdown"]

@@ -6,8 +6,7 @@ Narrative text is Markdown. A figure that also stands in a table is written as a
 
 from __future__ import annotations
 
-import mistune
-
+from . import prose
 from .model import PLACEHOLDER, ReportData, number, placeholder_key
 
 
@@ -39,16 +38,6 @@ def filled(data: ReportData) -> dict[str, str]:
     return {key: fill(text, data) for key, text in data.narrative.items()}
 
 
-class _Renderer(mistune.HTMLRenderer):
-    """Raw HTML escaped, harmful links disarmed, and no images: the report loads nothing from elsewhere."""
-
-    def image(self, text: str, url: str, title: str | None = None) -> str:
-        return text
-
-
-_to_html = mistune.create_markdown(renderer=_Renderer(escape=True))
-
-
 def to_html(text: str) -> str:
-    """The analyst's Markdown as HTML in which typed HTML shows as text and never runs."""
-    return str(_to_html(text))
+    """The analyst's Markdown as HTML in which typed HTML shows as text and never runs (:mod:`.prose`)."""
+    return prose.html(prose.read(text))

@@ -5,7 +5,7 @@ tables), because a CMS editor keeps those and drops ``<style>`` blocks, classes 
 stylesheets. It has no script, no external resource and no font of its own. The page adds print
 CSS for A4 (margins of 党政机关公文格式, the table header repeated on each printed page).
 
-Every text is escaped; the analyst's Markdown goes through the kit's own escaping renderer.
+Every text is escaped; the analyst's Markdown is written from :mod:`nianbao.prose`'s tree.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 import html
 import re
 
-import mistune
-
+from .. import prose
 from ..drawing import figure_html
 from ..format.page import PAGE
 from ..grid import CAPTION, Grid
@@ -30,6 +29,7 @@ STYLE = {
     "h1": f"font-family:{TITLE_FONT};font-size:{PAGE.title_pt}pt;font-weight:bold;text-align:center;line-height:1.5;margin:0.5em 0 1em;",
     "h2": f"font-family:{HEI};font-size:{PAGE.body_pt}pt;font-weight:normal;margin:0.8em 0 0.4em;text-indent:2em;",
     "h3": f"font-family:{KAI};font-size:{PAGE.body_pt}pt;font-weight:normal;margin:0.6em 0 0.3em;text-indent:2em;",
+    "h4": "font-size:inherit;font-weight:bold;margin:0 0 0.3em;text-indent:2em;",
     "p": "text-indent:2em;margin:0 0 0.3em;text-align:justify;",
     "li": "margin:0 0 0.2em;",
     "table": "border-collapse:collapse;margin:0.6em auto;font-size:10.5pt;line-height:1.4;",
@@ -46,26 +46,8 @@ def _s(name: str) -> str:
     return f' style="{STYLE[name]}"'
 
 
-class _Renderer(mistune.HTMLRenderer):
-    """The analyst's Markdown with inline styles: raw HTML escaped, links kept as text, no images."""
-
-    def paragraph(self, text: str) -> str:
-        return f"<p{_s('p')}>{text}</p>\n"
-
-    def heading(self, text: str, level: int, **attrs) -> str:
-        return f"<h3{_s('h3')}>{text}</h3>\n"
-
-    def list_item(self, text: str) -> str:
-        return f"<li{_s('li')}>{text}</li>\n"
-
-    def link(self, text: str, url: str, title: str | None = None) -> str:
-        return text
-
-    def image(self, text: str, url: str, title: str | None = None) -> str:
-        return text
-
-
-_markdown = mistune.create_markdown(renderer=_Renderer(escape=True))
+#: The analyst's Markdown in the edition's look: a 小标题 in bold 仿宋 (the third level of 党政机关公文).
+_PROSE_STYLE = {"p": STYLE["p"], "h4": STYLE["h4"], "li": STYLE["li"]}
 
 
 def table_html(grid: Grid, caption: str = "") -> str:
@@ -94,7 +76,7 @@ def block_html(block: Block) -> str:
         tag = "h2" if block.level == 1 else "h3"
         return f"<{tag}{_s(tag)}>{html.escape(block.text)}</{tag}>\n"
     if isinstance(block, Text):
-        return str(_markdown(block.markdown))
+        return prose.html(prose.read(block.markdown), _PROSE_STYLE)
     if isinstance(block, Table):
         out = table_html(block.grid, block.caption)
         if block.note:

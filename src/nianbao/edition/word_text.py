@@ -7,16 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import mistune
-
+from .. import prose
 from ..format.page import PAGE
 
 TITLE_FONT, BODY_FONT, HEI_FONT, KAI_FONT = PAGE.title_font, PAGE.body_font, PAGE.part_font, PAGE.section_font
 TABLE_FONT = "宋体"
 #: The installed face each run also names, for systems without the official fonts.
 FALLBACK = "Noto Serif CJK SC"
-
-_parse = mistune.create_markdown(renderer=None)
 
 
 def set_font(font: Any, element: Any, east_asia: str, size: Any = None, bold: bool | None = None) -> None:
@@ -62,65 +59,38 @@ def add_run(p: Any, text: str, *, font: str = BODY_FONT, size: float = 16, bold:
 
 
 def add_markdown(doc: Any, text: str) -> None:
-    tokens = _parse(text or "")
-    assert isinstance(tokens, list)
-    for t in tokens:
-        _md_block(doc, t)
+    """The analyst's Markdown as paragraphs, under the policy of :mod:`nianbao.prose`."""
+    for node in prose.read(text):
+        _block(doc, node)
 
 
-def _md_block(doc: Any, t: dict) -> None:
-    kind = t["type"]
-    if kind in ("paragraph", "block_text"):
+def _block(doc: Any, n: prose.Node, marker: str = "") -> None:
+    if isinstance(n, (prose.Paragraph, prose.Subheading)):
         p = add_paragraph(doc)
-        _inline(p, t.get("children", ()))
-    elif kind == "heading":
-        p = add_paragraph(doc, font=KAI_FONT)
-        _inline(p, t.get("children", ()), font=KAI_FONT)
-    elif kind == "list":
-        ordered = t.get("attrs", {}).get("ordered")
-        for n, item in enumerate(t.get("children", ()), start=1):
-            p = add_paragraph(doc)
-            add_run(p, f"{n}. " if ordered else "• ")
-            for child in item.get("children", ()):
-                if child["type"] in ("paragraph", "block_text"):
-                    _inline(p, child.get("children", ()))
-                else:
-                    _md_block(doc, child)
-    elif kind == "block_quote":
-        for child in t.get("children", ()):
-            _md_block(doc, child)
-    elif kind == "block_code":
-        for line in t.get("raw", "").rstrip("\n").split("\n"):
+        if marker:
+            add_run(p, marker)
+        _spans(p, n.spans, bold=isinstance(n, prose.Subheading))
+    elif isinstance(n, prose.Items):
+        for number, item in enumerate(n.items, start=n.start):
+            mark = f"{number}. " if n.ordered else "• "
+            for i, child in enumerate(item):
+                _block(doc, child, mark if i == 0 else "")
+    elif isinstance(n, prose.Quote):
+        for child in n.children:
+            _block(doc, child, marker)
+    else:
+        for line in n.lines:
             add_paragraph(doc, line, indent=False)
-    elif kind in ("blank_line", "thematic_break"):
-        return
-    elif "children" in t:
-        for child in t["children"]:
-            _md_block(doc, child)
-    elif t.get("raw", "").strip():
-        add_paragraph(doc, t["raw"])  # block HTML: the characters typed
 
 
-def _inline(p: Any, tokens: Any, *, bold: bool = False, italic: bool = False, font: str = BODY_FONT) -> None:
-    for t in tokens:
-        kind = t["type"]
-        if kind in ("text", "inline_html", "codespan", "block_html"):
-            add_run(p, t.get("raw", ""), bold=bold, italic=italic, font=font)
-        elif kind == "strong":
-            _inline(p, t.get("children", ()), bold=True, italic=italic, font=font)
-        elif kind == "emphasis":
-            _inline(p, t.get("children", ()), bold=bold, italic=True, font=font)
-        elif kind == "softbreak":
-            continue  # a line break inside a Chinese paragraph joins
-        elif kind == "linebreak":
+def _spans(p: Any, spans: Any, *, bold: bool = False, italic: bool = False) -> None:
+    for s in spans:
+        if isinstance(s, prose.Plain):
+            if s.text:
+                add_run(p, s.text, bold=bold, italic=italic)
+        elif isinstance(s, prose.Break):
             p.add_run().add_break()
-        elif kind == "link":
-            _inline(p, t.get("children", ()), bold=bold, italic=italic, font=font)
-            url = str(t.get("attrs", {}).get("url", ""))
-            label = "".join(c.get("raw", "") for c in t.get("children", ()))
-            if url and url != label:
-                add_run(p, f"（{url}）", font=font)
-        elif "children" in t:  # an image shows its description only
-            _inline(p, t["children"], bold=bold, italic=italic, font=font)
+        elif isinstance(s, prose.Link):
+            _spans(p, s.children, bold=bold, italic=italic)  # the address follows as text (the policy)
         else:
-            add_run(p, t.get("raw", ""), bold=bold, italic=italic, font=font)
+            _spans(p, s.children, bold=bold or s.style == "strong", italic=italic or s.style == "em")
