@@ -36,6 +36,7 @@ cells = [
     new_code_cell('nb.part(report, "appeals")'),
     new_code_cell('nb.part(report, "problems")'),
     new_code_cell('nb.part(report, "other")'),
+    new_code_cell("nb.signature(report)"),
     new_code_cell("nb.checks(report)"),
     new_code_cell("nb.charts(report)"),
     new_code_cell("nb.changes(report)"),

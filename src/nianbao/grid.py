@@ -154,12 +154,17 @@ def _spread(n: int, width: int) -> list[tuple[int, int]]:
 
 def fill(grid: Grid, data: ReportData, marks: dict[str, set[str]] | None = None) -> Grid:
     """The layout with the report's values in its figure cells, and the marks of each cell."""
+    filled = tuple(replace(c, text=show(data.cells[c.key])) if c.key else c for c in grid.cells)
+    return marked(replace(grid, cells=filled), data, marks)
+
+
+def marked(grid: Grid, data: ReportData, marks: dict[str, set[str]] | None = None) -> Grid:
+    """A filled grid with each figure cell's marks layered on: the checks' ``marks`` and "unknown"."""
     marks = marks or {}
     cells = []
     for cell in grid.cells:
         if cell.key:
-            value = data.cells[cell.key]
-            extra = {"unknown"} if is_unknown(value) else set()
-            cell = replace(cell, text=show(value), marks=frozenset(marks.get(cell.key, set()) | extra))
+            extra = {"unknown"} if is_unknown(data.cells[cell.key]) else set()
+            cell = replace(cell, marks=frozenset(cell.marks | marks.get(cell.key, set()) | extra))
         cells.append(cell)
     return replace(grid, cells=tuple(cells))

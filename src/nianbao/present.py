@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks as checks_
-from . import drawing
-from .edition import EMPTY_SECTION, printed_texts
+from . import drawing, edition
 from .format import PARTS, TABLE_NAMES, TABLES
-from .grid import fill, layout
+from .grid import marked
 from .latex import escape as escape_latex
 from .latex import markdown as latex_markdown
 from .model import ReportData, chinese_date
@@ -137,33 +136,46 @@ def preamble(report: Report) -> Output:
 
 
 def part(report: Report, key: str) -> Outputs:
-    """One of the six parts: its heading, then its narrative sections and its table."""
-    p = next(x for x in PARTS if x.key == key)
-    items = [_out(f"<h2>{html.escape(p.heading)}</h2>", f"\\section*{{{escape_latex(p.heading)}}}", p.heading)]
-    if p.sections:
-        items.append(_sections(report, p))
-    if p.table:
-        items.append(_out(*_table(report, p.table), TABLES[p.table].title))
-    return Outputs(tuple(items))
-
-
-def _sections(report: Report, p) -> Output:
-    """The part's sections as the publication prints them (part 六 with its fee sentence, an empty
-    section as :data:`~nianbao.edition.EMPTY_SECTION`): the reviewer reads what will be published.
+    """One of the six parts as the publication prints it (:func:`~nianbao.edition.part_blocks`: part 六
+    with its fee sentence, an empty section as 无。), its tables marked where a check failed: the
+    reviewer reads what will be published.
     """
-    texts = printed_texts(report.data, report.texts)
-    chunks = []
-    for s in p.sections:
-        text = texts.get(f"{p.key}.{s.key}", "") or EMPTY_SECTION
-        chunks.append(f"### {s.title}\n\n{text}" if s.title else text)
-    return _narrative("\n\n".join(chunks))
+    shown = edition.part_blocks(report, key)
+    table = next(p.table for p in PARTS if p.key == key)
+    if table == "F":  # part 六 states table 六 in words; the reviewer sees its cells too, with their marks
+        shown.append(edition.Table(edition.published_grid(table, report.data), note=report.data.notes.get(table, ""),
+                                   table=table))
+    return Outputs(tuple(_block(report, b) for b in shown))
 
 
-def _table(report: Report, key: str) -> tuple[str, str]:
-    grid = fill(layout(key), report.data, report.marks)
+def signature(report: Report) -> Output:
+    """The closing 落款, as published."""
+    return _block(report, edition.signature(report))
+
+
+def _block(report: Report, block: edition.Block) -> Output:
+    if isinstance(block, edition.Heading):
+        tag, command = ("h2", "section*") if block.level == 1 else ("h3", "subsubsection*")
+        return _out(f"<{tag}>{html.escape(block.text)}</{tag}>", f"\\{command}{{{escape_latex(block.text)}}}", block.text)
+    if isinstance(block, edition.Text):
+        return _narrative(block.markdown)
+    if isinstance(block, edition.Table):
+        return _out(*_table(report, block), TABLES[block.table].title)
+    if isinstance(block, edition.Signature):
+        lines = [x for x in (block.office, block.date) if x]
+        return _out("".join(f'<p class="signature" style="text-align:right">{html.escape(x)}</p>' for x in lines),
+                    "\\begin{flushright}" + "\\\\\n".join(escape_latex(x) for x in lines) + "\\end{flushright}",
+                    "\n".join(lines))
+    raise TypeError(block)
+
+
+def _table(report: Report, block: edition.Table) -> tuple[str, str]:
+    """A table as published, with the review's marks on its cells and its findings below."""
+    key = block.table
+    grid = marked(block.grid, report.data, report.marks)
     caption = f"{TABLE_NAMES[key]}　{TABLES[key].title}"
     findings = [r for r in report.results if r.table == key and (r.is_open or r.status == checks_.ACCEPTED)]
-    note = report.data.notes.get(key, "")
+    note = block.note
     h = f'<figure class="official-table"><figcaption>{html.escape(caption)}</figcaption>{to_html(grid)}'
     tex = (
         "\\par\\noindent\\begin{minipage}{\\linewidth}\\centering"

@@ -48,6 +48,7 @@ class Table:
     grid: Grid
     caption: str = ""
     note: str = ""
+    table: str = ""  # the format's table (A, B, C), when it is one
 
 
 @dataclass(frozen=True)
@@ -79,21 +80,39 @@ def blocks(report: Report, *, charts: bool | None = None, year_on_year: bool | N
     if texts.get("preamble"):
         out.append(Text(texts["preamble"]))
     for part in PARTS:
-        out.append(Heading(part.heading, 1))
-        for section in part.sections:
-            if section.title:
-                out.append(Heading(section.title, 2))
-            out.append(Text(texts.get(f"{part.key}.{section.key}", "") or EMPTY_SECTION))
-        if part.table and part.table != "F":
-            out.append(Table(published_grid(part.table, data), note=data.notes.get(part.table, "")))
+        out += part_blocks(report, part.key, texts)
     if year_on_year:
         previous = report.history.get(data.year - 1)
         out.append(Heading(changes.caption(data), 2))
         out.append(Table(changes.grid(data, previous), note=changes.missing_note(data, previous)))
     if charts:
         out += figures(report)
-    out.append(Signature(agency.office or agency.name, chinese_date(data.published) if data.published else ""))
+    out.append(signature(report))
     return out
+
+
+def part_blocks(report: Report, key: str, texts: dict[str, str] | None = None) -> list[Block]:
+    """One of the six parts as published: its heading, its sections' texts and its table.
+
+    The review edition shows these same blocks, with its marks and findings layered on.
+    """
+    part = next(p for p in PARTS if p.key == key)
+    texts = printed_texts(report.data, report.texts) if texts is None else texts
+    out: list[Block] = [Heading(part.heading, 1)]
+    for section in part.sections:
+        if section.title:
+            out.append(Heading(section.title, 2))
+        out.append(Text(texts.get(f"{part.key}.{section.key}", "") or EMPTY_SECTION))
+    if part.table and part.table != "F":
+        out.append(Table(published_grid(part.table, report.data), note=report.data.notes.get(part.table, ""),
+                         table=part.table))
+    return out
+
+
+def signature(report: Report) -> Signature:
+    """The closing 落款: the 发布机关 and the date."""
+    data = report.data
+    return Signature(report.agency.office or report.agency.name, chinese_date(data.published) if data.published else "")
 
 
 def published_grid(table: str, data: ReportData) -> Grid:
@@ -177,5 +196,5 @@ def pending(report: Report) -> list[str]:
     return out
 
 
-__all__ = ["EMPTY_SECTION", "FOLDER", "Block", "Figure", "Heading", "Signature", "Table", "Text", "Title", "blocks", "pending",
-           "printed_texts", "published_grid"]
+__all__ = ["EMPTY_SECTION", "FOLDER", "Block", "Figure", "Heading", "Signature", "Table", "Text", "Title", "blocks", "part_blocks",
+           "pending", "printed_texts", "published_grid", "signature"]
