@@ -220,21 +220,20 @@ def checks(report: Report) -> Output:
 def charts(report: Report) -> Outputs:
     """The charts: application outcomes, applicant types, table 二's headline figures, trends."""
     heading = _out("<h2>附二、图表</h2>", "\\section*{附二、图表}", "附二、图表")
-    return Outputs((heading, *(chart(report, name) for name in CHARTS)))
-
-
-CHARTS = ("outcomes", "applicants", "headline", "trends")
+    return Outputs((heading, *(_chart(alt, make) for _, alt, make in edition.chart_list(report))))
 
 
 def chart(report: Report, name: str) -> Output:
-    """One chart by name (``outcomes``, ``applicants``, ``headline``, ``trends``).
+    """One chart by name (``outcomes``, ``applicants``, ``headline``, ``trends``: :func:`~nianbao.edition.chart_list`).
 
     Stored once per format a reader needs: a PNG inside the HTML (with Chinese alt text — what the
     HTML report and JupyterLab show, trusted or not) and a PDF for the PDF report.
     """
-    from .edition import chart_list
+    _, alt, make = next(c for c in edition.chart_list(report) if c[0] == name)
+    return _chart(alt, make)
 
-    _, alt, make = next(c for c in chart_list(report) if c[0] == name)
+
+def _chart(alt: str, make) -> Output:
     fig = make()
     if fig is None:
         return _out(f'<p class="note">（{html.escape(alt)}）</p>', f"（{escape_latex(alt)}）")
