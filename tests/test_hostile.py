@@ -56,8 +56,8 @@ HOSTILE = [
 
 #: Every LaTeX command the converters may write; anything else in their output came from the input.
 ALLOWED = {
-    "textbackslash", "textasciitilde", "textasciicircum", "emph", "textbf", "texttt", "subsection", "subsubsection",
-    "paragraph", "begin", "end", "item", "newline", "par", "noindent", "rule", "linewidth", "ttfamily",
+    "textbackslash", "textasciitilde", "textasciicircum", "emph", "textbf", "texttt", "bfseries", "nopagebreak",
+    "setcounter", "begin", "end", "item", "newline", "par", "noindent", "ttfamily",
 }
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 

@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 
 from nianbao import checks
 from nianbao.errors import DataError
-from nianbao.format import B_APPLICANTS, B_RESULT_ROWS, PARTS, TABLE_B, TABLES, all_cell_keys, cell_key
+from nianbao.format import B_APPLICANTS, B_RESULT_ROWS, PARTS, TABLE_B, TABLES, all_cell_keys, cell_key, relations
 from nianbao.grid import fill, layout
-from nianbao.importer import agency_slug, parse_html, parse_text, read_report, registered
+from nianbao.importer import Reading, agency_slug, parse_html, parse_text, read_report, registered
+from nianbao.importer import rows as importer_rows
+from nianbao.importer.readings import row_specs
+from nianbao.importer.rows import Row, rows_to_place
 from nianbao.load import read_yaml
 from nianbao.tables import to_html
 
@@ -268,6 +271,51 @@ def test_rows_that_cannot_be_placed_are_unknown_with_the_reason(row: str, reason
     imported = imported_text(b=b)
     assert imported.data.cells["B.disclosed.natural"] == "?"
     assert reason in imported.unknown()["B.disclosed.natural"]
+
+
+def settle_b(printed: dict[str, str]) -> dict[str, Row]:
+    """Table 三's rows as the importer settles them from copied text: each figure row reads seven 0s
+    unless ``printed`` gives its text; a heading given text is printed as one row without its sub-rows.
+    """
+    readings = {r.key: Reading(tuple(printed.get(r.key, "0 0 0 0 0 0 0").split()), exact=False)
+                for r in TABLE_B.rows if (r.key in printed or not r.heading) and r.parent not in printed}
+    placed, _ = rows_to_place("B", row_specs("B", "2021"), readings)
+    return importer_rows.resolve("B", placed, readings)
+
+
+# “8100009” read into seven cells: 8,1,0,0,0,0,9, or with a cell left blank 81,0,0,0,0,9 or 8,10,0,0,0,9 …;
+# only the first adds up to its 总计. （六）其他处理 printed as one row has that sum too.
+RUN_TOGETHER_ROWS = ["disclosed", "other"]
+
+
+@pytest.mark.parametrize("row", RUN_TOGETHER_ROWS)
+def test_a_run_together_row_is_settled_by_its_sum_in_the_formats_relations(row: str) -> None:
+    outcome = settle_b({row: "8100009"})[row]
+    assert [t.value for t in outcome.values or ()] == [8, 1, 0, 0, 0, 0, 9]
+    assert outcome.derived == "B-ROWSUM" and "唯一符合 B-ROWSUM 的读法为（8，1，0，0，0，0，9）" in outcome.reason
+
+
+@pytest.mark.parametrize("row", RUN_TOGETHER_ROWS)
+def test_the_importer_knows_no_sum_but_the_formats_relations(row: str, monkeypatch) -> None:
+    """The same rows with relations.sums() stating none: no reading is preferred, the row stays unknown."""
+    monkeypatch.setattr(importer_rows, "sums", lambda folded=(): ())
+    assert settle_b({row: "8100009"})[row].values is None
+
+
+def test_a_single_other_row_stands_for_its_sub_rows_in_the_relations_across_rows() -> None:
+    """With （六）其他处理 printed as one row, the column sums the importer settles rows by are the
+    format's, that row's cells standing for the sum of its three sub-rows'."""
+    readings = {"other": Reading(("1",), exact=False)}
+    placed, _ = rows_to_place("B", row_specs("B", "2021"), readings)
+    own, across = importer_rows._relations("B", placed)
+    folded = relations.sums(("other",))
+    assert own["other"] == [s for s in folded if s.total == "B.other.total"]
+    assert across == [*(s for s in folded if s.rule == "B-COLSUM"), *relations.balances()]
+    assert all(f"B.other.{c.key}" in s.parts and f"B.other_other.{c.key}" not in s.parts
+               for s, c in zip(across, TABLE_B.columns))
+    numbers = {k: 0 for r in across for k in r.keys} | {"B.other.natural": 2, "B.total.natural": 2, "B.new.natural": 2}
+    assert all(r.holds(numbers) for r in across)
+    assert not all(r.holds({**numbers, "B.other.natural": 1}) for r in across)
 
 
 def test_a_missing_row_label_leaves_that_row_unknown_and_the_rest_imported() -> None:

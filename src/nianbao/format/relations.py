@@ -2,12 +2,14 @@
 table 三's balance (rule 4), and what carries from one year to the next (rules 6 and 8).
 
 The one statement of them that the checks test, the Excel template shows as check cells while it is
-filled in and prefills from last year, so that no reader of the format restates one by position.
+filled in and prefills from last year, and the importer settles a row's run-together figures by, so that
+no reader of the format restates one by position.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from . import B_APPLICANTS, B_RESULT_ROWS, C_GROUPS, TABLE_A, TABLE_B
@@ -22,6 +24,15 @@ class Sum(NamedTuple):
     where: str  # the place, as the report prints it
     what: str  # what the parts are, in words
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.total, *self.parts)
+
+    def holds(self, numbers: Mapping[str, float | None]) -> bool:
+        """Whether the figures add up; False when a cell is missing or unknown (None)."""
+        found = [n for k in self.keys if (n := numbers.get(k)) is not None]
+        return len(found) == len(self.keys) and found[0] == sum(found[1:])
+
 
 class Balance(NamedTuple):
     """Rule 4 for one column of table 三: 一 + 二 = 三（七总计） + 四."""
@@ -29,13 +40,35 @@ class Balance(NamedTuple):
     where: str
     keys: tuple[str, str, str, str]  # new, carried over, total, carried forward
 
+    @property
+    def rule(self) -> str:
+        return "B-BALANCE"
+
+    def holds(self, numbers: Mapping[str, float | None]) -> bool:
+        """Whether 一 + 二 = 三 + 四 in this column; False when a cell is missing or unknown (None)."""
+        found = [n for k in self.keys if (n := numbers.get(k)) is not None]
+        if len(found) < len(self.keys):
+            return False
+        new, carried, total, forward = found
+        return new + carried == total + forward
+
 
 @functools.cache
-def sums() -> tuple[Sum, ...]:
-    """Every sum of tables 三 and 四: the rules check them, the template shows them as they are typed."""
+def sums(folded: tuple[str, ...] = ()) -> tuple[Sum, ...]:
+    """Every sum of tables 三 and 四: the rules check them, the template shows them as they are typed.
+
+    ``folded`` names headings of table 三 printed as one row in place of their numbered rows, as some
+    reports print （六）其他处理 (``("other",)``): the heading's cells (``B.other.natural`` …) then stand
+    for the sums of its rows' cells, in its row's B-ROWSUM and in each column's B-COLSUM.
+    """
+    foldable = {TABLE_B.row(r).parent for r in B_RESULT_ROWS} - {"results"}
+    if not set(folded) <= foldable:
+        raise ValueError(f"only {sorted(foldable)} can be folded into one row, not {sorted(set(folded) - foldable)}")
+    figure_rows = tuple(r for r in TABLE_B.rows if r.key in folded or not (r.heading or r.parent in folded))
+    results = tuple(dict.fromkeys(p if (p := TABLE_B.row(r).parent) in folded else r for r in B_RESULT_ROWS))
     rows = tuple(Sum("B-ROWSUM", f"B.{row.key}.total", tuple(f"B.{row.key}.{k}" for k in B_APPLICANTS),
-                     f"表三「{row.label}」行", "六类申请人之和") for row in TABLE_B.figure_rows())
-    columns = tuple(Sum("B-COLSUM", f"B.total.{column.key}", tuple(f"B.{row}.{column.key}" for row in B_RESULT_ROWS),
+                     f"表三「{row.label}」行", "六类申请人之和") for row in figure_rows)
+    columns = tuple(Sum("B-COLSUM", f"B.total.{column.key}", tuple(f"B.{row}.{column.key}" for row in results),
                         f"表三「{column.label}」列", "各项办理结果之和") for column in TABLE_B.columns)
     groups = tuple(Sum("C-TOTAL", f"C.cases.{group}_total",
                        tuple(f"C.cases.{group}_{k}" for k in ("upheld", "corrected", "other", "pending")),

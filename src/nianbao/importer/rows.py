@@ -1,4 +1,9 @@
-"""Readings → each row's outcome: its values as printed, derived by the format's rules, or unknown with the reason."""
+"""Readings → each row's outcome: its values as printed, derived by the format's rules, or unknown with the reason.
+
+The rules are the format's relations (:mod:`nianbao.format.relations`), read by cell key: a row's own
+are those whose cells all lie in the row (B-ROWSUM, C-TOTAL); the rest of its table's settle what a
+row alone leaves open (B-COLSUM, B-BALANCE).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,15 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from ..format import B_RESULT_ROWS, TABLE_B, TABLE_NAMES
+from ..format import TABLE_NAMES, TABLES
+from ..format.relations import Balance, Sum, balances, sums
 from ..model import Value
 from .readings import SPANNED, Reading, Spec
 from .tokens import BLANK_TOK, Tok, printed, token
 
 _LIMIT = 20000  # readings of one row, or combinations across rows, tried before giving up
+
+Relation = Sum | Balance
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ def rows_to_place(key: str, specs: list[Spec], readings: Mapping[str, Reading]) 
 
 
 def resolve(key: str, rows: list[Spec], readings: Mapping[str, Reading]) -> dict[str, Row]:
+    own, across = _relations(key, rows)
     outcomes: dict[str, Row] = {}
     options: dict[str, list[tuple[Tok, ...]]] = {}
     for spec in rows:
@@ -57,18 +66,44 @@ def resolve(key: str, rows: list[Spec], readings: Mapping[str, Reading]) -> dict
             missing = f"原文中找不到“{spec.label}”这一行" if spec.label else f"原文中找不到{TABLE_NAMES[key]}的数字"
             outcomes[spec.key] = Row(None, missing)
             continue
-        outcome, candidates = _candidates(key, spec, reading)
+        outcome, candidates = _candidates(spec, reading, own[spec.key], bool(across))
         if outcome is not None:
             outcomes[spec.key] = outcome
         else:
             options[spec.key] = candidates
     if options:
-        outcomes.update(_choose(key, rows, outcomes, options, readings))
+        outcomes.update(_choose(rows, outcomes, options, readings, own, across))
     return outcomes
 
 
-def _candidates(key: str, spec: Spec, reading: Reading) -> tuple[Row | None, list[tuple[Tok, ...]]]:
-    """A row read as printed (an outcome), or the readings its values allow that satisfy its own rule."""
+def _relations(key: str, rows: list[Spec]) -> tuple[dict[str, list[Relation]], list[Relation]]:
+    """The format's relations among the rows' cells: each row's own, and those across rows.
+
+    A heading placed as a row (（六）其他处理 printed as one) is folded: its cells stand for its numbered rows'.
+    """
+    headings = {r.key for r in TABLES[key].rows if r.heading}
+    relations: list[Relation] = [*sums(tuple(s.key for s in rows if s.key in headings)), *balances()]
+    slots = {s.key: set(s.slots) for s in rows}
+    own = {k: [r for r in relations if set(r.keys) <= cells] for k, cells in slots.items()}
+    table = set().union(*slots.values())
+    across = [r for r in relations if set(r.keys) <= table and not any(r in mine for mine in own.values())]
+    return own, across
+
+
+def _rules(relations: list[Relation]) -> str:
+    """The relations' rule names, for a message: B-ROWSUM、B-COLSUM、B-BALANCE."""
+    return "、".join(dict.fromkeys(r.rule for r in relations))
+
+
+def _numbers(slots: tuple[str, ...], values: tuple[Tok, ...]) -> dict[str, float | None]:
+    return {slot: tok.number for slot, tok in zip(slots, values) if slot}
+
+
+def _candidates(spec: Spec, reading: Reading, own: list[Relation],
+                across: bool) -> tuple[Row | None, list[tuple[Tok, ...]]]:
+    """A row read as printed (an outcome), or the readings its values allow that satisfy its own rules;
+    those left open are returned as candidates when relations ``across`` rows may settle them.
+    """
     n = len(spec.slots)
     toks = [token(t) if t != SPANNED else Tok("（跨行单元格）", junk=True) for t in reading.tokens]
     shown = printed(toks)
@@ -93,16 +128,16 @@ def _candidates(key: str, spec: Spec, reading: Reading) -> tuple[Row | None, lis
     readings = _arrangements(toks, n)
     if readings is None:
         return Row(None, f"原文此行为“{shown}”，只读出 {len(toks)} 个值而应有 {n} 格，可能的读法过多，无法确定"), []
-    rule = _ROW_RULES.get(key)
-    fitting = [r for r in readings if rule is None or rule[1](r)]
+    rule = _rules(own)
+    fitting = [r for r in readings if all(relation.holds(_numbers(spec.slots, r)) for relation in own)]
     what = f"原文此行为“{shown}”，只读出 {len(toks)} 个值而应有 {n} 格"
     if not fitting:
-        return Row(None, f"{what}；没有一种读法符合 {rule[0] if rule else '格式'}，无法确定"), []
+        return Row(None, f"{what}；没有一种读法符合 {rule or '格式'}，无法确定"), []
     if len(fitting) == 1 and rule:
-        return Row(fitting[0], f"{what}，唯一符合 {rule[0]} 的读法为（{printed(fitting[0])}）", rule[0]), []
+        return Row(fitting[0], f"{what}，唯一符合 {rule} 的读法为（{printed(fitting[0])}）", rule), []
     if len(fitting) == 1:
         return Row(fitting[0], f"{what}，只有一种读法（{printed(fitting[0])}）", "ORDER"), []
-    if key != "B":
+    if not across:
         fitting.sort(key=lambda r: sum(t is BLANK_TOK for t in r))  # the splits of run-together digits first
         examples = "；".join(f"（{printed(r)}）" for r in fitting[:3])
         return Row(None, f"{what}；有 {len(fitting)} 种读法（{examples}{'…' if len(fitting) > 3 else ''}），无法确定"), []
@@ -148,24 +183,13 @@ def _splits(digits: str, k: int) -> Iterator[tuple[str, ...]]:
                 yield (head, *rest)
 
 
-def _sums_to(values: tuple[Tok, ...], total: int, parts: range) -> bool:
-    numbers = [t.number for t in values]
-    if any(numbers[i] is None for i in (*parts, total)):
-        return False
-    return numbers[total] == sum(numbers[i] for i in parts)  # type: ignore[misc]
-
-
-#: The rule that a single printed row must satisfy, by table.
-_ROW_RULES = {
-    "B": ("B-ROWSUM", lambda v: _sums_to(v, 6, range(6))),
-    "C": ("C-TOTAL", lambda v: all(_sums_to(v, g + 4, range(g, g + 4)) for g in (0, 5, 10))),
-}
-
-
-def _choose(key, rows, outcomes, options, readings) -> dict[str, Row]:
-    """Table B's ambiguous rows, settled by the column rules when the rest of the table is known."""
-    what = {k: f"原文此行为“{printed(map(token, readings[k].tokens))}”，只读出 {len(readings[k].tokens)} 个值而应有 7 格"
-            for k in options}
+def _choose(rows: list[Spec], outcomes: Mapping[str, Row], options: Mapping[str, list[tuple[Tok, ...]]],
+            readings: Mapping[str, Reading], own: Mapping[str, list[Relation]],
+            across: list[Relation]) -> dict[str, Row]:
+    """Ambiguous rows, settled by the relations across rows when the rest of the table is known."""
+    slots = {s.key: s.slots for s in rows}
+    what = {k: f"原文此行为“{printed(map(token, readings[k].tokens))}”，只读出 {len(readings[k].tokens)} 个值"
+               f"而应有 {len(slots[k])} 格" for k in options}
     known = {k: o.values for k, o in outcomes.items()
              if o.values is not None and all(t.number is not None for t in o.values)}
     total = 1
@@ -173,31 +197,25 @@ def _choose(key, rows, outcomes, options, readings) -> dict[str, Row]:
         total *= len(candidates)
     if len(known) + len(options) < len(rows) or total > _LIMIT:
         why = "表中其他行也无法确定" if total <= _LIMIT else "组合过多"
-        return {k: Row(None, f"{what[k]}；有 {len(c)} 种读法符合 B-ROWSUM，{why}，无法确定") for k, c in options.items()}
+        return {k: Row(None, f"{what[k]}；有 {len(c)} 种读法符合 {_rules(own[k])}，{why}，无法确定")
+                for k, c in options.items()}
     names = list(options)
     fitting = [combo for combo in itertools.product(*options.values())
-               if _columns_ok({**known, **dict(zip(names, combo))})]
+               if _holds(across, slots, {**known, **dict(zip(names, combo))})]
     out = {}
     for i, k in enumerate(names):
         settled = {combo[i] for combo in fitting}
+        rules = _rules([*own[k], *across])
         if len(settled) == 1:
             row = next(iter(settled))
-            out[k] = Row(row, f"{what[k]}，唯一同时符合 B-ROWSUM、B-COLSUM、B-BALANCE 的读法为（{printed(row)}）",
-                         "B-ROWSUM、B-COLSUM、B-BALANCE")
+            out[k] = Row(row, f"{what[k]}，唯一同时符合 {rules} 的读法为（{printed(row)}）", rules)
         else:
             out[k] = Row(None, f"{what[k]}；有 {len(settled)} 种读法符合勾稽关系，无法确定" if settled
-                         else f"{what[k]}；没有一种读法同时符合 B-ROWSUM、B-COLSUM、B-BALANCE，无法确定")
+                         else f"{what[k]}；没有一种读法同时符合 {rules}，无法确定")
     return out
 
 
-def _columns_ok(values: Mapping[str, tuple[Tok, ...]]) -> bool:
-    results = [r for r in B_RESULT_ROWS if r in values] + (["other"] if "other" in values else [])
-    for c in range(len(TABLE_B.columns)):
-        n = {k: v[c].number for k, v in values.items()}
-        if None in n.values():
-            return False
-        if n["total"] != sum(n[r] for r in results):  # type: ignore[misc]
-            return False
-        if n["new"] + n["carried_over"] != n["total"] + n["carried_forward"]:  # type: ignore[operator]
-            return False
-    return True
+def _holds(relations: list[Relation], slots: Mapping[str, tuple[str, ...]], values: Mapping[str, tuple[Tok, ...]]) -> bool:
+    """Whether the rows' values (row key → its cells' tokens) satisfy every relation."""
+    numbers = {slot: n for k, row in values.items() for slot, n in _numbers(slots[k], row).items()}
+    return all(r.holds(numbers) for r in relations)
