@@ -208,8 +208,8 @@ def test_the_template_prints_each_table_on_one_a4_page_with_no_label_cut(project
             assert width > height  # landscape
             for row in (r for r in TABLE_B.rows if not r.heading):  # every label whole: a row too low would cut it
                 assert re.sub(r"\s+", "", row.label) in text, row.label
-    words = [p for p in pages if "段落代码" in p[2]]  # the narrative sheet prints, portrait, as wide as the page
-    assert words and all(w < h for w, h, _ in words) and "problems.improvements" in "".join(t for *_, t in words)
+    words = [p for p in pages if "段落代码" in p[2]]  # the narrative sheet prints landscape, as wide as the page
+    assert words and all(w > h for w, h, _ in words) and "problems.improvements" in "".join(t for *_, t in words)
 
 
 @pytest.mark.office

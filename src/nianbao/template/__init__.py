@@ -7,7 +7,6 @@ reads a filled copy back through the same layout.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -35,6 +34,13 @@ from .layout import (
 )
 from .previous import _carry_over, _stock_hints
 
+#: Column widths of the 说明 sheet (placeholder, what it stands for) and of the 叙述 sheet (code, part,
+#: section, text): a portrait page of instructions, a landscape page of paragraphs.
+_GUIDE_WIDTHS = (28, 58)
+_NARRATIVE_WIDTHS = (21, 22, 16, 66)
+#: A narrative row before anything is typed in it: three lines (rows of a filled template fit their text).
+_NARRATIVE_HEIGHT = 48
+
 
 def _guide_lines(agency_id: str, agency_name: str, year: int) -> list[str]:
     example = next(iter(ALIASES))
@@ -45,45 +51,58 @@ def _guide_lines(agency_id: str, agency_name: str, year: int) -> list[str]:
         "表格中只填阿拉伯数字，不带“件”“元”“万元”等单位；件数填整数，金额可有小数，单位以表头为准。",
         "原文空白的格子留空（留空与填 0 不同）；原文为 / 或 — 的照填；无法确定的值填 ?。",
         f"“{NARRATIVE_SHEET}”工作表每行一段，可用 Markdown。文中可用占位符引用表格中的数字，"
-        f"如 {{{{ {example} }}}} 或 {{{{ {ALIASES[example]} }}}}，生成报告时替换为对应的数字。全部占位符见下表。",
+        f"如 {{{{ {example} }}}} 或 {{{{ {ALIASES[example]} }}}}，生成报告时替换为对应的数字。常用的占位符见下表；"
+        "表格中每一格的占位符列在下表之后（只在屏幕上查看，不打印）。",
         f"填好后保存为 .xlsx，放在项目的 data/{year}/{agency_id}.xlsx。",
     ]
 
 
-def _write_guide(ws: Worksheet, start: int, lines: list[str]) -> None:
-    """The instructions and the list of placeholders, below the fields of the 说明 sheet."""
+def _write_guide(ws: Worksheet, start: int, lines: list[str]) -> int:
+    """The instructions and the lists of placeholders, below the fields of the 说明 sheet: the named ones,
+    then every cell's. Returns the last row of the named ones, where the printed page ends.
+    """
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = _GUIDE_WIDTHS
     row = start
     for line in lines:
-        cell = ws.cell(row, 1, line)
-        cell.alignment = _TOP_LEFT
+        ws.cell(row, 1, line).alignment = _TOP_LEFT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        ws.row_dimensions[row].height = 18 * math.ceil(len(line) / 48)
+        printing.fit_text_rows(ws, [f"A{row}:B{row}"], least=printing.LINE + 3)
         row += 1
-    row += 1
-    for col, text in enumerate(("占位符", "所指的表格数字"), 1):
-        cell = ws.cell(row, col, text)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-    placeholders = [(name, f"{describe(key)}（同 {{{{ {key} }}}}）") for name, key in ALIASES.items()]
-    placeholders += [(key, describe(key)) for key in all_cell_keys()]
-    for name, meaning in placeholders:
+    named = [(name, f"{describe(key)}（同 {{{{ {key} }}}}）") for name, key in ALIASES.items()]
+    every = [(key, describe(key)) for key in all_cell_keys()]
+    printed = 0
+    for heading, placeholders in ((("占位符", "所指的表格数字"), named), (("每一格的占位符", "所指的表格数字"), every)):
         row += 1
-        for col, text in enumerate((f"{{{{ {name} }}}}", meaning), 1):
-            ws.cell(row, col, text).border = _BORDER
+        for col, text in enumerate(heading, 1):
+            cell = ws.cell(row, col, text)
+            cell.font, cell.fill, cell.border = Font(bold=True), _HEADER_FILL, _BORDER
+        for name, meaning in placeholders:
+            row += 1
+            for col, text in enumerate((f"{{{{ {name} }}}}", meaning), 1):
+                cell = ws.cell(row, col, text)
+                cell.border, cell.alignment = _BORDER, _TOP_LEFT
+            height = max(printing.lines(text, width) for text, width in zip((f"{{{{ {name} }}}}", meaning), _GUIDE_WIDTHS))
+            ws.row_dimensions[row].height = height * printing.LINE + 3
+        printed = printed or row
+        row += 1
+    return printed
 
 
 def _column_widths(ws: Worksheet, labels: list[Label], inputs: list[Place]) -> None:
-    """Figure columns a fixed width; label columns wide enough for their labels, within reason."""
+    """Figure columns a fixed width, narrower where a table has many (tables 三's seven and 四's fifteen
+    take their headers on two lines, so that they print across A4 at 9 points or more); label columns
+    wide enough for their labels, within reason.
+    """
     widths: dict[str, float] = {}
-    for place in inputs:
-        widths[coordinate_from_string(place.cell)[0]] = 14
+    figures = {coordinate_from_string(place.cell)[0] for place in inputs}
+    for column in figures:
+        widths[column] = 14 if len(figures) <= 4 else 8
     for label in labels:
         column, _ = coordinate_from_string(label.place.cell)
         across = label.place.end and coordinate_from_string(label.place.end)[0] != column
         if label.role not in (ROW, FIELD) or across:
             continue
-        want = min(2 * len(label.text) + 2, 12 if label.place.end else 44)
+        want = min(2 * len(label.text) + 2, 12 if label.place.end else 46)
         widths[column] = max(widths.get(column, 8), want)
     for column, width in sorted(widths.items()):
         ws.column_dimensions[column].width = width
@@ -122,15 +141,13 @@ def write_template(
         _draw_input(sheets[place.sheet], place, _LEFT)
     for place in plan.narrative.values():
         _draw_input(sheets[place.sheet], place, _TOP_LEFT)
-        sheets[place.sheet].row_dimensions[coordinate_from_string(place.cell)[1]].height = 160
+        sheets[place.sheet].row_dimensions[coordinate_from_string(place.cell)[1]].height = _NARRATIVE_HEIGHT
 
     guide = sheets[GUIDE_SHEET]
     start = max(coordinate_from_string(p.cell)[1] for p in plan.meta.values()) + 2
-    _write_guide(guide, start, _guide_lines(agency_id, agency_name, year))
-    guide.column_dimensions["A"].width = 30
-    guide.column_dimensions["B"].width = 70
+    guide_end = _write_guide(guide, start, _guide_lines(agency_id, agency_name, year))
     words = sheets[NARRATIVE_SHEET]
-    for column, width in zip("ABCD", (20, 30, 24, 100)):
+    for column, width in zip("ABCD", _NARRATIVE_WIDTHS):
         words.column_dimensions[column].width = width
     for table in TABLES.values():
         name = sheet_name(table)
@@ -144,12 +161,6 @@ def write_template(
     if previous is not None and data is None:  # data given (--fill) is the truth; X-CARRY checks it
         _carry_over(sheets, plan, previous, previous_source)
         _stock_hints(sheets, plan, previous, right[sheet_name(TABLE_A)])
-    for table in TABLES.values():
-        name = sheet_name(table)
-        printing.table_sheet(sheets[name], [lb for lb in plan.labels if lb.place.sheet == name],
-                             header_rows=_header_rows(plan, name), last_row=below[name] + 1, last_column=right[name])
-    printing.text_sheet(words, header_rows=1)
-    printing.text_sheet(guide)
 
     values: dict[str, Value] = {"agency": agency_id, "agency_name": agency_name, "year": year}
     if data is not None:
@@ -164,6 +175,15 @@ def write_template(
         for key, place in plan.notes.items():
             _put(sheets[place.sheet][place.cell], data.notes.get(key) or None)
         printing.fit_text_rows(words, [p.cell for p in plan.narrative.values()])
+        for place in plan.notes.values():
+            printing.fit_text_rows(sheets[place.sheet], [place.range], least=printing.LINE + 3)
+    for table in TABLES.values():  # the table and its note, not the checks beside and under them
+        name = sheet_name(table)
+        printing.table_sheet(sheets[name], [lb for lb in plan.labels if lb.place.sheet == name],
+                             header_rows=_header_rows(plan, name), last_row=below[name] - 2, last_column=right[name] - 1)
+    printing.text_sheet(words, last_row=max(coordinate_from_string(p.cell)[1] for p in plan.narrative.values()),
+                        last_column=len(_NARRATIVE_WIDTHS), header_rows=(1, 1))
+    printing.text_sheet(guide, last_row=guide_end, last_column=len(_GUIDE_WIDTHS))
     for key in ("agency", "agency_name", "year"):  # who and when: locked, so that a returned copy is known
         guide[plan.meta[key].cell].protection = Protection(locked=True)
         guide[plan.meta[key].cell].fill = _HEADER_FILL
