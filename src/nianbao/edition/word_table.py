@@ -1,0 +1,125 @@
+"""The official tables in the Word file, from the same grid as the other editions.
+
+Real merged cells (``w:gridSpan`` across, ``w:vMerge`` down); columns across the text block as wide as what
+they hold (:meth:`nianbao.format.page.Page.columns`), a label in a column one character wide written top to
+bottom (as 三、本年度办理结果 is printed, its “、” in its vertical form); cell text in the table style of
+:mod:`~nianbao.edition.word_text`. Rows never split (``w:cantSplit``) and the header rows repeat on each page
+(``w:tblHeader``). Where a page may end inside a table is :func:`breaks`: never inside a group of rows a label
+spans, so a merged label is never cut and never needs repeating.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..format.page import COLUMNS, PAGE
+from ..grid import CAPTION, HEADER, ROW, Grid
+from .word_text import TABLE_STYLE, add_paragraph, add_run
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def add_table(doc: Any, grid: Grid, caption: str = "", note: str = "") -> None:
+    """``grid`` as a Word table: after its caption and before its note (注：…), which keep with it, when it has them."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.shared import Mm
+    from docx.table import _Cell
+
+    if caption:
+        add_paragraph(doc, caption, bold=True, align="center", indent=False, size=14).paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=grid.n_rows, cols=grid.n_cols)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _table_properties(table._tbl)
+    widths = [Mm(w) for w in PAGE.columns(grid.table, grid.widths)]
+    for column, width in zip(table.columns, widths):  # the grid's own widths (w:gridCol), which LibreOffice and WPS lay out by
+        column.width = width
+    slots = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]  # every grid slot, before merging
+    for row in slots:
+        for c, slot in enumerate(row):
+            slot.width = widths[c]
+    for cell in grid.cells:  # a merge as Word writes it: w:gridSpan across, w:vMerge down
+        for r in range(cell.row, cell.row + cell.rowspan):
+            first = slots[r][cell.col]
+            if cell.colspan > 1:
+                first._tc.grid_span = cell.colspan
+                first.width = sum(widths[cell.col : cell.col + cell.colspan], Mm(0))
+                for covered in slots[r][cell.col + 1 : cell.col + cell.colspan]:
+                    covered._tc.getparent().remove(covered._tc)
+            if cell.rowspan > 1:
+                first._tc.vMerge = "restart" if r == cell.row else "continue"
+    keeps = keep_with_next(grid) | ({grid.n_rows - 1} if note else set())
+    for r in range(grid.n_rows):
+        for slot in slots[r]:
+            if slot._tc.getparent() is None:
+                continue
+            p = slot.paragraphs[0]
+            p.style = doc.styles[TABLE_STYLE]
+            if r in keeps:
+                p.paragraph_format.keep_with_next = True
+    narrow = {c for c, n in enumerate(COLUMNS.get(grid.table, ())) if n == 1}
+    for cell in grid.cells:
+        target = slots[cell.row][cell.col]
+        target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        p = target.paragraphs[0]
+        if cell.col in narrow and cell.colspan == 1 and cell.rowspan > 1:  # 三、本年度办理结果, top to bottom
+            pr = target._tc.get_or_add_tcPr()
+            pr.insert_element_before(pr.makeelement(f"{_W}textDirection", {f"{_W}val": "tbRl"}),
+                                     "w:tcFitText", "w:vAlign", "w:hideMark")
+        elif cell.header and cell.row >= grid.header_rows and cell.role == ROW:
+            p.alignment = 0  # row labels flush left
+        bold = cell.header and (cell.row < grid.header_rows or cell.role == CAPTION or
+                                (grid.table == "A" and cell.role == HEADER))
+        add_run(p, cell.text, bold=bold)
+    for r, tr in enumerate(table._tbl.tr_lst):
+        tr_pr = tr.get_or_add_trPr()
+        tr_pr.append(tr_pr.makeelement(f"{_W}cantSplit", {}))  # a row is never split across pages
+        if r < grid.header_rows:  # repeated at the top of every page the table runs onto
+            tr_pr.append(tr_pr.makeelement(f"{_W}tblHeader", {}))
+    if note:
+        add_paragraph(doc, f"注：{note}", size=12, indent=False).paragraph_format.keep_together = True
+    add_paragraph(doc, indent=False)  # Word joins two tables that touch
+
+
+def _table_properties(tbl: Any) -> None:
+    """The table across the whole text block, with :data:`PAGE`'s cell margins."""
+    from docx.shared import Mm
+
+    pr = tbl.tblPr
+    width = pr.find(f"{_W}tblW")
+    if width is None:
+        width = pr.makeelement(f"{_W}tblW", {})
+        pr.append(width)
+    width.set(f"{_W}type", "dxa")
+    width.set(f"{_W}w", str(Mm(PAGE.text_width).twips))
+    margins = pr.makeelement(f"{_W}tblCellMar", {})
+    side = str(Mm(PAGE.cell_margin).twips)
+    for edge, value in (("top", "0"), ("left", side), ("bottom", "0"), ("right", side)):
+        margins.append(margins.makeelement(f"{_W}{edge}", {f"{_W}w": value, f"{_W}type": "dxa"}))
+    pr.insert_element_before(margins, "w:tblLook")
+
+
+#: The rows a page break inside a table leaves on either side of it, at least (the table's header rows,
+#: repeated, not counted): no table starts with a stub at the foot of a page or ends with a lone row.
+MIN_ROWS = 3
+
+
+def breaks(grid: Grid) -> set[int]:
+    """The rows after which a page may end inside ``grid``.
+
+    Only between groups: never inside the header, never inside the rows a label spans (so a merged label is
+    never cut and never needs repeating), and where the table is made of blocks with their own heading rows
+    (table 二), only before a block; and with :data:`MIN_ROWS` rows on either side.
+    """
+    first, last = grid.header_rows, grid.n_rows - 1
+    inside = {r for c in grid.cells for r in range(c.row, c.row + c.rowspan - 1)}
+    figures = {c.row for c in grid.cells if not c.header}
+    blocks = any(r not in figures for r in range(first + 1, last + 1))
+    return {r for r in range(first + MIN_ROWS - 1, last - MIN_ROWS + 1)
+            if r not in inside and (not blocks or (r in figures and r + 1 not in figures))}
+
+
+def keep_with_next(grid: Grid) -> set[int]:
+    """The rows whose paragraphs keep with the next row: all but the last and the :func:`breaks`."""
+    return set(range(grid.n_rows - 1)) - breaks(grid)
