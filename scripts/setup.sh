@@ -16,8 +16,13 @@ DEBIAN_PACKAGES=(
   poppler-utils          # pdftotext / pdftoppm, to read and look at the PDFs
   chromium               # headless, for the tests of the reviewers' index (outputs/index.html)
   libreoffice-calc-nogui # headless, for the tests of the Excel template as Excel/WPS/LibreOffice users print and save it
+  libreoffice-writer-nogui # headless, for the tests of the Word file as Word/WPS/LibreOffice users lay it out
 )
 python3 -c 'import ensurepip, venv' 2>/dev/null || DEBIAN_PACKAGES+=(python3-venv)
+# node and npm, for the tests of the CMS fragment in the web editors government sites run (npm packages);
+# a node that brings its own npm (as NodeSource's does) is kept as it is
+command -v node >/dev/null || DEBIAN_PACKAGES+=(nodejs)
+command -v npm >/dev/null || DEBIAN_PACKAGES+=(npm)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -46,6 +51,16 @@ fi
 echo "==> pip install -e .[test,dask]"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dask]"
+# The web editors the CMS-fragment tests paste into (tests/editors/package.json, pinned by its lock file),
+# from the npm registry when node and npm are here; again only when the lock file has changed.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  lock_sum=$(sha256sum tests/editors/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat tests/editors/node_modules/.nianbao-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
+    echo "==> npm ci (tests/editors)"
+    (cd tests/editors && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    echo "$lock_sum" > tests/editors/node_modules/.nianbao-lock-sha256
+  fi
+fi
 # The report's nbconvert templates where Jupyter finds them, so that stock `jupyter nbconvert
 # --template nianbao_html|nianbao_latex` works (a wheel install puts them there as data files; an
 # editable install does not, so they are linked).
