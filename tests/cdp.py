@@ -81,8 +81,16 @@ class Browser:
         """Close the connection and end Chromium."""
         connection = getattr(self, "_connection", None)
         if connection is not None:
-            connection.close()
-            self._loop.run_until_complete(asyncio.sleep(0))  # let the close go out
+            async def close() -> None:  # inside the browser's own loop: tornado's close needs a running one
+                connection.close()
+                await asyncio.sleep(0)  # let the close go out
+
+            try:
+                self._loop.run_until_complete(close())
+            finally:
+                self._loop.close()
+                stop(self._process)
+            return
         self._loop.close()
         stop(self._process)
 

@@ -17,6 +17,7 @@ from nianbao.run import Run
 
 def executed(project: Project, agency: str, year: int) -> nbformat.NotebookNode:
     """The master notebook for the agency-year as papermill would leave it, annotated as published."""
+    from nianbao.edition import title_lines
     from nianbao.render import annotate
     from nianbao.report import validate
 
@@ -48,5 +49,6 @@ def executed(project: Project, agency: str, year: int) -> nbformat.NotebookNode:
             cell.outputs = [nbformat.v4.new_output("display_data", data=item.bundle) for item in value.items]
         elif value is not None:
             cell.outputs = [nbformat.v4.new_output("execute_result", data=value.bundle, execution_count=count)]
-    annotate(out, prepared.title, year, office=prepared.agency.office, published=prepared.data.published)
+    annotate(out, prepared.title, year, office=prepared.agency.office, published=prepared.data.published,
+             title_lines=title_lines(prepared))
     return out

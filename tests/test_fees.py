@@ -62,7 +62,8 @@ def fee_paragraph(draw) -> tuple[str, dict[str, object]]:
         notice += f"，{draw(st.sampled_from(['金额', '总金额', '总额']))}{amount_text}{amount_unit}"
         stated["F.fee.notice_amount"] = amount
     pieces = [notice]
-    opener = draw(st.sampled_from(["实际收取信息处理费", "收取信息处理费", "实际收取了政府信息公开信息处理费共计"]))
+    opener = draw(st.sampled_from(["实际收取信息处理费", "收取信息处理费", "实际收取了政府信息公开信息处理费共计", "实际收取",
+                                   "实际收取费用"]))
     pieces.append(f"{opener}{collected_text}{collected_unit}")
     stated["F.fee.collected"] = collected
     joint = draw(st.sampled_from(["，", "；", ","]))

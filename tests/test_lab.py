@@ -3,6 +3,7 @@ without trusting the notebook (JupyterLab then shows no SVG, no stylesheet, no `
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -30,6 +31,21 @@ pytestmark = [pytest.mark.browser,
 READY = ("document.querySelectorAll('.jp-Notebook img[src^=\"data:image/png\"]').length >= 3"
          " && document.body.textContent.includes('附三、主要数据与上年比较')")
 
+#: Once READY: what the reader sees of the official tables, as the browser lays them out, put where the
+#: DOM shows it (``data-probe`` on ``<body>``): each cell's rule and alignment, and where table 四's
+#: merged header 行政诉讼 sits across its table (as fractions of the table's width).
+PROBE = f"""(() => {{
+  if (!({READY})) return false;
+  const cells = [...document.querySelectorAll('.jp-Notebook table.official th, .jp-Notebook table.official td')];
+  const look = cells.map(c => {{ const s = getComputedStyle(c);
+    return [c.tagName, s.borderTopWidth, s.borderTopStyle, s.textAlign, c.closest('thead') !== null]; }});
+  const th = [...document.querySelectorAll('.jp-Notebook table.table-C th')].find(t => t.textContent.trim() === '行政诉讼');
+  const t = th.closest('table').getBoundingClientRect(), r = th.getBoundingClientRect();
+  document.body.setAttribute('data-probe', JSON.stringify({{cells: look,
+    litigation: [(r.left - t.left) / t.width, (r.right - t.left) / t.width]}}));
+  return true;
+}})()"""
+
 
 @pytest.fixture(scope="module")
 def lab_dom(tmp_path_factory) -> str:
@@ -56,7 +72,7 @@ def lab_dom(tmp_path_factory) -> str:
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail("JupyterLab did not start")
                 time.sleep(0.2)
-        dom = dom_when(f"http://127.0.0.1:{port}/lab/tree/report.ipynb", READY, home / "profile")
+        dom = dom_when(f"http://127.0.0.1:{port}/lab/tree/report.ipynb", PROBE, home / "profile")
     finally:
         stop(server)
         shutil.rmtree(home / "profile", ignore_errors=True)
@@ -93,3 +109,13 @@ def test_the_checks_table_keeps_its_short_columns_on_one_line(lab_dom: str) -> N
 
 def test_the_year_over_year_appendix_shows(lab_dom: str) -> None:
     assert "附三、主要数据与上年比较（2024年与2023年）" in lab_dom
+
+
+def test_the_official_tables_keep_their_rules_and_centred_headers(lab_dom: str) -> None:
+    probe = json.loads(html.unescape(re.search(r'data-probe="([^"]*)"', lab_dom).group(1)))
+    cells = probe["cells"]
+    assert len(cells) > 100  # tables 二, 三, 四 and 六
+    assert all(width != "0px" and style == "solid" for _, width, style, _, _ in cells)
+    assert all(align == "center" for tag, _, _, align, head in cells if head or tag == "TD")
+    left, right = probe["litigation"]  # 行政诉讼 heads the ten columns after 行政复议's five
+    assert 0.25 < left < 0.45 and right > 0.95, (left, right)

@@ -86,6 +86,8 @@ def test_agencies_needing_attention_include_unreadable_data_and_failed_renders(p
     assert "报告渲染失败" in text and "笔记本第 4 格出错" in text
     assert "青川市临江区示例错误局" in text and "校验错误 6 项" in text
     assert summary.status(overview)["shimen"]["state"] == "failed"
+    box = re.search(r'<div class="status status-error"[^>]*style="([^"]*)"', summary.title(overview).bundle["text/html"])
+    assert box and "background" in box.group(1) and "border-left" in box.group(1)  # its look on itself, for JupyterLab
 
 
 # ---------------------------------------------------------------- the notebook
@@ -134,7 +136,7 @@ def test_the_overview_renders_to_html_and_pdf(project: Project) -> None:
     assert "import nianbao" not in page and "<script" not in page
     # yueyanglou's table 四 is unknown, so its totals are marked unknown; table 三's add up, unmarked
     assert re.search(r'<td class="unknown" data-cell="C\.cases\.review_total"[^>]*>？<small class="mark"', page)
-    assert re.search(r'<td data-cell="B\.new\.total">\d+</td>', page)
+    assert re.search(r'<td data-cell="B\.new\.total"[^>]*>\d+</td>', page)
     pdf = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(done.pdf).pages))
     assert "政府信息公开工作年度报告汇总" in pdf and "各单位比较" in pdf and "58787" in pdf
     meta = nbformat.read(done.notebook, as_version=4).metadata["nianbao"]

@@ -9,7 +9,8 @@ import pytest
 from nianbao.format import TABLE_B, all_cell_keys
 from nianbao.grid import fill, layout
 from nianbao.model import ReportData
-from nianbao.tables import frame, records, to_html, to_latex
+from nianbao.table_latex import to_latex
+from nianbao.tables import frame, records, to_html
 
 #: The seed's figures as the spec lists them ("The seed's figures"); every other cell of A and B is blank.
 SEED_FIGURES = {

@@ -8,9 +8,7 @@ too) and a filled one through LibreOffice headless, once for the module, and rea
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +23,9 @@ from nianbao.load import read_yaml
 from nianbao.template import GUIDE_SHEET, NARRATIVE_SHEET, layout, printing, write_template
 from nianbao.template.feedback import BALANCE_LABEL, COLSUM_LABEL, GROUP_LABEL, ROW_HEADER
 
+from .test_round import office
+
 ROOT = Path(__file__).resolve().parents[1]
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FILLED = ROOT / "data" / "2024" / "yueyanglou.yaml"
 LAST_YEAR = ROOT / "data" / "2024" / "shimen.yaml"
 TABLE_SHEETS = layout().sheets[1:-1]
@@ -119,14 +118,6 @@ class Page:
     text: str  # all its text, whitespace left out
     cells: frozenset[str]  # the text of each ruled cell, whitespace left out
     lines: tuple[float, ...]  # how wide each line of text runs (points)
-
-
-def office() -> str:
-    if SOFFICE is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is missing: scripts/setup.sh installs libreoffice-calc-nogui")
-        pytest.skip("needs LibreOffice (scripts/setup.sh installs libreoffice-calc-nogui)")
-    return SOFFICE
 
 
 def read_pages(pdf: Path) -> list[Page]:

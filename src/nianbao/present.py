@@ -22,7 +22,8 @@ from .model import ReportData, chinese_date
 from .narrative import to_html as markdown_html
 from .report import Report, prepare  # noqa: F401 — prepare is the notebook's first call
 from .run import fingerprint
-from .tables import inline_table, longtable, to_html, to_latex
+from .table_latex import to_latex
+from .tables import STATUS_STYLE, inline_table, longtable, to_html
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def title(report: Report) -> Output:
     """Title, byline, and the status of the checks — the first thing a reviewer sees."""
     a, d = report.agency, report.data
     byline = "　".join(x for x in (f"发布机关：{a.office}" if a.office else "", _date_line(d)) if x)
-    head = f'<h1 class="report-title">{html.escape(report.title)}</h1>'
+    head = f'<h1 class="report-title">{"<br />".join(html.escape(x) for x in edition.title_lines(report))}</h1>'
     if byline:
         head += f'<p class="byline">{html.escape(byline)}</p>'
     box_html, box_latex = _status_box(report)
@@ -90,7 +91,7 @@ def _status_box(report: Report) -> tuple[str, str]:
     kind = "error" if any(r.is_error for r in shown) else "warn" if any(r.is_open for r in shown) else "ok"
     items = "".join(f"<li>{_badge(r)}{html.escape(_text(r))}</li>" for r in shown)
     body = f'<ul class="findings">{items}</ul>' if items else ""
-    box = (f'<div class="status status-{kind}" role="status" style="{_STATUS_STYLE[kind]}">'
+    box = (f'<div class="status status-{kind}" role="status" style="{STATUS_STYLE[kind]}">'
            f"<strong>{html.escape(line)}</strong>{body}</div>")
     latex_items = "".join(f"\\item {_latex_badge(r)}{escape_latex(_text(r))}\n" for r in shown)
     colour = {"ok": "nbok", "error": "nbflag", "warn": "nbwarn"}[kind]
@@ -102,13 +103,6 @@ def _status_box(report: Report) -> tuple[str, str]:
     return box, latex
 
 
-#: The status box's look written on the element itself: an untrusted notebook in JupyterLab shows
-#: no stylesheet of the report's, only inline styles.
-_STATUS_STYLE = {
-    "ok": "background:#e6f4ea;border-left:6px solid #188038;padding:0.6em 1em;margin:0.8em 0",
-    "warn": "background:#fff4d6;border-left:6px solid #b06000;padding:0.6em 1em;margin:0.8em 0",
-    "error": "background:#fde2e1;border-left:6px solid #a50e0e;padding:0.6em 1em;margin:0.8em 0",
-}
 
 
 def _text(r: checks_.Result) -> str:

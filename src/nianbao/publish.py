@@ -54,7 +54,7 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
     the previous outputs stay as they were.
     """
     from . import checks, render
-    from .edition import pending
+    from .edition import pending, title_lines
     from .notebook import execute
 
     data = prepared.data
@@ -62,7 +62,7 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
     with staged(run.folder) as staging:
         nb = execute(run, staging / run.notebook.name, timeout=timeout)
         render.annotate(nb, prepared.title, data.year, office=prepared.agency.office, published=data.published,
-                        provenance={"agency": run.agency, "inputs": run.fingerprints()})
+                        provenance={"agency": run.agency, "inputs": run.fingerprints()}, title_lines=title_lines(prepared))
         with writing(staging), _glyphs_located(prepared):
             publication = _publication(prepared, staging / run.publication.name, run)
             made_pdf = _documents(nb, staging, run, epoch, publication)

@@ -277,9 +277,13 @@ def versions() -> dict[str, str]:
 
 
 def annotate(nb: nbformat.NotebookNode, title: str, year: int, *, office: str = "", published: str = "",
-             provenance: dict | None = None) -> None:
-    """Title, byline, date and provenance into the executed notebook's metadata (read by the templates)."""
+             provenance: dict | None = None, title_lines: tuple[str, ...] = ()) -> None:
+    """Title (and the lines it is set on), byline, date and provenance into the executed notebook's
+    metadata (read by the templates).
+    """
     nb.metadata["title"] = title
+    if title_lines:
+        nb.metadata["title_lines"] = list(title_lines)
     if office:
         nb.metadata["authors"] = [{"name": office}]
     if published:

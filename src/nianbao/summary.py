@@ -28,7 +28,8 @@ from .params import Agency, Project, load_registry
 from .present import Output, Outputs
 from .report import Report, project_for
 from .report import prepare as prepare_report
-from .tables import to_html, to_latex
+from .table_latex import to_latex
+from .tables import STATUS_STYLE, to_html
 
 #: What a comparison column adds up: a cell key, a table-B heading (its numbered rows), or several keys.
 Figure = str | tuple[str, ...]
@@ -194,7 +195,7 @@ def title(overview: Overview) -> Output:
     kind = "ok" if not (overview.unreadable or overview.failed or overview.errors) else "error"
     h = (
         f'<h1 class="report-title">{html.escape(overview.title)}</h1>'
-        f'<div class="status status-{kind}" role="status"><strong>{html.escape(line)}</strong></div>'
+        f'<div class="status status-{kind}" role="status" style="{STATUS_STYLE[kind]}"><strong>{html.escape(line)}</strong></div>'
     )
     colour = "nbok" if kind == "ok" else "nbflag"
     tex = f"\\begin{{nbstatus}}{{{colour}}}\\textbf{{{escape_latex(line)}}}\\end{{nbstatus}}"

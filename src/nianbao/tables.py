@@ -7,13 +7,11 @@ the same grid is drawn as HTML and as LaTeX, so both show the same merged header
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 
 import pandas as pd
 
 from .format import TABLES, Column, cell_key
-from .grid import Grid, GridCell
-from .latex import escape as escape_latex
+from .grid import Grid
 from .model import ReportData
 
 # ---------------------------------------------------------------- tidy data
@@ -83,15 +81,38 @@ def to_html(grid: Grid) -> str:
             attrs.append(f'data-cell="{cell.key}"')
         mark = next((m for m in _MARK_ORDER if m in cell.marks), "")
         text = html.escape(cell.text)
+        look = _CELL_STYLES["label" if "label" in classes else tag]
         if mark:
-            attrs += [f'title="{_MARK_TITLES[mark]}"', f'style="{_MARK_STYLES[mark]}"']
+            attrs.append(f'title="{_MARK_TITLES[mark]}"')
+            look += ";" + _MARK_STYLES[mark]
             text += _MARKERS[mark]
+        attrs.append(f'style="{look}"')
         rows[cell.row].append(f"<{tag}{' ' if attrs else ''}{' '.join(attrs)}>{text}</{tag}>")
     head = "".join(f"<tr>{''.join(r)}</tr>" for r in rows[: grid.header_rows])
     body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows[grid.header_rows :])
     thead = f"<thead>{head}</thead>" if head else ""
-    return f'<table class="official table-{grid.table}">{thead}<tbody>{body}</tbody></table>'
+    return f'<table class="official table-{grid.table}" style="{_TABLE_STYLE}">{thead}<tbody>{body}</tbody></table>'
 
+
+#: A status box's look (a report's, a year overview's) written on the element itself: an untrusted notebook in JupyterLab shows
+#: no stylesheet of the report's, only inline styles.
+STATUS_STYLE = {
+    "ok": "background:#e6f4ea;border-left:6px solid #188038;padding:0.6em 1em;margin:0.8em 0",
+    "warn": "background:#fff4d6;border-left:6px solid #b06000;padding:0.6em 1em;margin:0.8em 0",
+    "error": "background:#fde2e1;border-left:6px solid #a50e0e;padding:0.6em 1em;margin:0.8em 0",
+}
+
+
+#: The official tables' look on the elements themselves, as the report's stylesheet draws them: an
+#: untrusted notebook in JupyterLab drops stylesheets and would otherwise show no rules and right-aligned
+#: headers, so that merged headers sit over the wrong columns.
+_TABLE_STYLE = "border-collapse:collapse;margin:0 auto;line-height:1.5"
+_CELL = "border:1px solid #444;padding:0.3em 0.5em;vertical-align:middle"
+_CELL_STYLES = {
+    "th": f"{_CELL};text-align:center;font-weight:bold;background:#f6f6f6",
+    "label": f"{_CELL};text-align:left;font-weight:normal;background:#fff",
+    "td": f"{_CELL};text-align:center;min-width:3.2em;font-variant-numeric:tabular-nums",
+}
 
 _MARK_TITLES = {"flag": "校验未通过", "unknown": "无法确定", "accepted": "已说明"}
 _MARK_ORDER = ("flag", "unknown", "accepted")
@@ -108,88 +129,6 @@ _MARKERS = {
     "unknown": '<small class="mark" title="无法确定">无法确定</small>',
     "accepted": '<small class="mark" title="已说明">✓已说明</small>',
 }
-def to_latex(grid: Grid, *, long: bool = False, fit: float = 0.0) -> str:
-    r"""The grid as a LaTeX ``tabular`` with ``\\multicolumn``/``\\multirow`` merges and rules.
-
-    A tabular never breaks across pages, so a table with merged row labels stays whole. With
-    ``long`` it is a ``longtable`` instead, whose header rows repeat under “续表” on every page it
-    runs onto. With ``fit`` (cm) the columns are narrowed, in proportion, to that width.
-    """
-    if fit and sum(grid.widths) + 0.14 * len(grid.widths) > fit:
-        scale = (fit - 0.14 * len(grid.widths)) / sum(grid.widths)
-        grid = replace(grid, widths=tuple(round(w * scale, 2) for w in grid.widths))
-    owner: dict[tuple[int, int], GridCell] = {}
-    for cell in grid.cells:
-        for r in range(cell.row, cell.row + cell.rowspan):
-            for c in range(cell.col, cell.col + cell.colspan):
-                owner[(r, c)] = cell
-    spec = "|" + "|".join(f">{{\\centering\\arraybackslash}}p{{{w}cm}}" for w in grid.widths) + "|"
-    size = {"B": r"\small", "C": r"\footnotesize"}.get(grid.table, "")
-    environment = "longtable" if long else "tabular"
-    lines = [
-        f"{{{size}\\setlength{{\\tabcolsep}}{{2pt}}\\renewcommand{{\\arraystretch}}{{1.25}}",
-        f"\\begin{{{environment}}}{{{spec}}}",
-        r"\hline",
-    ]
-    rows = [" & ".join(_row_cells(grid, owner, r)) + r" \\" + _latex_rule(grid, owner, r) for r in range(grid.n_rows)]
-    if long and grid.header_rows:
-        head = rows[: grid.header_rows]
-        lines += [*head, r"\endfirsthead",
-                  f"\\multicolumn{{{grid.n_cols}}}{{@{{}}l}}{{续表}} \\\\", r"\hline", *head, r"\endhead",
-                  r"\hline", r"\endfoot", r"\endlastfoot",  # a page's piece closes with a rule
-                  *rows[grid.header_rows :]]
-    else:
-        lines += rows
-    lines += [f"\\end{{{environment}}}}}"]
-    return "\n".join(lines)
-
-
-def _row_cells(grid: Grid, owner: dict[tuple[int, int], GridCell], r: int) -> list[str]:
-    parts, c = [], 0
-    while c < grid.n_cols:
-        cell = owner[(r, c)]
-        parts.append(_latex_cell(grid, cell, r, c))
-        c = cell.col + cell.colspan
-    return parts
-
-
-def _latex_cell(grid: Grid, cell: GridCell, r: int, c: int) -> str:
-    width = sum(grid.widths[cell.col : cell.col + cell.colspan]) + 0.14 * (cell.colspan - 1)
-    text = escape_latex(cell.text) if r == cell.row else ""
-    if cell.header and text:
-        text = f"\\textbf{{{text}}}" if r < grid.header_rows or grid.table == "A" and cell.colspan > 1 else text
-    if cell.rowspan > 1 and r == cell.row:
-        text = f"\\multirow{{{cell.rowspan}}}{{{width:.2f}cm}}{{\\centering {text}}}"
-    if "flag" in cell.marks:
-        text = f"\\cellcolor{{nbflag}}\\textcolor{{nbflagtext}}{{\\textbf{{{text}}}}}"
-    elif "unknown" in cell.marks:
-        text = f"\\cellcolor{{nbunknown}}{text}"
-    elif "accepted" in cell.marks:
-        text = f"\\cellcolor{{nbaccepted}}{text}"
-    if cell.colspan > 1 or cell.rowspan > 1:
-        left = "|" if cell.col == 0 else ""
-        text = f"\\multicolumn{{{cell.colspan}}}{{{left}>{{\\centering\\arraybackslash}}p{{{width:.2f}cm}}|}}{{{text}}}"
-    return text
-
-
-def _latex_rule(grid: Grid, owner: dict[tuple[int, int], GridCell], r: int) -> str:
-    if r == grid.n_rows - 1:
-        return r" \hline"
-    open_cols = [owner[(r, c)] is owner.get((r + 1, c)) for c in range(grid.n_cols)]
-    if not any(open_cols):
-        return r" \hline"
-    rules, c = [], 0
-    while c < grid.n_cols:
-        if open_cols[c]:
-            c += 1
-            continue
-        start = c
-        while c < grid.n_cols and not open_cols[c]:
-            c += 1
-        rules.append(f"\\cline{{{start + 1}-{c}}}")
-    return " " + "".join(rules)
-
-
 # ---------------------------------------------------------------- small tables of results
 
 

@@ -10,15 +10,16 @@ medium draws the same blocks: :mod:`.web` (the page and the CMS fragment), :mod:
 nbconvert's LaTeX path) and :mod:`.word` (python-docx). So the three cannot disagree.
 
 Table 六 (信息处理费) is not a table of the format: part 六 states the figures in words, and so does
-this edition — the analyst's text, followed by a sentence made from the figures unless the text
-already speaks of 信息处理费 (rule F-TEXT checks that the two agree).
+this edition — a sentence made from the figures the analyst's text does not state already, then the
+analyst's text (rule F-TEXT checks that the two agree).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..format import PARTS
+from ..format import PARTS, REPORT_TITLE_WORDS, text_width
+from ..format.page import PAGE
 from ..grid import Grid, fill, layout
 from ..model import ReportData, chinese_date, is_unknown
 from ..report import Report
@@ -30,6 +31,7 @@ FOLDER = "publish"
 @dataclass(frozen=True)
 class Title:
     text: str
+    lines: tuple[str, ...] = ()  # where it breaks, when it takes more than one line (title_lines)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def blocks(report: Report, *, charts: bool | None = None, year_on_year: bool | N
     charts = agency.charts if charts is None else charts
     year_on_year = agency.year_on_year if year_on_year is None else year_on_year
     texts = printed_texts(report.data, report.texts)
-    out: list[Block] = [Title(report.title)]
+    out: list[Block] = [Title(report.title, title_lines(report))]
     if texts.get("preamble"):
         out.append(Text(texts["preamble"]))
     for part in PARTS:
@@ -89,6 +91,25 @@ def blocks(report: Report, *, charts: bool | None = None, year_on_year: bool | N
         out += figures(report)
     out.append(signature(report))
     return out
+
+
+def title_lines(report: Report) -> tuple[str, ...]:
+    """The title on the lines a person would set it in the 2号 title type across the text block: one
+    line when it fits, else two, broken after the agency's name, after the year or between the words
+    of 政府信息公开工作年度报告 — wherever both lines fit and are most even.
+    """
+    title, name = report.title, report.agency.name
+    room = 2 * PAGE.text_width / (PAGE.title_pt * 25.4 / 72)  # half-widths of the title type on a line
+    if text_width(title) <= room:
+        return (title,)
+    cut = len(name) + len(f"{report.data.year}年")
+    cuts = [len(name), cut]
+    for word in REPORT_TITLE_WORDS[:-1]:
+        cut += len(word)
+        cuts.append(cut)
+    fitting = [c for c in cuts if max(text_width(title[:c]), text_width(title[c:])) <= room] or cuts[:1]
+    best = min(fitting, key=lambda c: abs(text_width(title[:c]) - text_width(title[c:])))
+    return (title[:best], title[best:])
 
 
 def part_blocks(report: Report, key: str, texts: dict[str, str] | None = None) -> list[Block]:
@@ -126,14 +147,16 @@ EMPTY_SECTION = "无。"
 
 
 def printed_texts(data: ReportData, texts: dict[str, str] | None = None) -> dict[str, str]:
-    """The analyst's text, placeholders filled, with part 六 followed by :func:`fee_sentence`."""
+    """The analyst's text, placeholders filled, part 六 opened by :func:`fee_sentence`: first, so that it
+    never follows the part's closing sentence (“本年度无其他需要报告的事项。”).
+    """
     from ..narrative import filled
 
     texts = dict(filled(data) if texts is None else texts)
     other = texts.get("other.text", "")
     sentence = fee_sentence(data, other)
     if sentence:
-        texts["other.text"] = f"{other}\n\n{sentence}" if other.strip() else sentence
+        texts["other.text"] = f"{sentence}\n\n{other}" if other.strip() else sentence
     return texts
 
 
@@ -197,4 +220,4 @@ def pending(report: Report) -> list[str]:
 
 
 __all__ = ["EMPTY_SECTION", "FOLDER", "Block", "Figure", "Heading", "Signature", "Table", "Text", "Title", "blocks", "part_blocks",
-           "pending", "printed_texts", "published_grid", "signature"]
+           "pending", "printed_texts", "published_grid", "signature", "title_lines"]

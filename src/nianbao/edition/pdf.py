@@ -14,7 +14,7 @@ import nbformat
 
 from ..latex import escape
 from ..latex import markdown as latex_markdown
-from ..tables import to_latex
+from ..table_latex import to_latex
 from . import Block, Figure, Heading, Signature, Table, Text, Title
 
 TEMPLATE = "nianbao_publish_latex"
@@ -24,13 +24,13 @@ TEXT_WIDTH = 15.2
 
 def block_latex(block: Block) -> str:
     if isinstance(block, Title):
-        return f"\\nbtitle{{{escape(block.text)}}}"
+        return "\\nbtitle{" + "\\\\".join(escape(line) for line in block.lines or (block.text,)) + "}"
     if isinstance(block, Heading):
         return f"\\nb{'part' if block.level == 1 else 'section'}{{{escape(block.text)}}}"
     if isinstance(block, Text):
         return latex_markdown(block.markdown)
     if isinstance(block, Table):
-        long = block.grid.header_rows > 0 and block.grid.n_rows > 8
+        long = block.grid.n_rows > 8  # breaks across pages as table_latex says; a short table stays whole
         body = "{\\fontsize{10.5pt}{13pt}\\selectfont\n" + to_latex(block.grid, long=long, fit=TEXT_WIDTH) + "}"  # 五号
         if not long:
             body = f"\\par\\noindent\\begin{{minipage}}{{\\linewidth}}\\centering\n{body}\n\\end{{minipage}}\\par\\medskip"

@@ -72,8 +72,12 @@ def _fixed_zip(raw: bytes, when: dt.datetime) -> bytes:
 def _block(doc: Any, block: Block) -> None:
     from docx.shared import Pt
 
-    if isinstance(block, Title):
-        add_paragraph(doc, block.text, style="Title")
+    if isinstance(block, Title):  # on the lines edition.title_lines chose, a line break between them
+        title = add_paragraph(doc, style="Title")
+        for n, line in enumerate(block.lines or (block.text,)):
+            run = add_run(title, line)
+            if n < len(block.lines) - 1:
+                run.add_break()
     elif isinstance(block, Heading):
         add_paragraph(doc, block.text, style="Heading 1" if block.level == 1 else "Heading 2")
     elif isinstance(block, Text):

@@ -190,7 +190,10 @@ NARRATIVE_KEYS: tuple[str, ...] = ("preamble",) + tuple(
     f"{p.key}.{s.key}" for p in PARTS for s in p.sections
 )
 
-REPORT_TITLE = "政府信息公开工作年度报告"
+#: The title after the agency's name and the year, in its words: a title that takes two lines breaks
+#: between them (or after the name or the year), never inside one.
+REPORT_TITLE_WORDS = ("政府信息公开", "工作", "年度报告")
+REPORT_TITLE = "".join(REPORT_TITLE_WORDS)
 
 AGENCY_KINDS = {
     "government": "人民政府",
@@ -290,7 +293,7 @@ from .printed import (  # noqa: E402
 __all__ = [
     "AGENCY_KINDS", "ALIASES", "AMOUNT", "BLANK_MARKS", "BLANK_MARK_VARIANTS", "B_APPLICANTS", "B_RESULT_ROWS",
     "Block", "COUNT", "C_GROUPS", "Column", "FORMAT_2019_MARKS", "FORMAT_NOTICE_2019", "FORMAT_NOTICE_2021",
-    "TITLE_ALIKE", "aligned", "alike", "text_width", "IMPROVEMENT_OPENERS", "IMPROVEMENT_WILL", "LABEL_VARIANTS", "NO_FEE", "PART_VARIANTS", "NARRATIVE_KEYS", "PARTS", "Part", "REPORT_TITLE", "Row",
+    "TITLE_ALIKE", "aligned", "alike", "text_width", "IMPROVEMENT_OPENERS", "IMPROVEMENT_WILL", "LABEL_VARIANTS", "NO_FEE", "PART_VARIANTS", "NARRATIVE_KEYS", "PARTS", "Part", "REPORT_TITLE", "REPORT_TITLE_WORDS", "Row",
     "SECTION_PREFIXES", "SECTION_SUFFIXES", "SECTION_VARIANTS", "Section", "TABLES", "TABLE_A", "TABLE_A_2019",
     "TABLE_A_2019_CAPTIONS", "TABLE_B", "TABLE_C", "TABLE_C_HEADER", "TABLE_F", "TABLE_NAMES", "Table",
     "UNKNOWN_MARK", "all_cell_keys", "cell_key", "column_of", "describe",

@@ -5,7 +5,7 @@ publication edition leaves unsaid what they already state — all through :func:
 wording one of them understands is understood by the others (a test writes every wording and checks
 that the importer and F-TEXT agree).
 
-Reports write, among others: “实际收取信息处理费 1.2 万元”, “开具收费通知书 2 份”, “发出信息处理费收费
+Reports write, among others: “实际收取信息处理费 1.2 万元”, “…收费通知 1 件，实际收取 200 元”, “开具收费通知书 2 份”, “发出信息处理费收费
 通知 3 件，金额 500 元”, “未收取信息处理费”, “未发出收费通知”. Amounts are in 元 (万元 converted).
 """
 
@@ -27,6 +27,8 @@ _VERB = "|".join(NOTICE_VERBS)
 #: (cell, the wording that states its figure), on the text as :func:`canonical` folds it.
 _FIGURES = (
     (COLLECTED, re.compile(r"(?:实际)?收取[^。;,\d]{0,16}信息处理费[^。;,\d]{0,8}?(\d+(?:\.\d+)?)\s*(万?元)")),
+    # “发出收费通知 1 件，金额 200 元，实际收取 200 元”: the fee named before, 实际收取 says which figure
+    (COLLECTED, re.compile(r"实际收取(?:了|费用|金额)?\s*(\d+(?:\.\d+)?)\s*(万?元)")),
     (NOTICES, re.compile(rf"(?:{_VERB})[^。;,\d]{{0,6}}收费通知书?[^。;,\d]{{0,6}}(\d+)\s*(?:{'|'.join(NOTICE_COUNTERS)})")),
     (NOTICE_AMOUNT, re.compile(r"收费通知[^。;]{0,24}?(?:金额|总额)[^。;,\d]{0,6}(\d+(?:\.\d+)?)\s*(万?元)")),
 )
