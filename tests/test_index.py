@@ -58,7 +58,7 @@ def test_page_lists_every_run_per_year_with_status_and_links(outputs) -> None:
     assert '<html lang="zh">' in page and "<title>政府信息公开工作年度报告 · 审核索引</title>" in page
     assert page.index("2024年（3 个单位）") < page.index("2023年（1 个单位）")
     assert "共 4 份报告：3 份已渲染，1 份失败，1 份有校验错误" in page
-    row = re.search(r"<tr[^>]*>.*?青川市临江区石门镇人民政府.*?</tr>", page).group(0)
+    row = re.search(r"<tr data-flags[^>]*>.*?青川市临江区石门镇人民政府.*?</tr>", page).group(0)  # not the season board's
     assert 'href="2024/shimen/shimen-2024.html"' in row and 'href="2024/shimen/shimen-2024.pdf"' not in row
     failed = re.search(r'<tr data-flags="failed".*?</tr>', page).group(0)
     assert "故意出错" in failed and 'href="2024/jiangbin.failed.ipynb">出错的笔记本<' in failed
@@ -153,3 +153,61 @@ def test_each_report_links_both_editions_and_those_not_fit_to_publish_are_marked
     assert '<option value="pending">发布前待处理</option>' in page
     shimen = re.search(r"<tr[^>]*>.*?青川市临江区石门镇人民政府.*?</tr>", page).group(0)
     assert "待处理" not in shimen
+
+
+def season_board(project: Project, ledger: dict):
+    """The 2024 round of the ``outputs`` fixture: shimen released, the rest as the ledger and data say."""
+    import datetime as dt
+
+    from nianbao import approval, season
+
+    approval.append(project, {"event": "release", "agency": "shimen", "year": 2024, "at": "2025-01-20T08:00:00Z"})
+    return season.board(project, 2024, ledger, load_registry(project), today=dt.date(2025, 2, 3))
+
+
+def test_the_season_section_lists_every_agency_of_the_registry_with_its_stage(outputs) -> None:
+    project, ledger = outputs
+    page = index.page(ledger, load_registry(project), project.outputs_dir, season_board(project, ledger))
+    assert page.index("本年度进度：2024年度报告（截止 2025-01-31，已过 3 天）") < page.index("2024年（3 个单位）")
+    section = page[page.index('<section class="season"'):page.index("</section>")]
+    stages = dict(re.findall(r'<tr data-stage="([a-z ]+)" data-search="[^"]* ([a-z-]+)"', section)[i][::-1]
+                  for i in range(5))
+    assert stages == {"shimen": "released", "broken-example": "errors late", "jiangbin": "failed late",
+                      "linjiang-scjg": "returned late", "yueyanglou": "returned late"}
+    assert '<option value="late">逾期</option>' in section and "逾期 3 天" in section
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+def test_index_write_shows_the_newest_years_round(outputs) -> None:
+    project, ledger = outputs
+    page = index.write(project, ledger, load_registry(project)).read_text(encoding="utf-8")
+    assert "本年度进度：2024年度报告" in page and page.count('<tr data-stage="') == 5
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/setup.sh installs it)")
+def test_chromium_sorts_and_filters_the_season_board_as_a_person_sees_it(outputs, tmp_path) -> None:
+    from .cdp import Browser
+
+    project, ledger = outputs
+    path = project.outputs_dir / "index.html"
+    path.write_text(index.page(ledger, load_registry(project), project.outputs_dir, season_board(project, ledger)),
+                    encoding="utf-8")
+    seen = """Array.from(document.querySelectorAll('section.season tbody tr')).filter(tr => tr.offsetParent !== null)
+              .map(tr => [tr.cells[1].innerText, tr.cells[2].innerText, tr.cells[7].innerText])"""
+    with Browser(tmp_path / "profile") as browser:
+        browser.open(path.as_uri(), "document.getElementById('season-shown').textContent === '显示 5 个单位'")
+        first = browser.evaluate(seen)
+        assert [r[1] for r in first] == ["已交回，未渲染", "已交回，未渲染", "渲染失败", "校验有错误", "已发布"]
+        assert first[-1] == ["shimen", "已发布", "—"] and first[0][2] == "逾期 3 天"
+        browser.evaluate("document.querySelector('section.season th:nth-child(3)').click()")  # 阶段: ascending
+        browser.evaluate("document.querySelector('section.season th:nth-child(3)').click()")  # … and descending
+        browser.wait("document.querySelector('section.season th:nth-child(3)').classList.contains('desc')")
+        assert [r[0] for r in browser.evaluate(seen)][:3] == ["shimen", "broken-example", "jiangbin"]
+        browser.evaluate("var s=document.getElementById('stage');s.value='late';s.dispatchEvent(new Event('change'))")
+        browser.wait("document.getElementById('season-shown').textContent === '显示 4 个单位'")
+        assert "shimen" not in [r[0] for r in browser.evaluate(seen)]
+        assert browser.evaluate("document.getElementById('shown').textContent") == "显示 4 份"  # the runs untouched
+        browser.open("about:blank", "location.href === 'about:blank'")  # a new load: the hash is read when the page loads
+        browser.open(path.as_uri() + "#stage=errors", "document.getElementById('season-shown').textContent === '显示 1 个单位'")
+        assert browser.evaluate(seen) == [["broken-example", "校验有错误", "逾期 3 天"]]

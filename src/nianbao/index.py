@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from . import season as season_
 from .atomic import write_text
 from .params import Agency, Project
 
@@ -24,12 +25,15 @@ PUBLISHED = (("publish_html", "网页"), ("publish_fragment", "CMS 片段"), ("p
 
 
 def write(project: Project, ledger: Mapping[str, Record], registry: Mapping[str, Agency]) -> Path:
-    """Write ``outputs/index.html`` from the ledger's records, atomically; return its path."""
-    return write_text(project.outputs_dir / "index.html", page(ledger, registry, project.outputs_dir))
+    """Write ``outputs/index.html`` from the ledger's records and the season board of the newest year, atomically."""
+    year = season_.season_year(project, ledger)
+    board = season_.board(project, year, ledger, registry) if year else None
+    return write_text(project.outputs_dir / "index.html", page(ledger, registry, project.outputs_dir, board))
 
 
-def page(ledger: Mapping[str, Record], registry: Mapping[str, Agency], root: Path) -> str:
-    """The index page for the ledger's records; links only to files that exist under ``root``."""
+def page(ledger: Mapping[str, Record], registry: Mapping[str, Agency], root: Path,
+         board: season_.Board | None = None) -> str:
+    """The index page for the ledger's records (and the season board, when given); links only to files under ``root``."""
     years = sorted({r["year"] for r in ledger.values()}, reverse=True)
     sections = "".join(_year(y, [r for r in ledger.values() if r["year"] == y], registry, root) for y in years)
     if not sections:
@@ -50,7 +54,7 @@ def page(ledger: Mapping[str, Record], registry: Mapping[str, Agency], root: Pat
 </form>
 </header>
 <main>
-{sections}
+{_season(board) if board else ""}{sections}
 </main>
 <script>{SCRIPT}</script>
 </body>
@@ -122,6 +126,44 @@ def _row(r: Record, registry: Mapping[str, Agency], root: Path) -> str:
     )
 
 
+def _season(board: season_.Board) -> str:
+    """「本年度进度」: every agency of the registry with its stage, sortable and filterable like the runs."""
+    totals = "，".join(f"{s.label} {n}" for s, n in board.totals().items() if n)
+    late = f'<span class="bad">逾期 {len(board.late)} 个单位</span>' if board.late else "没有逾期的单位"
+    options = "".join(f'<option value="{s.key}">{s.label}</option>' for s in season_.STAGES)
+    rows = "".join(_stage_row(board, r) for r in sorted(board.rows, key=lambda r: (r.order, r.agency)))
+    return f"""<section class="season" data-year="{board.year}">
+<h2>本年度进度：{board.year}年度报告（截止 {board.deadline}，{season_.days_text(board)}）</h2>
+<p class="overview">{html.escape(totals)}；{late}</p>
+<p class="filters"><label>阶段 <select id="stage"><option value="">全部</option>{options}
+<option value="late">{season_.LATE}</option></select></label><span id="season-shown"></span></p>
+<table class="runs">
+<thead><tr><th data-type="text">单位</th><th data-type="text">代码</th><th data-type="num">阶段</th>
+<th data-type="num">错误</th><th data-type="num">警告</th><th data-type="text">审核人</th><th data-type="text">审核时间</th>
+<th data-type="num">剩余天数</th><th data-type="text">说明</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+</section>
+"""
+
+
+def _stage_row(board: season_.Board, r: season_.Row) -> str:
+    stage = r.stage.key + (" late" if r.late else "")
+    cls = "bad" if r.late else "ok" if r.stage.key in ("approved", "released") else "warn" if r.stage.key in (
+        "failed", "errors", "stale") else ""
+    left = 1e9 if r.done else board.days_left  # released: last when the most pressing come first
+    return (
+        f'<tr data-stage="{stage}" data-search="{html.escape(r.name + " " + r.agency)}">'
+        f"<td>{html.escape(r.name)}</td><td><code>{html.escape(r.agency)}</code></td>"
+        f'<td class="{cls}" data-sort="{r.order}">{r.stage.label}</td>{_num(r.errors)}{_num(r.warnings)}'
+        f"<td>{html.escape(r.approved_by)}</td><td>{html.escape(r.approved_at[:16])}</td>"
+        f'<td class="num{" bad" if r.late else ""}" data-sort="{left}">{season_.left_text(board, r)}</td>'
+        f'<td class="reason">{html.escape(r.note)}</td></tr>\n'
+    )
+
+
 def _num(value: object) -> str:
     if value is None:
         return '<td class="num" data-sort="-1">—</td>'
@@ -159,22 +201,28 @@ table.runs{border-collapse:collapse;width:100%;font-size:.92em}
 SCRIPT = """
 (function(){
   var q=document.getElementById('q'),year=document.getElementById('year'),status=document.getElementById('status');
+  var stage=document.getElementById('stage');  /* the season board's own filter, absent from other pages */
+  function has(tr,key,el){  /* a filter applies to the rows that carry its attribute: runs flags, season stages */
+    return !el||!el.value||!(key in tr.dataset)||tr.dataset[key].split(' ').indexOf(el.value)>=0;
+  }
   function apply(){
-    var text=q.value.trim().toLowerCase(),n=0;
+    var text=q.value.trim().toLowerCase(),n=0,m=0;
     document.querySelectorAll('section[data-year]').forEach(function(sec){
       var yearOk=!year.value||!sec.dataset.year||sec.dataset.year===year.value,any=false;
       sec.querySelectorAll('tbody tr').forEach(function(tr){  /* a row may carry its own year (one table of all years) */
         var ok=yearOk&&(!year.value||!tr.dataset.year||tr.dataset.year===year.value)&&(!text||tr.dataset.search.toLowerCase().indexOf(text)>=0)&&
-          (!status.value||tr.dataset.flags.split(' ').indexOf(status.value)>=0);
-        tr.hidden=!ok;if(ok){n++;any=true;}
+          has(tr,'flags',status)&&has(tr,'stage',stage);
+        tr.hidden=!ok;if(ok){if('stage' in tr.dataset){m++;}else{n++;}any=true;}
       });
       sec.hidden=!yearOk;
     });
     document.getElementById('shown').textContent='显示 '+n+' 份';
+    var seasonShown=document.getElementById('season-shown');
+    if(seasonShown){seasonShown.textContent='显示 '+m+' 个单位';}
   }
-  [q,year,status].forEach(function(el){el.addEventListener('input',apply);el.addEventListener('change',apply);});
-  new URLSearchParams(location.hash.slice(1)).forEach(function(v,k){  /* index.html#status=failed&q=… */
-    var el={q:q,year:year,status:status}[k];if(el){el.value=v;}
+  [q,year,status,stage].forEach(function(el){if(el){el.addEventListener('input',apply);el.addEventListener('change',apply);}});
+  new URLSearchParams(location.hash.slice(1)).forEach(function(v,k){  /* index.html#status=failed&q=… or #stage=late */
+    var el={q:q,year:year,status:status,stage:stage}[k];if(el){el.value=v;}
   });
   document.querySelectorAll('table.runs th[data-type]').forEach(function(th){
     th.addEventListener('click',function(){

@@ -64,8 +64,8 @@ class Project:
         return self.params_dir / str(year) / f"{agency}.reviews.yaml"
 
     def params_files(self) -> list[Path]:
-        """Every run's params file, ``params/<year>/<agency>.yaml``, in order."""
-        return sorted(p for p in self.params_dir.glob("*/*.yaml") if not p.name.endswith(".reviews.yaml"))
+        """Every run's params file, ``params/<year>/<agency>.yaml``, in order (not the reviews and approvals beside them)."""
+        return sorted(p for p in self.params_dir.glob("*/*.yaml") if not p.name.endswith((".reviews.yaml", ".approval.yaml")))
 
     def data_files(self, agency: str, year: int) -> list[Path]:
         """The agency-year's data files that exist: YAML or Excel (the loader refuses two)."""

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import cast
 
-from ..atomic import write_text
+from ..atomic import append_line, write_text
 from ..errors import NianbaoError, writing
 from ..params import Agency, Project
 from ..run import SUMMARY_FOLDER, Run
@@ -25,55 +25,12 @@ def history_path(project: Project) -> Path:
 
 
 def append_history(project: Project, record: Record) -> str:
-    """Add one run's record to the history: one JSON line per run ever made, never rewritten.
-
-    The line goes out in one ``O_APPEND`` write under an exclusive lock, so that two batches appending
-    at once each add whole lines. A last line left half-written (a crash, a full disk) is first set
-    aside as ``ledger-history.damaged-<time>.jsonl`` and cut off, so that the new record starts a line
-    of its own and every line stays readable; the warning that says so is returned ("" when all was well).
+    """Add one run's record to the history: one JSON line per run ever made, never rewritten
+    (:func:`~nianbao.atomic.append_line`: whole lines under a lock, a torn last line set aside as
+    ``ledger-history.damaged-<time>.jsonl``); returns the warning that says so, "" when all was well.
     """
-    import fcntl
-
-    path = history_path(project)
     line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    with writing(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            warning, line = _mend_torn_tail(fd, path, line)
-            while line:
-                line = line[os.write(fd, line):]
-        finally:
-            os.close(fd)
-    return warning
-
-
-def _mend_torn_tail(fd: int, path: Path, line: bytes) -> tuple[str, bytes]:
-    """When the history does not end in a newline: its last, torn line set aside and cut off (or, if it
-    cannot be set aside, kept, with the new line started after it); the warning and the line to write.
-    """
-    size = os.fstat(fd).st_size
-    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
-        return "", line
-    start, end = 0, size  # the torn line starts after the last newline, read backwards a block at a time
-    while end > 0:
-        block = max(0, end - 65536)
-        cut = os.pread(fd, end - block, block).rfind(b"\n")
-        if cut >= 0:
-            start = block + cut + 1
-            break
-        end = block
-    tail = os.pread(fd, size - start, start)
-    aside = path.with_name(f"ledger-history.damaged-{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}.jsonl")
-    what = f"台账历史 {path} 的最后一行不完整（{len(tail)} 字节，可能是上次运行中断或磁盘已满）"
-    try:
-        with open(aside, "xb") as f:
-            f.write(tail)
-    except OSError as exc:
-        return f"{what}，无法另存（{exc.strerror or exc}），已保留在原处；新的记录另起一行", b"\n" + line
-    os.ftruncate(fd, start)
-    return f"{what}，已另存为 {aside.name} 并从历史中截去；新的记录另起一行", line
+    return append_line(history_path(project), line, "台账历史")
 
 
 def read_history(project: Project) -> list[Record]:

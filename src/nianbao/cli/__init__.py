@@ -4,7 +4,7 @@ Known errors become ``Error: …`` and exit code 1; usage errors 2. Only the com
 into messages; everything below it raises.
 """
 
-from . import checking, data, published, rendering  # noqa: F401 — each registers its commands on the group
+from . import checking, data, published, rendering, season, status  # noqa: F401 — each registers its commands on the group
 from .group import main
 
 __all__ = ["main"]

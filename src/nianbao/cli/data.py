@@ -100,6 +100,9 @@ def template(ctx: click.Context, agency: str | None, every: bool, year: int, out
         if not path.name.endswith(f"-{registry[agency_id].name}.xlsx"):
             note += "；文件名中的全称已截短或替换了文件名不能用的字符（“说明”页中是全称）"
         click.echo(f"{path}  {note}")
+    from ..season import record_sent
+
+    record_sent(project, year, paths)  # the season board's 模板已发
     click.echo(f"已为 {len(paths)} 个单位生成 {year} 年模板：{folder}")
     click.echo(f"各单位填好交回后：nianbao collect <交回的文件夹> --year {year}")
 
