@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from . import characters, yamlfile
-from .atomic import append_line, write_text
+from .atomic import append_json, read_json_lines, write_text
 from .errors import DataError, NianbaoError
 from .model import is_unknown
 from .params import Project
@@ -228,25 +228,12 @@ def history_path(project: Project) -> Path:
 
 def append(project: Project, event: dict) -> str:
     """One event (approve, revoke, release) onto the season's history; the appender's warning, if any."""
-    line = (json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    return append_line(history_path(project), line, "审核与发布历史")
+    return append_json(history_path(project), event, "审核与发布历史")
 
 
 def read_history(project: Project) -> list[dict]:
     """Every event of the season's history that reads as one, oldest first (other lines passed over)."""
-    try:
-        raw = history_path(project).read_bytes()
-    except FileNotFoundError:
-        return []
-    out = []
-    for line in raw.split(b"\n"):
-        try:
-            event = json.loads(line.decode("utf-8"))
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(event, dict) and isinstance(event.get("event"), str):
-            out.append(event)
-    return out
+    return [e for e in read_json_lines(history_path(project)) if isinstance(e, dict) and isinstance(e.get("event"), str)]
 
 
 __all__ = ["CURRENT", "HISTORY", "NONE", "STALE", "Approval", "append", "approve", "blockers", "current_files", "now",

@@ -10,6 +10,7 @@ leaves the old file as it was and says so in one line (:class:`~nianbao.errors.O
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
 from collections.abc import Callable
@@ -69,6 +70,28 @@ def append_line(path: Path, line: bytes, what: str) -> str:
         finally:
             os.close(fd)
     return warning
+
+
+def append_json(path: Path, value: object, what: str) -> str:
+    """One JSON value as a line of the history at ``path`` (:func:`append_line`)."""
+    return append_line(path, (json.dumps(value, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"), what)
+
+
+def read_json_lines(path: Path) -> list[object]:
+    """Every line of a history that reads as JSON, oldest first; a line that is not UTF-8 or not JSON (a torn
+    line, a line written by something else) is passed over, so that the rest stays readable.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    out = []
+    for line in raw.split(b"\n"):
+        try:
+            out.append(json.loads(line.decode("utf-8")))
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past what the parser takes
+            continue
+    return out
 
 
 def _mend_torn_tail(fd: int, path: Path, line: bytes, what: str) -> tuple[str, bytes]:

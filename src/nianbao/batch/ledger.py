@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import cast
 
-from ..atomic import append_line, write_text
+from ..atomic import append_json, read_json_lines, write_text
 from ..errors import NianbaoError, writing
 from ..params import Agency, Project
 from ..run import SUMMARY_FOLDER, Run
@@ -29,8 +29,7 @@ def append_history(project: Project, record: Record) -> str:
     (:func:`~nianbao.atomic.append_line`: whole lines under a lock, a torn last line set aside as
     ``ledger-history.damaged-<time>.jsonl``); returns the warning that says so, "" when all was well.
     """
-    line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-    return append_line(history_path(project), line, "台账历史")
+    return append_json(history_path(project), record, "台账历史")
 
 
 def read_history(project: Project) -> list[Record]:
@@ -39,19 +38,7 @@ def read_history(project: Project) -> list[Record]:
     A line that is not UTF-8, not JSON, or not a record (a torn line, a line written by something
     else) is passed over: the rest of the history stays readable.
     """
-    try:
-        raw = history_path(project).read_bytes()
-    except FileNotFoundError:
-        return []
-    out = []
-    for line in raw.split(b"\n"):
-        try:
-            record = json.loads(line.decode("utf-8"))
-        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past what the parser takes
-            continue
-        if not _record_problem(record):
-            out.append(cast(Record, record))
-    return out
+    return [cast(Record, r) for r in read_json_lines(history_path(project)) if not _record_problem(r)]
 
 
 def ledger_path(project: Project) -> Path:
