@@ -151,8 +151,7 @@ def _season(board: season_.Board) -> str:
 
 def _stage_row(board: season_.Board, r: season_.Row) -> str:
     stage = r.stage.key + (" late" if r.late else "")
-    cls = "bad" if r.late else "ok" if r.stage.key in ("approved", "released") else "warn" if r.stage.key in (
-        "failed", "errors", "stale") else ""
+    cls = "bad" if r.late else r.stage.tone
     left = 1e9 if r.done else board.days_left  # released: last when the most pressing come first
     return (
         f'<tr data-stage="{stage}" data-search="{html.escape(r.name + " " + r.agency)}">'

@@ -103,8 +103,6 @@ def _status_box(report: Report) -> tuple[str, str]:
     return box, latex
 
 
-
-
 def _text(r: checks_.Result) -> str:
     """A finding as a reader sees it, with a reviewer's explanation when there is one."""
     if r.status == checks_.ACCEPTED:

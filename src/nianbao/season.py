@@ -35,6 +35,7 @@ SENT = "sent.json"
 class Stage:
     key: str  # ASCII, for filters and JSON: index.html#stage=sent
     label: str  # what a person reads
+    tone: str = ""  # how a board colours it: "ok" (done), "warn" (needs someone's hand), "" (on its way)
 
 
 #: Every stage of the round, in order: an agency further down is further along.
@@ -42,13 +43,13 @@ STAGES = (
     Stage("unsent", "未发模板"),
     Stage("sent", "模板已发，未交回"),
     Stage("returned", "已交回，未渲染"),
-    Stage("failed", "渲染失败"),
-    Stage("errors", "校验有错误"),
+    Stage("failed", "渲染失败", "warn"),
+    Stage("errors", "校验有错误", "warn"),
     Stage("rendered", "已渲染，发布前待处理"),
     Stage("review", "待审核"),
-    Stage("stale", "已审核，但内容已变"),
-    Stage("approved", "已审核"),
-    Stage("released", "已发布"),
+    Stage("stale", "已审核，但内容已变", "warn"),
+    Stage("approved", "已审核", "ok"),
+    Stage("released", "已发布", "ok"),
 )
 BY_KEY = {s.key: s for s in STAGES}
 LATE = "逾期"
