@@ -45,6 +45,11 @@ class Grid:
     def n_cols(self) -> int:
         return len(self.widths)
 
+    @property
+    def block_starts(self) -> frozenset[int]:
+        """The rows that open a block (table 二's 第二十条第（X）项): a long table breaks only before one."""
+        return frozenset(c.row for c in self.cells if c.role == CAPTION)
+
 
 def layout(table: str, row_labels: bool = False) -> Grid:
     """The empty published layout of a table: labels in place, figure cells keyed.

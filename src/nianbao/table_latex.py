@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from .grid import CAPTION, Grid, GridCell
+from .grid import Grid, GridCell
 from .latex import escape as escape_latex
 
 #: The gap LaTeX puts between two columns (cm): 2 × \tabcolsep of 2 pt, and a rule.
@@ -134,10 +134,9 @@ def _ends(grid: Grid, owner: dict[tuple[int, int], GridCell]) -> list[int]:
     first, last = grid.header_rows, grid.n_rows - 1
     ends = [NONE if r < first else FREE for r in range(grid.n_rows)]
     ends[first] = ends[max(first, last - 1)] = NONE  # no lone row at a page's foot or head
-    captions = {c.row for c in grid.cells if c.role == CAPTION}
-    if captions:  # table 二: only before a block's title row
+    if grid.block_starts:  # table 二: only before a block's title row
         for r in range(first, last):
-            if r + 1 not in captions:
+            if r + 1 not in grid.block_starts:
                 ends[r] = NONE
     for cell in {owner[(r, c)] for r in range(first, grid.n_rows) for c in range(grid.n_cols)}:
         if cell.rowspan == 1:

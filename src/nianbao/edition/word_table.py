@@ -114,10 +114,8 @@ def breaks(grid: Grid) -> set[int]:
     """
     first, last = grid.header_rows, grid.n_rows - 1
     inside = {r for c in grid.cells for r in range(c.row, c.row + c.rowspan - 1)}
-    figures = {c.row for c in grid.cells if not c.header}
-    blocks = any(r not in figures for r in range(first + 1, last + 1))
     return {r for r in range(first + MIN_ROWS - 1, last - MIN_ROWS + 1)
-            if r not in inside and (not blocks or (r in figures and r + 1 not in figures))}
+            if r not in inside and (not grid.block_starts or r + 1 in grid.block_starts)}
 
 
 def keep_with_next(grid: Grid) -> set[int]:
