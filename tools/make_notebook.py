@@ -21,11 +21,12 @@ cells = [
         'agency: str = "yueyanglou"  # 单位代码，与 params/agencies.yaml、data/<年度>/ 中的文件名一致\n'
         "year: int = 2024  # 报告年度（统计期为该年 1 月 1 日至 12 月 31 日）\n"
         'project_dir: str = ""  # 项目目录；留空则从当前目录向上查找含 params/agencies.yaml 的目录\n'
-        'data_dir: str = ""  # 数据目录（相对项目目录）；留空则用项目的 data/',
+        'data_dir: str = ""  # 数据目录（相对项目目录）；留空则用项目的 data/\n'
+        "rules: list = []  # 另加的规则包（YAML 文件的路径）；params/rules/ 中的规则包总会用上",
         metadata={"tags": ["parameters", *HIDE]},
     ),
     new_code_cell(
-        "import nianbao.present as nb\n\nreport = nb.prepare(agency, year, project_dir, data_dir)",
+        "import nianbao.present as nb\n\nreport = nb.prepare(agency, year, project_dir, data_dir, rules)",
         metadata={"tags": HIDE},
     ),
     new_code_cell("nb.title(report)"),

@@ -21,11 +21,12 @@ cells = [
         "year: int = 2024  # 汇总的年度\n"
         'project_dir: str = ""  # 项目目录；留空则从当前目录向上查找含 params/agencies.yaml 的目录\n'
         'data_dir: str = ""  # 数据目录（相对项目目录）；留空则用项目的 data/\n'
-        "failed: dict = {}  # 报告渲染失败的单位 → 原因，由 nianbao batch 传入",
+        "failed: dict = {}  # 报告渲染失败的单位 → 原因，由 nianbao batch 传入\n"
+        "rules: list = []  # 另加的规则包（YAML 文件的路径）；params/rules/ 中的规则包总会用上",
         metadata={"tags": ["parameters", *HIDE]},
     ),
     new_code_cell(
-        "import nianbao.summary as s\n\noverview = s.prepare(year, project_dir, data_dir, failed)",
+        "import nianbao.summary as s\n\noverview = s.prepare(year, project_dir, data_dir, failed, rules)",
         metadata={"tags": HIDE},
     ),
     new_code_cell("s.title(overview)"),

@@ -38,8 +38,9 @@ logging.getLogger("papermill").addHandler(logging.NullHandler())
 def parameters(run_: Run, failed: Mapping[str, str] | None = None) -> dict:
     """The parameters papermill injects: absolute paths, so the kernel's working folder never matters.
 
-    A report's are ``agency``, ``year`` and the folders; an overview's are ``year``, the folders and
-    ``failed`` (agency → why its report failed to render).
+    A report's are ``agency``, ``year``, the folders and the rule packs added to the run (``rules``);
+    an overview's are ``year``, the folders, the packs and ``failed`` (agency → why its report failed
+    to render).
     """
     project = run_.project
     params: dict = {"agency": run_.agency} if run_.agency else {}
@@ -48,6 +49,8 @@ def parameters(run_: Run, failed: Mapping[str, str] | None = None) -> dict:
         params["failed"] = dict(failed or {})
     if project.data_root:
         params["data_dir"] = str(project.data_root.resolve())
+    if project.rules:
+        params["rules"] = [str(p.resolve()) for p in project.rules]
     return params
 
 

@@ -22,6 +22,7 @@ class Project:
 
     root: Path
     data_root: Path | None = None  # the data folder, when it is not <root>/data
+    rules: tuple[Path, ...] = ()  # rule packs added for this run (``--rules``), besides params/rules/
 
     @classmethod
     def find(cls, start: str | Path = ".") -> Project:
@@ -56,6 +57,11 @@ class Project:
         """The year overview's master notebook."""
         return self.root / "notebooks" / "summary.ipynb"
 
+    def rule_files(self) -> list[Path]:
+        """The rule packs every check uses: ``params/rules/*.yaml`` in name order, then :attr:`rules`."""
+        files = sorted((self.params_dir / "rules").glob("*.yaml")) + list(self.rules)
+        return list(dict.fromkeys(p.resolve() for p in files))
+
     def params_file(self, agency: str, year: int) -> Path:
         return self.params_dir / str(year) / f"{agency}.yaml"
 
@@ -65,7 +71,8 @@ class Project:
 
     def params_files(self) -> list[Path]:
         """Every run's params file, ``params/<year>/<agency>.yaml``, in order (not the reviews and approvals beside them)."""
-        return sorted(p for p in self.params_dir.glob("*/*.yaml") if not p.name.endswith((".reviews.yaml", ".approval.yaml")))
+        return sorted(p for p in self.params_dir.glob("*/*.yaml")
+                      if p.parent.name != "rules" and not p.name.endswith((".reviews.yaml", ".approval.yaml")))
 
     def data_files(self, agency: str, year: int) -> list[Path]:
         """The agency-year's data files that exist: YAML or Excel (the loader refuses two)."""
@@ -198,6 +205,9 @@ def read_run_params(path: Path) -> dict:
     for key in raw:
         if not isinstance(key, str) or not key.isidentifier():
             raise ParamsError(f"参数名 {str(key)[:60]!r} 不是合法的名字", file=path, hint=accepted)
+    if "rules" in raw:
+        raise ParamsError("参数文件中不能写 rules", file=path, key="rules",
+                          hint="规则包放在 params/rules/ 中（对全部报告有效），或运行时用 --rules 文件 加上")
     unknown = set(raw) - set(NOTEBOOK_PARAMETERS)
     if unknown:
         raise ParamsError(f"未知参数 {sorted(unknown)}", file=path, hint=accepted)
@@ -235,4 +245,8 @@ NOTEBOOK_PARAMETERS = {
     "year": 2024,
     "project_dir": "",
     "data_dir": "",
+    "rules": [],
 }
+#: Parameters a run gives the notebook but a params file may not: the packs (they are the run's
+#: inputs, named by ``params/rules/`` and ``--rules``, so that a changed pack re-renders the report).
+RUN_ONLY_PARAMETERS = ("rules",)

@@ -186,6 +186,28 @@ def text_of(spans: Iterable[Span]) -> str:
     return "".join(out)
 
 
+def plain(text: str) -> str:
+    """The narrative's characters as a reader sees them, block by block on lines (rules that count
+    or look for words read this, not the Markdown).
+    """
+    return "\n".join(_plain(read(text)))
+
+
+def _plain(nodes: Iterable[Node]) -> list[str]:
+    out: list[str] = []
+    for n in nodes:
+        if isinstance(n, (Paragraph, Subheading)):
+            out.append(text_of(n.spans))
+        elif isinstance(n, Items):
+            for item in n.items:
+                out += _plain(item)
+        elif isinstance(n, Quote):
+            out += _plain(n.children)
+        else:
+            out += n.lines
+    return out
+
+
 # ---------------------------------------------------------------- HTML, for both HTML editions
 
 
@@ -227,5 +249,5 @@ def html(nodes: Iterable[Node], style: Mapping[str, str] | None = None) -> str:
     return "".join(block(n) for n in nodes)
 
 
-__all__ = ["LIVE_SCHEMES", "Break", "Code", "Items", "Link", "Node", "Paragraph", "Plain", "Quote", "Span", "Styled",
+__all__ = ["LIVE_SCHEMES", "Break", "Code", "Items", "Link", "Node", "Paragraph", "Plain", "Quote", "Span", "Styled", "plain",
            "Subheading", "html", "read", "text_of"]

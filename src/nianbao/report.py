@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import checks, reviews
+from .checks import packs
 from .errors import NianbaoError, ParamsError
 from .format import REPORT_TITLE
 from .load import load_history, load_report
@@ -43,16 +44,16 @@ class Report:
         return checks.marks(self.results)
 
 
-def project_for(project_dir: str = "", data_dir: str = "") -> Project:
+def project_for(project_dir: str = "", data_dir: str = "", rules: Iterable[str] = ()) -> Project:
+    """The project the notebook's parameters name: its folder, its data folder, the rule packs added."""
     project = Project(Path(project_dir).resolve()) if project_dir else Project.find()
-    if data_dir:
-        project = Project(project.root, (project.root / data_dir).resolve())
-    return project
+    data_root = (project.root / data_dir).resolve() if data_dir else None
+    return Project(project.root, data_root, tuple(Path(r) for r in rules))
 
 
-def prepare(agency: str, year: int, project_dir: str = "", data_dir: str = "") -> Report:
+def prepare(agency: str, year: int, project_dir: str = "", data_dir: str = "", rules: Iterable[str] = ()) -> Report:
     """Load and check one agency-year (with its earlier years): the notebook's first step."""
-    return load(project_for(project_dir, data_dir), agency, int(year))
+    return load(project_for(project_dir, data_dir, rules), agency, int(year))
 
 
 def validate(project: Project, agency: str, year: int) -> Report:
@@ -74,7 +75,8 @@ def load(project: Project, agency: str, year: int, who: Agency | None = None) ->
 def assemble(project: Project, who: Agency, history: dict[int, ReportData], year: int, previous_problem: str = "") -> Report:
     data, previous = history[year], history.get(year - 1)
     texts = filled(data)
-    found = checks.run(data, texts, previous, filled(previous) if previous else None, previous_problem)
+    found = checks.run(data, texts, previous, filled(previous) if previous else None, previous_problem,
+                       packs.load(project))
     results = reviews.apply(found, reviews.load(project, who.id, year), data)
     return Report(project, who, data, history, texts, results)
 

@@ -129,7 +129,7 @@ class Run:
     def inputs(self) -> list[Path]:
         """Every file the run rests on (some may not exist: an absent reviews file is an input too)."""
         p = self.project
-        files = [self.source, p.params_dir / REGISTRY]
+        files = [self.source, p.params_dir / REGISTRY, *p.rule_files()]
         if self.agency:
             files += [p.params_file(self.agency, self.year), p.reviews_file(self.agency, self.year)]
             for y in p.years_with_data(self.agency):

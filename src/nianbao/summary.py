@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -89,9 +89,10 @@ class Overview:
         return total(self.year, [r.data for r in self.reports])
 
 
-def prepare(year: int, project_dir: str = "", data_dir: str = "", failed: Mapping[str, str] | None = None) -> Overview:
+def prepare(year: int, project_dir: str = "", data_dir: str = "", failed: Mapping[str, str] | None = None,
+            rules: Iterable[str] = ()) -> Overview:
     """Load and check every agency's data for ``year``; the summary notebook's first step."""
-    project = project_for(project_dir, data_dir)
+    project = project_for(project_dir, data_dir, rules)
     registry = load_registry(project)
     reports, unreadable = [], {}
     for agency_id in registry:

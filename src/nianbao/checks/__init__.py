@@ -18,7 +18,7 @@ info rule ``V-BLANK`` lists them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 
 import pandas as pd
@@ -49,6 +49,7 @@ from .core import (  # the vocabulary, re-exported: checks.Result, checks.FAILED
     label,
     rule,
 )
+from .packs import Pack, catalogue
 
 #: The catalogue's order: the format's rules by their number (①–⑩), then the report-level checks.
 #: Rules run, and their results are listed, in this order.
@@ -60,9 +61,6 @@ RULES.sort(key=lambda r: CATALOGUE.index(r.id))
 RULES_BY_ID = {r.id: r for r in RULES}
 
 
-# The rule modules register their rules in this order, which is the order of the results.
-
-
 
 def run(
     data: ReportData,
@@ -70,8 +68,9 @@ def run(
     previous: ReportData | None = None,
     previous_narrative: Mapping[str, str] | None = None,
     previous_problem: str = "",
+    packs: Sequence[Pack] = (),
 ) -> list[Result]:
-    """Every rule on one report.
+    """Every rule on one report: the format's, with the changes and the rules of ``packs``.
 
     ``narrative`` is the text as the reader sees it (placeholders filled; default: as stored);
     ``previous`` is the agency's report for the year before, when there is one; ``previous_problem``
@@ -84,7 +83,10 @@ def run(
         previous_narrative if previous_narrative is not None else (previous.narrative if previous else {}),
     )
     results: list[Result] = []
-    for r in RULES:
+    for r, off in catalogue(RULES, packs, data.year):
+        if off:
+            results.append(r.skipped(f"规则包“{off.pack}”不检查本项：{off.why}", pack=off.pack))
+            continue
         if r.needs_previous and previous is None:
             why = f"上一年度（{data.year - 1} 年）的数据无法读取" if previous_problem else f"没有上一年度（{data.year - 1} 年）的数据"
             results.append(r.skipped(f"{why}，本项跳过（不视为通过）"))
@@ -149,14 +151,18 @@ def frame(results: Iterable[Result]) -> pd.DataFrame:
 
 
 def per_rule(results: Iterable[Result]) -> pd.DataFrame:
-    """A count per rule of the catalogue: passed, failed, undecided, skipped, explained."""
+    """A count per rule of the catalogue, then per rule of the packs that ran: passed, failed,
+    undecided, skipped, explained.
+    """
     results = list(results)
     rows = []
-    for each in RULES:
-        mine = [r for r in results if r.rule == each.id]
+    national = {r.id for r in RULES}
+    added = {r.rule: r.title for r in results if r.rule not in national}  # the packs' rules, in their order
+    for rule_id, title in [*((r.id, r.title) for r in RULES), *added.items()]:
+        mine = [r for r in results if r.rule == rule_id]
         rows.append({
-            "规则": each.id,
-            "内容": each.title,
+            "规则": rule_id,
+            "内容": title,
             "通过": sum(r.passed for r in mine),
             "未通过": sum(r.status == FAILED for r in mine),
             "无法判定": sum(r.status == UNCERTAIN for r in mine),
@@ -182,6 +188,6 @@ def marks(results: Iterable[Result]) -> dict[str, set[str]]:
 __all__ = [
     "ACCEPTED", "CATALOGUE", "CHANGE_FLOOR", "CHANGE_RATIO", "COPY_THRESHOLD", "ERROR", "FAILED", "INFO", "PASSED",
     "RULES", "RULES_BY_ID", "SEVERITY_NAMES", "SKIPPED", "STATUS_NAMES", "UNCERTAIN", "WARNING", "Context", "Result",
-    "Rule", "document", "figures", "fmt", "frame", "records", "label", "marks", "per_rule", "rule", "run", "status_line",
+    "Pack", "Rule", "document", "figures", "fmt", "frame", "records", "label", "marks", "per_rule", "rule", "run", "status_line",
     "summary",
 ]

@@ -42,6 +42,8 @@ class Result:
     expected: object = None
     table: str = ""  # the table the result belongs to ("" for the narrative and the report)
     note: str = ""  # a reviewer's explanation, when there is one
+    hint: str = ""  # what to do about a finding (a rule pack's rules say it)
+    pack: str = ""  # the rule pack the rule comes from ("" for the format's own rules)
 
     @property
     def passed(self) -> bool:
@@ -97,9 +99,13 @@ class Rule:
     spec: int  # the rule's number in the format's list of rules (0 for report-level checks)
     check: Callable[[Rule, Context], Iterable[Result]] = field(repr=False)
     needs_previous: bool = False  # reads the agency's previous year; skipped without it
+    hint: str = ""  # what to do when it fails (rule packs' rules)
+    pack: str = ""  # the rule pack it comes from ("" for the format's own)
 
     def result(self, status: str, message: str, **kw: object) -> Result:
         kw.setdefault("table", self.table)
+        kw.setdefault("hint", self.hint)
+        kw.setdefault("pack", self.pack)
         return Result(self.id, self.title, self.severity, status, message, **kw)  # type: ignore[arg-type]
 
     def skipped(self, why: str, **kw: object) -> Result:

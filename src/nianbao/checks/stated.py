@@ -33,7 +33,7 @@ _WHOLE = re.compile(r"共|合计|总计|累计|全年")
 def _narrative(r: Rule, c: Context) -> Iterator[Result]:
     found = False
     for key in NARRATIVE_KEYS:
-        for clause in _clauses(c.texts.get(key, "")):
+        for clause in clauses(c.texts.get(key, "")):
             result = _narrative_clause(r, c.data, key, clause)
             if result:
                 found = True
@@ -42,7 +42,7 @@ def _narrative(r: Rule, c: Context) -> Iterator[Result]:
         yield r.skipped("叙述中没有直接写出表三的数字（占位符由表格数据填入，必然一致）")
 
 
-def _clauses(text: str) -> list[str]:
+def clauses(text: str) -> list[str]:
     """The text's clauses, a lone "其中，" kept with the clause it opens."""
     out: list[str] = []
     for clause in (c.strip() for c in _CLAUSE.findall(text)):
@@ -54,7 +54,7 @@ def _clauses(text: str) -> list[str]:
 
 
 #: How far (in characters) the words naming a figure may stand from the number that counts it.
-_NEAR = 12
+NEAR = 12
 
 
 def _counts(name: str, pattern: re.Pattern[str], clause: str, count: re.Match[str]) -> bool:
@@ -64,7 +64,7 @@ def _counts(name: str, pattern: re.Pattern[str], clause: str, count: re.Match[st
     """
     if clause[count.end():count.end() + 2] == "部分":
         return False
-    before = any(m.end() <= count.start() and count.start() - m.end() <= _NEAR for m in pattern.finditer(clause[:count.start()]))
+    before = any(m.end() <= count.start() and count.start() - m.end() <= NEAR for m in pattern.finditer(clause[:count.start()]))
     after = name == "收到申请" and bool(re.match(r"\s*(?:政府信息公开|依申请公开)?申请", clause[count.end():]))
     return before or after
 

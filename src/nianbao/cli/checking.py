@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import cast
 
 import click
 
-from .group import CONTEXT, _project, agency_option, main, year_option
+from .group import CONTEXT, _project, agency_option, main, rules_option, year_option
 
 
 @main.command(context_settings=CONTEXT)
@@ -17,10 +18,11 @@ from .group import CONTEXT, _project, agency_option, main, year_option
 @click.option("--strict", is_flag=True, help="有警告也返回 1。")
 @click.option("--verbose", "-v", is_flag=True, help="也列出跳过的规则及原因。")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="并行进程数；默认为 CPU 核数。")
+@rules_option
 @click.pass_context
 def check(
     ctx: click.Context, agencies: tuple[str, ...], years: tuple[int, ...], fmt: str, strict: bool, verbose: bool,
-    jobs: int | None,
+    jobs: int | None, rules: tuple[Path, ...],
 ) -> None:
     """不启动内核，按全部规则校验数据。
 
@@ -31,13 +33,14 @@ def check(
       nianbao check
       nianbao check --year 2024 --agency yueyanglou --format json
       nianbao check --strict
+      nianbao check --rules 省里的要求.yaml
     """
     import functools
     import os
 
     from ..report import Unreadable, check_all
 
-    project = _project(ctx)
+    project = _project(ctx, rules)
     each = functools.partial(_check_json if fmt == "json" else _check_text, verbose=verbose)
     shown = _check_json_unreadable if fmt == "json" else _check_text_unreadable
     entries = list(check_all(project, agencies, years, jobs or os.cpu_count() or 1, each))

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..params import agency as find_agency
-from .group import CONTEXT, _project, agency_option, main, year_option
+from .group import CONTEXT, _project, agency_option, main, rules_option, year_option
 
 
 @main.command(context_settings=CONTEXT)
@@ -57,9 +57,10 @@ def export(ctx: click.Context, agency: str, year: int, fmt: str, output: Path | 
               help="与 --all 同用：模板放在这个目录；默认 outputs/templates/<年度>/。")
 @click.option("--fill", is_flag=True, help="把该年度已有的数据填入模板（如从 YAML 转为 Excel）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@rules_option
 @click.pass_context
 def template(ctx: click.Context, agency: str | None, every: bool, year: int, output: Path | None, out_dir: Path | None,
-             fill: bool, force: bool) -> None:
+             fill: bool, force: bool, rules: tuple[Path, ...]) -> None:
     """生成按官方表格排版的 Excel 填报模板：标签已就位，数字格带有效性校验，表三、表四边上有随填随算的勾稽核对格，
     另有叙述页；按 A4 打印，每张表一页。
 
@@ -76,7 +77,7 @@ def template(ctx: click.Context, agency: str | None, every: bool, year: int, out
     """
     from ..params import load_registry
 
-    project = _project(ctx)
+    project = _project(ctx, rules)
     if bool(agency) == every:
         raise click.UsageError("请给出 --agency 单位代码，或用 --all 为名录中的每个单位生成")
     if every and (output or fill):

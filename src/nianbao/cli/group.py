@@ -60,8 +60,23 @@ def main(ctx: click.Context, project: Path | None) -> None:
     ctx.obj = project
 
 
-def _project(ctx: click.Context) -> Project:
-    return Project.find(ctx.obj or ".")
+def _project(ctx: click.Context, rules: tuple[Path, ...] = ()) -> Project:
+    """The project the command works in; with ``rules`` (``--rules``), those packs added to its own,
+    every pack read and checked now, before any work starts."""
+    project = Project.find(ctx.obj or ".")
+    if not rules and not (project.params_dir / "rules").is_dir():
+        return project
+    from ..checks import packs
+
+    project = Project(project.root, project.data_root, tuple(p.resolve() for p in rules))
+    packs.load(project)
+    return project
+
+
+rules_option = click.option(
+    "--rules", "rules", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="另加一个规则包（YAML），可重复；params/rules/ 中的规则包总会用上。",
+)
 
 
 agency_option = click.option("--agency", "-a", required=True, help="单位代码，如 yueyanglou（见 params/agencies.yaml）。")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .group import CONTEXT, _project, agency_option, main, year_option
+from .group import CONTEXT, _project, agency_option, main, rules_option, year_option
 
 if TYPE_CHECKING:
     from ..batch.tasks import Record
@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="输出目录；默认 outputs/<年度>/<单位>/。")
 @click.option("--no-pdf", is_flag=True, help="不排版 PDF（两版都不排）；上次生成的 PDF 保留不删。")
 @click.option("--timeout", type=int, default=600, show_default=True, help="单个代码格的执行时限（秒）。")
+@rules_option
 @click.pass_context
-def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf: bool, timeout: int) -> None:
+def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf: bool, timeout: int,
+           rules: tuple[Path, ...]) -> None:
     """执行主笔记本，生成一个单位一个年度的报告：审核版（笔记本、HTML、PDF、校验结果）和发布版。
 
     发布版在 <输出目录>/publish/ 中：<单位>-<年度>.pdf、.docx、.html（整页，可按 A4 打印）和
@@ -36,7 +38,7 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
     from ..report import validate
     from ..run import Run
 
-    project = _project(ctx)
+    project = _project(ctx, rules)
     prepared = validate(project, agency, year)  # every input read and checked, once, before the kernel starts
     result = publish(Run(project, year, agency, out), prepared, pdf=not no_pdf, timeout=timeout)
     who = prepared.agency
@@ -67,10 +69,12 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
 @click.option("--scheduler", metavar="ADDRESS", help="Dask 调度器地址（如 tcp://10.0.0.5:8786），在集群上渲染；需安装 nianbao[dask]。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条和汇总表，只显示失败。")
 @click.option("--verbose", "-v", is_flag=True, help="每完成一份报告显示一行。")
+@rules_option
 @click.pass_context
 def batch(
     ctx: click.Context, years: tuple[int, ...], agencies: tuple[str, ...], jobs: int | None, timeout: int, force: bool,
     strict: bool, no_pdf: bool, no_summary: bool, scheduler: str | None, quiet: bool, verbose: bool,
+    rules: tuple[Path, ...],
 ) -> None:
     """批量渲染：每个有数据的单位和年度（或所选的）一份报告，再加每年的汇总；输入未变的跳过。
 
@@ -105,7 +109,7 @@ def batch(
     def on_plan(total: int) -> None:
         bar.reset(total=total)
 
-    project = _project(ctx)
+    project = _project(ctx, rules)
     started = time.monotonic()
     try:
         result = batch_.run(
