@@ -140,7 +140,8 @@ def read(path: Path) -> Pack:
 
 def _section_of(entry: dict, made: Rule) -> str:
     """The narrative section a rule is about, for the template's guidance ("" for none): a part's
-    rule goes with the part's first section."""
+    rule goes with the part's first section.
+    """
     if entry.get("kind") == "follows_up":
         return "problems.problems"
     named = entry.get("part") or entry.get("section")

@@ -62,7 +62,8 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 def _project(ctx: click.Context, rules: tuple[Path, ...] = ()) -> Project:
     """The project the command works in; with ``rules`` (``--rules``), those packs added to its own,
-    every pack read and checked now, before any work starts."""
+    every pack read and checked now, before any work starts.
+    """
     project = Project.find(ctx.obj or ".")
     if not rules and not (project.params_dir / "rules").is_dir():
         return project
