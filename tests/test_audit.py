@@ -281,3 +281,54 @@ def test_an_audit_on_a_dask_cluster_finds_exactly_what_one_process_finds() -> No
 def test_an_audit_with_no_scheduler_at_the_address_is_one_line() -> None:
     result = CliRunner().invoke(main, ["audit", str(FIXTURES), "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 1 and "无法连接 Dask 调度器" in result.output and "Traceback" not in result.output
+
+
+#: The same audit under the evaluator's pack (params/rules/evaluators/pingjia-2025.yaml), findings read in
+#: the files: what the pack adds to GENUINE, and what it takes away.
+EVALUATOR = Path(__file__).resolve().parents[1] / "params" / "rules" / "evaluators" / "pingjia-2025.yaml"
+UNDER_THE_PACK = [
+    # Both crawler copies carry the site's own time of posting ("时间：2022-02-08 16:34"; 2025-03-10 for
+    # the 2024 report): each went up after 31 January of the year after the one it reports on.
+    ("pingtan-2021-page-text.txt", "PJ-ON-TIME", "error", "failed", "发布日期"),
+    ("pingtan-2024-page-text.txt", "PJ-ON-TIME", "error", "failed", "发布日期"),
+    # Part 五 looks back at last year's problems only in 行政审批局's report ("我局针对2022年……存在的政策
+    # 解读质量不高问题，进行了整改和提升"). hongze-2024 lists new problems and shares no more than boilerplate
+    # ("政府信息公开工作") with 2023's; the others have no report of the year before here and no such sentence.
+    *[(name, "PJ-FOLLOW-UP", "warning", "failed", "第五部分") for name in (
+        "hongze-2023.pdf", "hongze-2024.pdf", "pingtan-2021-page-text.txt", "pingtan-2024-page-text.txt",
+        "pingtan-zonghezhifa-2025.html")],
+]
+# Part 一 of all six covers the five aspects and every part 五 has over 100 characters: nothing more. The
+# hongze PDFs print no date at all, so PJ-ON-TIME is skipped for them (not passed, not failed).
+
+
+@pytest.mark.usefixtures("corpus_dir")
+def test_the_audit_under_the_evaluators_pack_reports_what_the_pack_adds_and_drops() -> None:
+    from nianbao.checks import packs
+
+    result = audit([CORPUS], packs=packs.read_all([EVALUATOR]))
+    v = result.violations
+    found = [(Path(r).name, rule, severity, status, where) for r, rule, severity, status, where
+             in zip(v["report"], v["rule"], v["severity"], v["status"], v["where"])]
+    added = sorted(f for f in found if f[1].startswith("PJ-"))
+    assert added == sorted(UNDER_THE_PACK)
+    # the pack switches X-CHANGE off (hongze-2024's two warnings go) and keeps every other finding
+    kept = sorted((name, rule, status, where) for name, rule, _, status, where in found if not rule.startswith("PJ-"))
+    assert kept == sorted(g for g in GENUINE if g[1] != "X-CHANGE")
+    on_time = v[v["rule"] == "PJ-ON-TIME"].iloc[0]
+    assert "晚于 2022年1月31日 8 天" in on_time["message"] and "第五十条" in on_time["message"]  # the hint follows
+    text = to_text(result)
+    assert "另按规则包：政府信息公开工作年度报告评估要点（2025 年度）" in text and "PJ-ON-TIME" in text
+
+
+def test_audit_with_rules_names_the_pack_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    runner = CliRunner()
+    good = runner.invoke(main, ["audit", str(FIXTURES / BROKEN), "--rules", str(EVALUATOR), "--format", "json", "-j", "1"])
+    payload = json.loads(good.stdout)
+    assert [p["name"] for p in payload["packs"]] == ["政府信息公开工作年度报告评估要点（2025 年度）"]
+    assert any(v["rule"].startswith("PJ-") for v in payload["violations"])
+    bad = tmp_path / "坏的.yaml"
+    bad.write_text("name: x\nnotice: {title: t, issuer: i, date: 2025-01-01}\nrules:\n  - {id: A1, kind: nope}\n", encoding="utf-8")
+    refused = runner.invoke(main, ["audit", str(FIXTURES / BROKEN), "--rules", str(bad)])
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "坏的.yaml" in refused.stderr and "规则类型 'nope' 不认识" in refused.stderr

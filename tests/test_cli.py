@@ -78,8 +78,8 @@ def test_template_filled_round_trips_every_cell(project: Project, tmp_path: Path
 @pytest.mark.parametrize(
     ("args", "code", "text"),
     [
-        (["--agency", "shimen"], 0, "共 3 份报告：错误 0，警告 0"),
-        (["--agency", "broken-example"], 1, "共 1 份报告：错误 6，警告 0"),
+        (["--agency", "shimen"], 0, "共 3 份报告：错误 0，"),
+        (["--agency", "broken-example"], 1, "共 1 份报告：错误 6，"),
         ([], 1, "错误 6"),
         (["--agency", "nowhere"], 1, "未知单位 'nowhere'"),
         (["--format", "xml"], 2, "Invalid value for '--format'"),
@@ -95,8 +95,10 @@ def test_check_json_lists_every_result(project: Project) -> None:
     result = invoke(project, "check", "--agency", "broken-example", "--format", "json")
     payload = json.loads(result.output)
     assert [(p["agency"], p["year"], p["summary"]["errors"]) for p in payload] == [("broken-example", 2024, 6)]
-    assert {r["rule"] for r in payload[0]["results"] if r["status"] == "failed"} == {
+    assert {r["rule"] for r in payload[0]["results"] if r["status"] == "failed" and not r["pack"]} == {
         "B-ROWSUM", "B-COLSUM", "B-BALANCE", "C-TOTAL", "N-FIGURES"}
+    packed = {r["rule"] for r in payload[0]["results"] if r["pack"]}  # the bundled pack, params/rules/wuwei-2025.yaml
+    assert "WW-LENGTH" in packed and all(r["hint"] for r in payload[0]["results"] if r["pack"])
 
 
 def test_check_strict_fails_on_warnings_only_when_asked(project: Project) -> None:

@@ -453,10 +453,11 @@ def test_compare_matches_a_printed_name_with_the_registered_one(tmp_path: Path, 
 def test_auditing_the_published_files_finds_what_check_finds_on_the_data(bundled, editions) -> None:
     from nianbao import checks
     from nianbao.audit import NOTICE, audit
+    from nianbao.checks import packs
 
     for kind in ("fragment", "docx"):
         files = [f[kind] for f in editions.values()]
-        found = audit(files)
+        found = audit(files, packs=packs.load(bundled))  # the project's rule packs, as check applies them
         assert not found.unreadable
         for (agency, year), f in editions.items():
             report = validate(bundled, agency, year)

@@ -103,7 +103,7 @@ def test_one_parameters_cell_with_typed_commented_defaults(nb) -> None:
     assert len(cells) == 1
     tree = ast.parse(cells[0].source)
     defaults = {n.target.id: ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.AnnAssign)}
-    assert defaults == {"year": 2024, "project_dir": "", "data_dir": "", "failed": {}}
+    assert defaults == {"year": 2024, "project_dir": "", "data_dir": "", "failed": {}, "rules": []}
     assert all("#" in line for line in cells[0].source.splitlines())
 
 

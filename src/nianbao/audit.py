@@ -12,9 +12,8 @@ with the reason. Two reports of the same agency a year apart are checked against
 from __future__ import annotations
 
 import contextlib
-import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,7 +34,6 @@ NOTICE = "V-BLANK"
 _EVIDENCE_CELLS = 8
 REPORT_COLUMNS = ("report", "agency", "agency_id", "year", "identity_from", "format", "errors", "warnings", "uncertain", "notices",
                   "unknown_cells")
-_TAKES_PREVIOUS = "previous" in inspect.signature(checks.run).parameters
 
 
 class Audit(NamedTuple):
@@ -44,6 +42,7 @@ class Audit(NamedTuple):
     violations: pd.DataFrame  # COLUMNS, one row per open finding or notice
     unreadable: list[tuple[str, str]]  # (file, reason)
     reports: pd.DataFrame  # REPORT_COLUMNS, one row per report read
+    packs: tuple[checks.Pack, ...] = ()  # the rule packs the reports were checked by, besides the format's rules
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -94,8 +93,10 @@ def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:
 
 
 def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = None,
-          on_file: Callable[[Path], None] | None = None, jobs: int = 1, scheduler: str | None = None) -> Audit:
-    """Import every report under ``paths`` and run every check on each.
+          on_file: Callable[[Path], None] | None = None, jobs: int = 1, scheduler: str | None = None,
+          packs: Sequence[checks.Pack] = ()) -> Audit:
+    """Import every report under ``paths`` and run every check on each — the format's, with the
+    changes and rules of ``packs`` (an evaluator's criteria, say).
 
     ``manifest`` (from :func:`read_manifest`) names the agency and year of the files it lists; the
     others are read from their titles. With ``jobs`` > 1 the files are imported and checked in that
@@ -117,7 +118,7 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
             else:
                 imported.append((str(path), got))
         ids = agency_ids([r.name for _, r in imported])
-        pairs = [(report, _previous(report, [r for _, r in imported])) for _, report in imported]
+        pairs = [(report, _previous(report, [r for _, r in imported]), tuple(packs)) for _, report in imported]
         checked = list(mapper(_check_pair, pairs))
     rows: list[dict] = []
     reports: list[dict] = []
@@ -131,10 +132,11 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
                         "unknown_cells": len(report.unknown())})
         rows.extend(
             {"report": name, "agency": report.name, "year": report.data.year, **{k: record[k] for k in _FIELDS},
-             "evidence": evidence(r, report.data)}
+             "message": r.advice, "evidence": evidence(r, report.data)}
             for r, record in zip(results, checks.records(results)) if r.is_open or _is_notice(r)
         )
-    return Audit(pd.DataFrame(rows, columns=list(COLUMNS)), unreadable, pd.DataFrame(reports, columns=list(REPORT_COLUMNS)))
+    return Audit(pd.DataFrame(rows, columns=list(COLUMNS)), unreadable, pd.DataFrame(reports, columns=list(REPORT_COLUMNS)),
+                 tuple(packs))
 
 
 def _is_notice(result: checks.Result) -> bool:
@@ -211,15 +213,15 @@ def _import_one(job: tuple[Path, tuple[str, int] | None]) -> Imported | str:
         return f"导入时出错（{type(exc).__name__}: {exc}）"
 
 
-def _check_pair(pair: tuple[Imported, Imported | None]) -> list[checks.Result]:
+def _check_pair(pair: tuple[Imported, Imported | None, tuple[checks.Pack, ...]]) -> list[checks.Result]:
     return _check(*pair)
 
 
-def _check(report: Imported, previous: Imported | None) -> list[checks.Result]:
+def _check(report: Imported, previous: Imported | None, packs: tuple[checks.Pack, ...] = ()) -> list[checks.Result]:
     texts = filled(report.data)
-    if previous is None or not _TAKES_PREVIOUS:
-        return checks.run(report.data, texts)
-    return checks.run(report.data, texts, previous=previous.data, previous_narrative=filled(previous.data))
+    if previous is None:
+        return checks.run(report.data, texts, packs=packs)
+    return checks.run(report.data, texts, previous=previous.data, previous_narrative=filled(previous.data), packs=packs)
 
 
 def _previous(report: Imported, others: list[Imported]) -> Imported | None:

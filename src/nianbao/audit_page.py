@@ -12,7 +12,7 @@ import html
 
 from . import checks
 from .audit import Audit
-from .audit_tables import rules_found, totals_line
+from .audit_tables import packs_line, rule_titles, rules_found, totals_line
 from .importer import FORMATS
 from .index import CSS, SCRIPT, head
 
@@ -21,7 +21,7 @@ TITLE = "政府信息公开工作年度报告 · 审计结果"
 
 def to_html(result: Audit) -> str:
     v, rules = result.violations, rules_found(result)
-    titles = {r.id: r.title for r in checks.RULES}
+    titles = rule_titles(result)
     rule_heads = "".join(f'<th data-type="num" title="{html.escape(titles.get(r, ""))}">{html.escape(r)}</th>' for r in rules)
     rows, details = [], []
     for n, r in enumerate(result.reports.itertuples()):
@@ -64,7 +64,7 @@ def to_html(result: Audit) -> str:
 <body>
 <header>
 <h1>{TITLE}</h1>
-<p class="totals">{html.escape(totals_line(result))}</p>
+<p class="totals">{html.escape(totals_line(result))}</p>{_packs(result)}
 <form class="filters" onsubmit="return false">
 <label>查找 <input type="search" id="q" placeholder="单位名称或文件"></label>
 <label>年度 <select id="year"><option value="">全部</option>{options}</select></label>
@@ -100,6 +100,11 @@ def _css(status: object, severity: object) -> str:
     if status == checks.UNCERTAIN or severity == checks.INFO:
         return "unknown-text"
     return "bad-text" if severity == checks.ERROR else "warn-text"
+
+
+def _packs(result: Audit) -> str:
+    line = packs_line(result)
+    return f'<p class="overview">{html.escape(line)}</p>' if line else ""
 
 
 __all__ = ["to_html"]

@@ -28,6 +28,7 @@ def to_csv(result: Audit) -> str:
 def to_json(result: Audit) -> str:
     payload = {
         "summary": _summary(result),
+        "packs": [{"name": p.name, "notice": vars(p.notice), "file": str(p.file)} for p in result.packs],
         "reports": result.reports.to_dict(orient="records"),
         "violations": result.violations.to_dict(orient="records"),
         "unreadable": [{"file": f, "reason": reason} for f, reason in result.unreadable],
@@ -52,9 +53,20 @@ def totals_line(result: Audit) -> str:
             + f"：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")
 
 
+def packs_line(result: Audit) -> str:
+    """另按规则包：… — the packs the audit applied, each with the notice it implements ("" for none)."""
+    named = [f"{p.name}（{p.notice.issuer} {p.notice.date}《{p.notice.title}》）" for p in result.packs]
+    return "另按规则包：" + "；".join(named) if named else ""
+
+
+def rule_titles(result: Audit) -> dict[str, str]:
+    """Every rule the audit ran, id → title: the format's, then the packs' in their order."""
+    return {r.id: r.title for r in checks.RULES} | {r.id: f"{r.title}〔{p.name}〕" for p in result.packs for r in p.rules}
+
+
 def to_text(result: Audit) -> str:
     """The auditor's table of reports × rules, the findings report by report, and the unreadable files."""
-    lines = [totals_line(result)]
+    lines = [totals_line(result), *filter(None, [packs_line(result)])]
     if len(result.reports):
         lines += ["", "报告 × 规则（数字为未通过的条数，?n 为无法判定的条数，空白为无问题）", *_matrix(result)]
     if len(result.violations):
@@ -73,7 +85,7 @@ def to_text(result: Audit) -> str:
 def rules_found(result: Audit) -> list[str]:
     """The rules with findings (notices apart), in the catalogue's order: the columns of reports × rules."""
     v = result.findings
-    order = {r.id: i for i, r in enumerate(checks.RULES)}
+    order = {rule: i for i, rule in enumerate(rule_titles(result))}
     return sorted(v["rule"].unique(), key=lambda x: order.get(x, len(order))) if len(v) else []
 
 
@@ -96,4 +108,4 @@ def _matrix(result: Audit) -> list[str]:
 
 WRITERS = {"text": to_text, "json": to_json, "csv": to_csv}
 
-__all__ = ["WRITERS", "rules_found", "to_csv", "to_json", "to_text", "totals_line"]
+__all__ = ["WRITERS", "packs_line", "rule_titles", "rules_found", "to_csv", "to_json", "to_text", "totals_line"]

@@ -107,7 +107,7 @@ def _text(r: checks_.Result) -> str:
     """A finding as a reader sees it, with a reviewer's explanation when there is one."""
     if r.status == checks_.ACCEPTED:
         return f"{r.message}——已说明：{r.note}"
-    return f"{r.message}（{r.note}）" if r.note else r.message
+    return f"{r.advice}（{r.note}）" if r.note else r.advice
 
 
 def _badge(r: checks_.Result) -> str:

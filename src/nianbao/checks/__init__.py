@@ -152,23 +152,19 @@ def frame(results: Iterable[Result]) -> pd.DataFrame:
 
 def per_rule(results: Iterable[Result]) -> pd.DataFrame:
     """A count per rule of the catalogue, then per rule of the packs that ran: passed, failed,
-    undecided, skipped, explained.
+    undecided, skipped, explained. A built-in rule a pack switched off or re-graded says so.
     """
+    from collections import Counter
+
     results = list(results)
-    rows = []
     national = {r.id for r in RULES}
-    added = {r.rule: r.title for r in results if r.rule not in national}  # the packs' rules, in their order
-    for rule_id, title in [*((r.id, r.title) for r in RULES), *added.items()]:
-        mine = [r for r in results if r.rule == rule_id]
-        rows.append({
-            "规则": rule_id,
-            "内容": title,
-            "通过": sum(r.passed for r in mine),
-            "未通过": sum(r.status == FAILED for r in mine),
-            "无法判定": sum(r.status == UNCERTAIN for r in mine),
-            "跳过": sum(r.status == SKIPPED for r in mine),
-            "已说明": sum(r.status == ACCEPTED for r in mine),
-        })
+    added = {r.rule: f"{r.title}〔{r.pack}〕" for r in results if r.rule not in national}  # in the packs' order
+    changed = {r.rule: f"〔{r.pack}：{'不检查' if r.status == SKIPPED else SEVERITY_NAMES[r.severity]}〕"
+               for r in results if r.rule in national and r.pack}
+    counts = Counter((r.rule, r.status) for r in results)
+    columns = {"通过": PASSED, "未通过": FAILED, "无法判定": UNCERTAIN, "跳过": SKIPPED, "已说明": ACCEPTED}
+    rows = [{"规则": rule_id, "内容": title, **{name: counts[rule_id, status] for name, status in columns.items()}}
+            for rule_id, title in [*((r.id, r.title + changed.get(r.id, "")) for r in RULES), *added.items()]]
     return pd.DataFrame(rows)
 
 

@@ -67,6 +67,11 @@ class Result:
         return label(self.status, self.severity)
 
     @property
+    def advice(self) -> str:
+        """The message as every reader is shown it: with what to do (a pack's hint) while it is open."""
+        return f"{self.message}。{self.hint}" if self.hint and self.is_open else self.message
+
+    @property
     def key(self) -> str:
         """How a reviewer's decision names this result: rule id and the cell (or place) it is about."""
         return f"{self.rule}@{self.cells[0] if self.cells else self.where}"

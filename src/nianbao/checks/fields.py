@@ -106,6 +106,9 @@ def term(value: object, bad) -> str:
 def known(entry: Mapping, allowed: Iterable[str], path: Path, where: str) -> None:
     allowed = tuple(allowed)
     for key in entry:
+        if isinstance(key, bool):  # YAML 1.1 reads a key off / on / yes / no as false or true
+            raise ParamsError(f"字段名被 YAML 读成了真假值 {str(key).lower()}（off、on、yes、no 都会这样）", file=path,
+                              key=where or None, hint=f"关掉内置规则写 disabled: true；这里可用的字段：{'、'.join(allowed)}")
         if key not in allowed:
             raise ParamsError(f"不认识的字段 {shown(key)}", file=path, key=where or None,
                               hint=f"这里可用的字段：{'、'.join(allowed)}")

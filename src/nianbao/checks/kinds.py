@@ -20,6 +20,7 @@ Kinds:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Mapping
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from ..format import describe
 from ..model import is_figure, is_unknown, placeholder_key
 from .core import FAILED, PASSED, SKIPPED, UNCERTAIN, Context, Result, Rule, fmt
-from .texts import COUNTS, PLACES, Place, count, figures_near, folded, found, named, runs, windows
+from .texts import COUNTS, PLACES, Place, count, figures_near, folded, found, named, runs, sentences, windows
 
 # ---------------------------------------------------------------- cells
 
@@ -149,8 +150,12 @@ def _cell(f: Mapping[str, object], r: Rule, c: Context) -> Iterator[Result]:
 
 
 def deadline(by: str, year: int) -> dt.date:
-    """``by`` for a report of ``year``: ``MM-DD`` is that day of the next year; ``YYYY-MM-DD`` as written."""
+    """``by`` for a report of ``year``: ``MM-DD`` is that day of the next year (``02-29`` the last day
+    of February, when that year has no 29th); ``YYYY-MM-DD`` as written.
+    """
     if len(by) == 5:
+        if by == "02-29" and not calendar.isleap(year + 1):
+            by = "02-28"
         return dt.date.fromisoformat(f"{year + 1}-{by}")
     return dt.date.fromisoformat(by)
 
@@ -159,20 +164,26 @@ def _dated(f: Mapping[str, object], r: Rule, c: Context) -> Iterator[Result]:
     last = deadline(str(f["by"]), c.data.year)
     shown = f"{last.year}年{last.month}月{last.day}日"
     if not c.data.published:
-        yield r.result(SKIPPED, f"报告没有落款日期，无法核对是否在 {shown} 前发布", where="落款")
+        yield r.result(SKIPPED, f"报告没有落款日期或发布日期，无法核对是否在 {shown} 前发布", where="发布日期")
         return
     day = dt.date.fromisoformat(c.data.published)
     late = (day - last).days
     yield r.result(PASSED if late <= 0 else FAILED,
-                   f"落款日期 {day.year}年{day.month}月{day.day}日" + (f"，不晚于 {shown}" if late <= 0 else f"，晚于 {shown} {late} 天"),
-                   where="落款", observed=c.data.published, expected=last.isoformat())
+                   f"报告日期 {day.year}年{day.month}月{day.day}日" + (f"，不晚于 {shown}" if late <= 0 else f"，晚于 {shown} {late} 天"),
+                   where="发布日期", observed=c.data.published, expected=last.isoformat())
 
 
 #: How a report says it looks back at last year's problems, when a pack gives no wording of its own.
 FOLLOW_UP_WORDING = ("上一年度报告", "上年度报告", "上年报告", "上一年度年报", "上年年报", "去年报告", "上年度存在的问题",
                      "上一年度存在的问题", "上年存在的问题", "上年度问题", "上年度年报")
-#: How many Chinese characters in a row from last year's part 五 count as referring to it.
-FOLLOW_UP_RUN = 8
+#: A sentence looks back at last year's problems when it names last year, a problem and what was done
+#: about it (“针对2022年存在的政策解读质量不高问题，进行了整改”).
+LAST_YEAR = ("上年", "上一年", "去年")
+PROBLEM = ("问题", "不足", "差距", "短板")
+DONE = ("整改", "改进", "解决", "落实", "完善", "提升", "改善")
+#: How many Chinese characters in a row from last year's problems count as referring to them: long
+#: enough that the phrases every report shares (“区政府信息公开工作”) do not.
+FOLLOW_UP_RUN = 12
 _PART_FIVE = Place(("problems.problems", "problems.improvements"), "第五部分")
 
 
@@ -181,18 +192,34 @@ def _follows_up(f: Mapping[str, object], r: Rule, c: Context) -> Iterator[Result
     run = int(f.get("run", FOLLOW_UP_RUN))  # type: ignore[call-overload]
     text = _PART_FIVE.text(c)
     said = next((w for w in wording if folded(w) in folded(text)), None)
+    if not said and not f.get("wording"):  # the pack's own wording replaces the default grammar too
+        said = _looks_back(text, c.data.year)
     if said:
-        yield r.result(PASSED, f"第五部分回顾了上年的问题（“{said}”）", where=_PART_FIVE.name)
+        yield r.result(PASSED, f"第五部分回顾了上年的问题（“{_short(said)}”）", where=_PART_FIVE.name)
         return
     from .. import prose
 
-    before = runs(folded("".join(prose.plain(c.previous_texts.get(k, "")) for k in _PART_FIVE.keys)), run)
+    before = runs(folded(prose.plain(c.previous_texts.get("problems.problems", ""))), run)
     shared = next((w for w in windows(folded(text), run) if w in before), None)
     if shared:
-        yield r.result(PASSED, f"第五部分提到上年报告第五部分的问题（“{shared}”）", where=_PART_FIVE.name)
+        yield r.result(PASSED, f"第五部分写到上年报告所列的问题（“{shared}”）", where=_PART_FIVE.name)
         return
     why = "" if c.previous_texts else f"（没有 {c.data.year - 1} 年的报告可比）"
     yield r.result(FAILED, f"第五部分没有回顾上年报告提出的问题{why}", where=_PART_FIVE.name)
+
+
+def _short(sentence: str, most: int = 40) -> str:
+    return sentence if len(sentence) <= most else sentence[: most - 1] + "…"
+
+
+def _looks_back(text: str, year: int) -> str | None:
+    """The first sentence that names last year, a problem and its mending; ``None`` when none does."""
+    for sentence in sentences(text):
+        plain = folded(sentence)
+        if any(w in plain for w in (*LAST_YEAR, f"{year - 1}年")) and any(w in plain for w in PROBLEM) \
+                and any(w in plain for w in DONE):
+            return sentence
+    return None
 
 
 def _national(f: Mapping[str, object], r: Rule, c: Context) -> Iterator[Result]:

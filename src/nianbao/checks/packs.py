@@ -77,11 +77,19 @@ def load(project: Project) -> tuple[Pack, ...]:
     files = project.rule_files()
     stamp = tuple((str(p), *_stat(p)) for p in files)
     if stamp not in _cache:
-        packs = tuple(read(p) for p in files)
-        _distinct(packs)
+        packs = read_all(files)
         _cache.clear()
         _cache[stamp] = packs
     return _cache[stamp]
+
+
+def read_all(files: Iterable[Path]) -> tuple[Pack, ...]:
+    """Several packs used together (a project's, or an audit's ``--rules``): each read and checked,
+    and an id used once across them all.
+    """
+    packs = tuple(read(Path(p)) for p in files)
+    _distinct(packs)
+    return packs
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -95,11 +103,18 @@ def _stat(path: Path) -> tuple[int, int]:
 def _distinct(packs: Iterable[Pack]) -> None:
     seen: dict[str, Path] = {}
     for pack in packs:
-        for r in pack.rules:
-            if r.id in seen:
-                raise ParamsError(f"规则编号 {r.id} 已在规则包 {seen[r.id]} 中用过", file=pack.file, key=r.id,
+        for id_ in [r.id for r in pack.rules] + [c.id for c in pack.changes]:  # a change's id is an id too
+            if id_ in seen:
+                raise ParamsError(f"规则编号 {id_} 已在规则包 {seen[id_]} 中用过", file=pack.file, key=id_,
                                   hint="各规则包的编号不能重复；请给本规则换一个编号（如加上规则包的简称作前缀）")
-            seen[r.id] = pack.file
+            seen[id_] = pack.file
+    changed: dict[str, Path] = {}
+    for pack in packs:
+        for c in pack.changes:
+            if c.rule in changed:
+                raise ParamsError(f"内置规则 {c.rule} 已由规则包 {changed[c.rule]} 改过", file=pack.file, key=c.id,
+                                  hint="一条内置规则只能由一个规则包关掉或改级别；请删去其中一处")
+            changed[c.rule] = pack.file
 
 
 def read(path: Path) -> Pack:
@@ -173,7 +188,7 @@ def _rule(entry: object, i: int, path: Path, pack: str, national: set[str]) -> R
         raise ParamsError(f"规则类型 {kind_name!r} 不认识", file=path, key=f"{where}.kind",
                           hint=f"可用的类型：{'、'.join(KINDS)}（见 README 的“规则包”一节）")
     kind = KINDS[str(kind_name)]
-    known(entry, (*_COMMON, *kind.fields), path, where)
+    known(entry, dict.fromkeys((*_COMMON, *kind.fields)), path, where)  # national's severity is in both
     for need in kind.required:
         given = [f for f in need if f in entry]
         if not given:
@@ -254,4 +269,4 @@ def catalogue(national: Iterable[Rule], packs: Iterable[Pack], year: int) -> lis
     return out
 
 
-__all__ = ["MAX_RULES", "Change", "Notice", "Pack", "catalogue", "guidance", "load", "read"]
+__all__ = ["MAX_RULES", "Change", "Notice", "Pack", "catalogue", "guidance", "load", "read", "read_all"]

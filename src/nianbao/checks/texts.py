@@ -21,16 +21,18 @@ from .stated import NEAR, clauses
 
 @dataclass(frozen=True)
 class Place:
-    """The narrative a rule reads: one section, or a whole part (its sections in order)."""
+    """The narrative a rule reads: one section, or a whole part — its sections in order, each written
+    under its heading, as the report prints them (a section left empty, heading and all, is not read).
+    """
 
     keys: tuple[str, ...]  # narrative keys
     name: str  # as a reader names it: 第一部分（一）主动公开
+    headings: tuple[str, ...] = ()  # a part's: each section's heading, as printed
 
     def text(self, c: Context) -> str:
-        return "\n".join(visible(c, k) for k in self.keys)
-
-
-_NUMERALS = {p.number: p for p in PARTS}
+        if not self.headings:
+            return "\n".join(visible(c, k) for k in self.keys)
+        return "\n".join(f"{h}\n{body}" for h, k in zip(self.headings, self.keys) if (body := visible(c, k)).strip())
 
 
 def place(value: str) -> Place | None:
@@ -46,7 +48,8 @@ def place(value: str) -> Place | None:
                 return Place(("other.text",), f"第{p.number}部分（{p.title}）")
             continue
         if value in (p.key, p.number):
-            return Place(tuple(f"{p.key}.{s.key}" for s in p.sections), f"第{p.number}部分（{p.title}）")
+            return Place(tuple(f"{p.key}.{s.key}" for s in p.sections), f"第{p.number}部分（{p.title}）",
+                         tuple(s.title for s in p.sections))
         for s in p.sections:
             number = s.title[: s.title.index("）") + 1].replace("（", "(").replace("）", ")")
             if value in (f"{p.key}.{s.key}", f"{p.number}{number}"):
@@ -98,6 +101,11 @@ def named(synonyms: tuple[str, ...]) -> str:
     return "／".join(f"“{t}”" for t in synonyms)
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences (to 。；！？ or a line's end), without white space at their ends."""
+    return [s.strip() for s in re.split(r"[。；;！!？?\n]", text) if s.strip()]
+
+
 def figures_near(text: str, synonyms: tuple[str, ...], units: tuple[str, ...]) -> list[tuple[str, int | float]]:
     """Each clause of ``text`` where a term is followed, within :data:`NEAR` characters, by a
     figure in one of ``units`` (“开设政务新媒体账号3个”): the clause and the figure.
@@ -131,5 +139,5 @@ def runs(text: str, n: int) -> set[str]:
 
 
 
-__all__ = ["COUNTS", "PLACES", "Place", "count", "figures_near", "folded", "found", "named", "place", "runs", "visible",
+__all__ = ["COUNTS", "PLACES", "Place", "count", "figures_near", "folded", "found", "named", "place", "runs", "sentences", "visible",
            "windows"]

@@ -84,7 +84,7 @@ def _check_text(report, verbose: bool = False) -> tuple[dict[str, int], str]:
     lines = [f"{report.agency.name}（{report.agency.id}）{report.data.year} 年：{checks.status_line(report.results)}"]
     for x in report.results:
         if x.is_open or x.status == checks.ACCEPTED or verbose and x.status == checks.SKIPPED:
-            lines.append(f"  [{x.label}] {x.rule} {x.message}" + (f"（{x.note}）" if x.note else ""))
+            lines.append(f"  [{x.label}] {x.rule} {x.advice}" + (f"（{x.note}）" if x.note else ""))
     return checks.summary(report.results), "\n".join(lines)
 
 

@@ -84,10 +84,11 @@ def template(ctx: click.Context, agency: str | None, every: bool, year: int, out
         raise click.UsageError("--all 与 --output、--fill 不能同用；用 --out 指定目录")
     if agency and out_dir:
         raise click.UsageError("--out 与 --all 同用；单个单位请用 --output 指定文件")
+    asked = _asked(project, year)
     if agency:
         find_agency(project, agency)
         _one_template(project, agency, year, output or project.data_dir / str(year) / f"{agency}.xlsx", fill, force,
-                      default_place=not output)
+                      default_place=not output, asked=asked)
         return
     folder = out_dir or project.outputs_dir / "templates" / str(year)
     registry = load_registry(project)
@@ -97,7 +98,7 @@ def template(ctx: click.Context, agency: str | None, every: bool, year: int, out
         shown = "、".join(p.name for p in there[:3]) + ("等" if len(there) > 3 else "")
         raise click.ClickException(f"{folder} 中已有 {len(there)} 份同名模板（{shown}）；如要覆盖请加 --force")
     for agency_id, path in paths.items():
-        note = _one_template(project, agency_id, year, path, fill=False, force=True, quiet=True)
+        note = _one_template(project, agency_id, year, path, fill=False, force=True, quiet=True, asked=asked)
         if not path.name.endswith(f"-{registry[agency_id].name}.xlsx"):
             note += "；文件名中的全称已截短或替换了文件名不能用的字符（“说明”页中是全称）"
         click.echo(f"{path}  {note}")
@@ -117,9 +118,19 @@ def template_name(year: int, agency: str, name: str) -> str:
     return safe_name(name, before=f"{year}-{agency}-", after=".xlsx")
 
 
+def _asked(project, year: int) -> tuple[dict[str, list[str]], tuple]:
+    """What the rule packs that apply to ``year`` ask of each narrative section, and those packs (already
+    read and checked by ``_project``): the 叙述 sheet shows it beside each section.
+    """
+    from ..checks import packs
+
+    applying = tuple(p for p in packs.load(project) if p.applies(year))
+    return packs.guidance(applying, year), applying
+
+
 def _one_template(project, agency: str, year: int, path: Path, fill: bool, force: bool, quiet: bool = False,
-                  default_place: bool = False) -> str:
-    """One agency's template; says what it took from last year."""
+                  default_place: bool = False, asked: tuple[dict[str, list[str]], tuple] = ({}, ())) -> str:
+    """One agency's template; says what it took from last year, and shows what the packs ``asked``."""
     from ..atomic import write_file
     from ..errors import NianbaoError
     from ..load import load_report
@@ -138,7 +149,8 @@ def _one_template(project, agency: str, year: int, path: Path, fill: bool, force
             note = f"上年结转取自 {source}"
         except NianbaoError as exc:
             note = f"{year - 1} 年数据有误，未预填上年结转：{' '.join(str(exc).split())}"
-    write_file(path, lambda tmp: write_template(tmp, agency, who.name, year, data, previous, source))
+    guidance, packs = asked
+    write_file(path, lambda tmp: write_template(tmp, agency, who.name, year, data, previous, source, guidance, packs))
     if not quiet:
         click.echo(f"已生成 {path}（{note}）")
         if default_place and project.data_files(agency, year) != [path]:

@@ -101,9 +101,11 @@ def _import_project(ctx: click.Context, out: Path | None) -> Project | None:
               help="Dask 调度器地址（如 tcp://10.0.0.5:8786），在集群上审计；各工作机须能按同样的路径读到文件。")
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="清单 CSV（file,agency,year）：文件中读不出单位或年度时，按清单取。")
+@click.option("--rules", "rules", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="按这个规则包另加的规则审计（如评估机构的评分要点），可重复；项目 params/rules/ 中的不用。")
 @click.pass_context
 def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | None, jobs: int | None,
-          scheduler: str | None, manifest: Path | None) -> None:
+          scheduler: str | None, manifest: Path | None, rules: tuple[Path, ...]) -> None:
     """审计已发布的年报：逐份导入，运行全部校验，输出“报告 × 规则”的问题表和无法读取的文件。
 
     目录中递归查找 .html .htm .txt .pdf .docx。同一单位相邻两年的报告都在其中时，也做跨年度核对。
@@ -116,6 +118,7 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
       nianbao audit 年报/
       nianbao audit 2023/ 2024/ --format csv -o 审计结果.csv
       nianbao audit 年报/ --format html -o 审计结果.html --manifest 清单.csv
+      nianbao audit 年报/ --rules params/rules/evaluators/pingjia-2025.yaml
     """
     from ..audit import audit as run
     from ..audit import read_manifest, report_files
@@ -126,6 +129,9 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise click.UsageError(f"找不到 {'、'.join(missing)}")
+    from ..checks import packs
+
+    chosen = packs.read_all(rules)  # every pack read and checked before any report is
     files = report_files(paths)
     if not files:
         raise click.UsageError("所给目录中没有可导入的文件（.html .htm .txt .pdf）")
@@ -133,7 +139,8 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
 
     with tqdm(total=len(files), unit="份", file=sys.stderr, dynamic_ncols=True, leave=False, disable=None) as bar:
         result = run([p.resolve() for p in files] if scheduler else files, read_manifest(manifest) if manifest else None,
-                     on_file=lambda _: bar.update(), jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
+                     on_file=lambda _: bar.update(), jobs=jobs or os.cpu_count() or 1, scheduler=scheduler,
+                     packs=chosen)
     if fmt == "html":
         from ..audit_page import to_html
 

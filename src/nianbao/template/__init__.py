@@ -7,6 +7,7 @@ reads a filled copy back through the same layout.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,9 +17,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..checks.packs import Pack
 from ..format import ALIASES, REPORT_TITLE, TABLE_A, TABLES, all_cell_keys, column_of, describe
 from ..model import ReportData, Value
-from . import feedback, printing
+from . import feedback, guidance, printing
 from .cells import _BORDER, _HEADER_FILL, _LEFT, _TOP_LEFT, _draw_input, _draw_label, _put, _validation
 from .layout import (
     FIELD,
@@ -64,7 +66,8 @@ def _write_guide(ws: Worksheet, start: int, lines: list[str]) -> int:
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = _GUIDE_WIDTHS
     row = start
     for line in lines:
-        ws.cell(row, 1, line).alignment = _TOP_LEFT
+        _put(ws.cell(row, 1), line)
+        ws.cell(row, 1).alignment = _TOP_LEFT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         printing.fit_text_rows(ws, [f"A{row}:B{row}"], least=printing.LINE + 3)
         row += 1
@@ -111,6 +114,7 @@ def _column_widths(ws: Worksheet, labels: list[Label], inputs: list[Place]) -> N
 def write_template(
     path: Path, agency_id: str, agency_name: str, year: int, data: ReportData | None = None,
     previous: ReportData | None = None, previous_source: str = "",
+    asked: Mapping[str, Sequence[str]] | None = None, packs: Sequence[Pack] = (),
 ) -> Path:
     """Write the Excel template for one agency-year, filled with ``data`` when given.
 
@@ -119,6 +123,10 @@ def write_template(
     from last year's 四、结转下年度 (locked, with a note saying so) and table 二's 现行有效件数 gets
     last year's figure as a hint. The agency, its name and the year are locked: a workbook renamed
     on its way back is still known by them (``nianbao collect``).
+
+    ``asked`` is what the rule packs ``packs`` ask of each narrative section (narrative key → the
+    rules' words, :func:`nianbao.checks.packs.guidance`): shown in a column beside the 叙述 sheet's
+    inputs, the packs named on the 说明 sheet. Without it the workbook is as it always was.
     """
     plan = layout()
     book = Workbook()
@@ -145,7 +153,11 @@ def write_template(
 
     guide = sheets[GUIDE_SHEET]
     start = max(coordinate_from_string(p.cell)[1] for p in plan.meta.values()) + 2
-    guide_end = _write_guide(guide, start, _guide_lines(agency_id, agency_name, year))
+    asked = {key: list(items) for key, items in (asked or {}).items() if items}
+    instructions = _guide_lines(agency_id, agency_name, year)
+    if asked:  # after the line on the 叙述 sheet
+        instructions.insert(5, guidance.guide_line(packs, len(_NARRATIVE_WIDTHS) + 1))
+    guide_end = _write_guide(guide, start, instructions)
     words = sheets[NARRATIVE_SHEET]
     for column, width in zip("ABCD", _NARRATIVE_WIDTHS):
         words.column_dimensions[column].width = width
@@ -177,6 +189,8 @@ def write_template(
         printing.fit_text_rows(words, [p.cell for p in plan.narrative.values()])
         for place in plan.notes.values():
             printing.fit_text_rows(sheets[place.sheet], [place.range], least=printing.LINE + 3)
+    if asked:  # beside the text typed, after its rows are fitted to it; on the screen, not printed
+        guidance.draw(words, plan.narrative, asked, len(_NARRATIVE_WIDTHS) + 1)
     for table in TABLES.values():  # the table and its note, not the checks beside and under them
         name = sheet_name(table)
         printing.table_sheet(sheets[name], [lb for lb in plan.labels if lb.place.sheet == name],

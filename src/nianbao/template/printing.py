@@ -38,7 +38,7 @@ _DEFAULT_HEIGHT = LINE + 3
 #: A title's row: one line of 14-point bold text.
 _TITLE_HEIGHT = 24.0
 #: A row may not be taller than this in Excel (points).
-_MAX_HEIGHT = 409.0
+MAX_HEIGHT = 409.0
 #: The font size of a cell that sets none (openpyxl's and Excel's default).
 _DEFAULT_FONT = 11.0
 
@@ -119,7 +119,7 @@ def fit_rows(ws: Worksheet, labels: Iterable[Label]) -> None:
         for row in rows:
             need[row] = max(need.get(row, LINE + 2), share)
     for row, height in need.items():  # a row already taller (a note typed in it) keeps its height
-        ws.row_dimensions[row].height = min(max(round(height, 1), ws.row_dimensions[row].height or 0), _MAX_HEIGHT)
+        ws.row_dimensions[row].height = min(max(round(height, 1), ws.row_dimensions[row].height or 0), MAX_HEIGHT)
 
 
 def fit_text_rows(ws: Worksheet, cells: Iterable[str], least: float = 30.0) -> None:
@@ -133,7 +133,7 @@ def fit_text_rows(ws: Worksheet, cells: Iterable[str], least: float = 30.0) -> N
             continue
         rows, columns = _span(first, last or first)
         height = lines(str(value), sum(_width(ws, c) for c in columns)) * LINE + 6
-        ws.row_dimensions[rows[0]].height = min(max(height, least), _MAX_HEIGHT)
+        ws.row_dimensions[rows[0]].height = min(max(height, least), MAX_HEIGHT)
 
 
 def _measure(ws: Worksheet, last_row: int, last_column: int) -> tuple[float, float, float]:
@@ -181,5 +181,5 @@ def text_sheet(ws: Worksheet, last_row: int, last_column: int, header_rows: tupl
     _set_up(ws, last_row, last_column, header_rows, one_page=False)
 
 
-__all__ = ["A4", "LEAST", "LINE", "MARGINS", "UNIT", "Paper", "fit_rows", "fit_text_rows", "lines", "paper", "plan",
+__all__ = ["A4", "LEAST", "LINE", "MARGINS", "MAX_HEIGHT", "UNIT", "Paper", "fit_rows", "fit_text_rows", "lines", "paper", "plan",
            "printable", "table_sheet", "text_sheet"]
