@@ -103,6 +103,24 @@ def test_notebook_params_and_options_touch_what_they_feed(project: Project) -> N
     assert changed(before, keys(project)) == set(before)
 
 
+def test_rule_packs_are_inputs_of_every_run_and_travel_with_the_tasks(project: Project) -> None:
+    from dataclasses import asdict, replace
+
+    from nianbao.batch.tasks import Task
+
+    before = keys(project)
+    pack = project.params_dir / "rules" / "wuwei-2025.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("at_most: 1000", "at_most: 900"), encoding="utf-8")
+    assert changed(before, keys(project)) == set(before)  # a project pack is an input of every report
+    evaluator = (ROOT / "params" / "rules" / "evaluators" / "pingjia-2025.yaml").resolve()
+    added = replace(project, rules=(evaluator,))
+    now = keys(project)
+    assert changed(now, keys(added)) == set(now)  # so is a pack added with --rules, and taking it away again
+    task = Task(str(project.root), "", 2024, "shimen", rules=(str(evaluator),))
+    again = Task(**json.loads(json.dumps(asdict(task))))  # as a Dask worker's subprocess receives it
+    assert again.project.rules == (evaluator,) and again.project.rule_files()[-1] == evaluator
+
+
 def test_the_code_hash_covers_the_package_sources_and_templates(monkeypatch: pytest.MonkeyPatch) -> None:
     import nianbao
 

@@ -6,6 +6,7 @@ The renders that start a kernel (and, with PDF, xelatex) are marked so and share
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from nianbao.publish import Rendered, report
 from nianbao.report import validate
 from nianbao.run import Run
 
-from .conftest import copy_project
+from .conftest import ROOT, copy_project
 
 
 def run(project: Project, agency_id: str, out: Path, pdf: bool = True) -> Rendered:
@@ -354,3 +355,24 @@ def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp
     monkeypatch.setattr(render, "TEMPLATES", tmp_path)
     monkeypatch.setattr(render, "_SETTLED", {})
     assert render._seed("nianbao_latex", "nianbao_latex") is None
+
+
+@pytest.mark.kernel
+def test_render_with_rules_shows_the_packs_results_in_the_review_edition(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    project = copy_project(tmp_path / "p")
+    evaluator = ROOT / "params" / "rules" / "evaluators" / "pingjia-2025.yaml"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["--project", str(project.root), "render", "-a", "shimen", "-y", "2024", "--no-pdf",
+                                       "--out", str(out), "--rules", str(evaluator)])
+    assert result.exit_code == 0, result.output
+    page = (out / "shimen-2024.html").read_text(encoding="utf-8")
+    # the kernel checked with the pack given on the command line, besides the project's own
+    assert "PJ-PART-FIVE-LENGTH" in page and "第五部分写得具体（至少 100 字）〔政府信息公开工作年度报告评估要点（2025 年度）〕" in page
+    assert "WW-LENGTH" in page
+    saved = json.loads((out / "checks.json").read_text(encoding="utf-8"))
+    failed = next(r for r in saved["results"] if r["rule"] == "PJ-PART-FIVE-LENGTH")
+    assert failed["status"] == "failed" and failed["hint"].startswith("问题和改进措施要具体")

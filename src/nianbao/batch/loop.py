@@ -38,7 +38,8 @@ def run(
     (skipped ones included, with ``batch_status`` ``"skipped"``). Ctrl-C stops the workers, removes
     their half-made outputs, writes ledger and index of what finished, and re-raises.
     """
-    project = Project(project.root.resolve(), project.data_root.resolve() if project.data_root else None)
+    project = Project(project.root.resolve(), project.data_root.resolve() if project.data_root else None,
+                      tuple(p.resolve() for p in project.rules))
     hasher = Hasher(project, {"pdf": pdf, "timeout": timeout})  # reads the registry, once for the batch
     runs = plan(project, agencies, years, hasher.registry)
     writable(project.outputs_dir)  # a read-only or missing disk is one line now, not a failure per report
@@ -68,6 +69,7 @@ class _Loop:
                  summary: bool, on_record: Callable[[Record], None] | None,
                  on_warning: Callable[[str], None] | None = None) -> None:
         self.project, self.hasher, self.ledger = project, hasher, ledger
+        self.rules = tuple(str(p) for p in project.rules)  # the packs added to the batch, for each task
         self.pdf, self.timeout, self.summary, self.on_record = pdf, timeout, summary, on_record
         self.on_warning = on_warning
         self.queue: deque[Task] = deque()
@@ -80,7 +82,7 @@ class _Loop:
     def task(self, agency: str, year: int) -> Task:
         self.left.setdefault(year, set()).add(agency)
         return Task(str(self.project.root), str(self.project.data_root or ""), year, agency, self.pdf, self.timeout,
-                    self.hashed(self.hasher.report, agency, year))
+                    self.hashed(self.hasher.report, agency, year), rules=self.rules)
 
     def summary_task(self, year: int) -> Task:
         """The year's overview, naming the reports that failed; those this batch has yet to finish are
@@ -92,7 +94,7 @@ class _Loop:
             if r["kind"] == REPORT and r["year"] == year and r["status"] == FAILED and r["agency"] not in left
         }
         return Task(str(self.project.root), str(self.project.data_root or ""), year, "", self.pdf, self.timeout,
-                    self.hashed(self.hasher.summary, year, failed), failed)
+                    self.hashed(self.hasher.summary, year, failed), failed, self.rules)
 
     def hashed(self, key: Callable[..., str], *args: object) -> str:
         """A run's input key, and (for its record's ``stages``) the CPU time it took."""

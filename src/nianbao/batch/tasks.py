@@ -53,6 +53,7 @@ class Task:
     timeout: int = 600
     key: str = ""
     failed: dict = field(default_factory=dict)  # the overview's agencies whose reports failed
+    rules: tuple[str, ...] = ()  # rule packs added for the batch (--rules), besides params/rules/
 
     @property
     def run(self) -> Run:
@@ -69,7 +70,7 @@ class Task:
 
     @property
     def project(self) -> Project:
-        return Project(Path(self.root), Path(self.data_root) if self.data_root else None)
+        return Project(Path(self.root), Path(self.data_root) if self.data_root else None, tuple(map(Path, self.rules)))
 
 
 
