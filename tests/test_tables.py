@@ -153,3 +153,14 @@ def test_latex_rows_have_one_entry_per_column(seed: ReportData, table: str) -> N
         for entry in line.split(r" \\")[0].split(" & "):
             width += int(entry.split(r"\multicolumn{", 1)[1].split("}")[0]) if r"\multicolumn{" in entry else 1
         assert width == grid.n_cols, line
+
+
+def test_codes_in_a_longtable_may_break_after_a_dash_or_between_letters_and_stay_escaped() -> None:
+    import pandas as pd
+
+    from nianbao.tables import longtable
+
+    body = longtable(pd.DataFrame({"规则": ["WW-INTERPRETATION", "A_b", "X$"], "内容": ["a_b", "c", "d"]}), "ll", codes="规则")
+    rows = body.split("\\endlastfoot", 1)[1]
+    assert "WW-\\allowbreak{}I\\penalty5000{}N" in rows  # free after the dash, costly inside the word
+    assert "A\\_\\allowbreak{}b" in rows and "X\\$ & d" in rows and "a\\_b" in rows  # escapes kept whole

@@ -202,10 +202,10 @@ def checks(report: Report) -> Output:
         )[["rule", "severity", "status", "message"]]
         view.columns = ["规则", "级别", "结果", "说明"]
         h.append(inline_table(view, wide="说明"))
-        tex.append(longtable(view, "p{2.6cm}p{1.0cm}p{1.6cm}p{10.2cm}"))
+        tex.append(longtable(view, "p{2.6cm}p{1.0cm}p{1.6cm}p{10.2cm}", codes="规则"))
     per_rule = checks_.per_rule(report.results)
     h.append(inline_table(per_rule, wide="内容"))
-    tex.append(longtable(per_rule, "p{2.6cm}p{6.6cm}rrrrr"))
+    tex.append(longtable(per_rule, "p{2.6cm}p{6.6cm}rrrrr", codes="规则"))
     return _out("".join(h), "\n".join(tex), checks_.status_line(report.results))
 
 

@@ -7,6 +7,7 @@ the same grid is drawn as HTML and as LaTeX, so both show the same merged header
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
@@ -153,10 +154,27 @@ def inline_table(frame: pd.DataFrame, wide: str) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def longtable(frame: pd.DataFrame, column_format: str) -> str:
+def longtable(frame: pd.DataFrame, column_format: str, codes: str = "") -> str:
     """A small DataFrame as a LaTeX longtable through pandas' Styler, every value escaped, its
-    “Continued on next page” said in Chinese.
+    “Continued on next page” said in Chinese. The column ``codes`` holds codes (rule ids such as
+    ``WW-INTERPRETATION``): they may break after a dash, or between letters where they must.
     """
     styled = frame.style.hide(axis="index").set_uuid("nianbao").set_table_attributes('class="checks"')
-    latex = styled.format(escape="latex").to_latex(environment="longtable", column_format=column_format, hrules=True)
+    styled = styled.format(escape="latex")
+    if codes:
+        styled = styled.format(_breakable, subset=[codes], escape="latex")
+    latex = styled.to_latex(environment="longtable", column_format=column_format, hrules=True)
     return latex.replace("Continued on next page", "续下页")
+
+
+def _breakable(code: str) -> str:
+    """An escaped code with break points: free after ``-``, ``_`` and ``.``, costly between letters."""
+    units = re.findall(r"\\[^A-Za-z]|\\[A-Za-z]+(?:\{\})?|.", code)  # an escape (\_, \textasciitilde{}) is one unit
+    out = []
+    for unit, after in zip(units, [*units[1:], ""]):
+        out.append(unit)
+        if unit in ("-", "\\_", ".") and after:
+            out.append("\\allowbreak{}")
+        elif unit.isalnum() and after.isalnum():
+            out.append("\\penalty5000{}")
+    return "".join(out)
