@@ -157,7 +157,7 @@ def stages(project: Path, ids: list[str]) -> tuple[dict[str, float], dict[str, f
 
 
 def print_stages(per_report: dict[str, float], overview: dict[str, float], n: int, batch_cpu: float) -> None:
-    from nianbao.timing import STAGES
+    from nianbao.timing import FLOOR, STAGES
 
     print(f"\nCPU seconds per report, by stage (mean of {n}):")
     for name, label in STAGES.items():
@@ -168,6 +168,10 @@ def print_stages(per_report: dict[str, float], overview: dict[str, float], n: in
     print(f"  {'年度汇总（整批一次，摊到每份）':<36} {sum(overview.values()) / n:6.3f}")
     rest = batch_cpu / n - reports - sum(overview.values()) / n
     print(f"  {'命令行启动、调度、工作进程与内核模板（摊到每份）':<36} {rest:6.3f}")
+    floor = sum(per_report.get(name, 0.0) for name in FLOOR)
+    print(f"\nfloor (stages no report can share: {', '.join(FLOOR)}): {floor:.3f} CPU s per report")
+    print(f"  the batch's reports: {reports:.3f} CPU s = {reports / floor:.2f}× the floor;"
+          f" all of the batch, per report: {batch_cpu / n:.3f} CPU s = {batch_cpu / n / floor:.2f}× the floor")
 
 
 class TreeMemory:
@@ -248,7 +252,8 @@ def scale(project: Path, n: int, jobs: int | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, nargs="*", default=[12, 24], help="agency-years to compare (default 12 24)")
+    parser.add_argument("--reports", type=int, nargs="*", default=[12, 24, 100],
+                        help="agency-years to compare (default 12 24 100)")
     parser.add_argument("--scale", type=int, default=0, help="then render this many in one batch (e.g. 500)")
     parser.add_argument("--jobs", type=int, default=None, help="nianbao's workers and the loop's -P (default: the cores)")
     parser.add_argument("--sequential", action="store_true", help="also time the loop one report at a time")

@@ -56,6 +56,22 @@ def test_chart_renders_to_png_and_pdf_as_reports_draw_it_the_same_bytes_each_tim
     assert drawing.render_png_pdf(CHARTS[name](data)) == (png, pdf)
 
 
+def test_remembered_text_metrics_draw_the_same_bytes_as_matplotlib_measuring_anew(data: ReportData, monkeypatch) -> None:
+    import matplotlib.text as mtext
+
+    drawing.remember_text_metrics()
+    remembered = [drawing.render_png_pdf(make(data)) for make in CHARTS.values()]  # measured, then remembered
+    again = [drawing.render_png_pdf(make(data)) for make in CHARTS.values()]
+    measure = mtext._get_text_metrics_with_cache  # type: ignore[attr-defined]
+    assert getattr(measure, "_nianbao", False)
+    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", measure.__wrapped__)
+    monkeypatch.setattr(font_manager.fontManager, "_find_fonts_by_props",
+                        font_manager.fontManager._find_fonts_by_props.__wrapped__)
+    monkeypatch.setattr(drawing, "remember_text_metrics", lambda: None)
+    anew = [drawing.render_png_pdf(make(data)) for make in CHARTS.values()]
+    assert remembered == again == anew
+
+
 @pytest.mark.parametrize(
     "name, expected",
     [

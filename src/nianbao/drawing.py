@@ -29,6 +29,55 @@ MUTED = "#888888"
 _GLYPH_WARNING = re.compile(r"Glyph .* missing from font")
 
 
+def remember_text_metrics() -> None:
+    """Measure each label once per process, not once per figure and per format.
+
+    matplotlib lays out every text of a figure anew at each draw: it looks up the font files for the
+    font list, reads the font's line metrics and measures the string — for the PNG, again for the
+    PDF, and again in the next report's charts, whose titles and labels are the same. The answers
+    depend only on the text, the font properties, the dots per inch and the renderer's kind (and on
+    the hinting settings, fixed by :func:`style`), so they are kept here for the process — a batch's
+    kernels are forked from a process that drew a report's charts, and start with them. Drawing is
+    unchanged: the same PNG and PDF bytes (a test compares). Where matplotlib's internals are not
+    those this was written for, nothing is changed.
+    """
+    import matplotlib.text as mtext
+
+    measure = getattr(mtext, "_get_text_metrics_with_cache", None)
+    find = getattr(font_manager.fontManager, "_find_fonts_by_props", None)
+    if measure is None or find is None or getattr(measure, "_nianbao", False):
+        return
+    metrics: dict[tuple, tuple[float, float, float]] = {}
+    paths: dict[tuple, list[str]] = {}
+
+    def measured(renderer, text, fontprop, ismath, dpi):
+        settings = (mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"], mpl.rcParams["pdf.use14corefonts"])
+        key = (type(renderer), text, fontprop, ismath, dpi, settings)
+        if key not in metrics:
+            if len(metrics) > _REMEMBERED:
+                metrics.clear()
+            metrics[(type(renderer), text, fontprop.copy(), ismath, dpi, settings)] = measure(
+                renderer, text, fontprop, ismath, dpi)
+        return metrics[key]
+
+    def found(prop, *args, **kwargs):
+        if not isinstance(prop, font_manager.FontProperties):
+            return find(prop, *args, **kwargs)
+        key = (prop, args, tuple(sorted(kwargs.items())))
+        if key not in paths:
+            paths[(prop.copy(), args, tuple(sorted(kwargs.items())))] = find(prop, *args, **kwargs)
+        return list(paths[key])
+
+    measured._nianbao = True  # type: ignore[attr-defined]
+    measured.__wrapped__, found.__wrapped__ = measure, find  # type: ignore[attr-defined]
+    mtext._get_text_metrics_with_cache = measured  # type: ignore[attr-defined]
+    font_manager.fontManager._find_fonts_by_props = found  # type: ignore[method-assign]
+
+
+#: How many measured strings a process keeps before it starts again (a batch's labels are a few hundred).
+_REMEMBERED = 20_000
+
+
 def style() -> dict[str, Any]:
     """The rcParams every chart is drawn with.
 
@@ -132,6 +181,7 @@ def _save(fig: Figure, buf: IO[Any], **kwargs: Any) -> None:
 @contextlib.contextmanager
 def _drawing() -> Iterator[None]:
     """Draw under :func:`style`, a missing glyph raising :class:`GlyphError`."""
+    remember_text_metrics()
     with use_style(), warnings.catch_warnings():
         warnings.filterwarnings("error", message=_GLYPH_WARNING.pattern, category=UserWarning)
         try:

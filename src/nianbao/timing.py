@@ -42,6 +42,13 @@ STAGES = {
     "other": "工作进程其他",
 }
 
+#: The stages a report cannot share with another — its own tables and text, its HTML, LaTeX and Word
+#: made from them, its files written: the floor a batch's CPU per report is measured against. The
+#: rest (kernel start, papermill, TeX's and matplotlib's start-up and layout) is what a batch can pay
+#: once instead of per report.
+FLOOR = ("data_checks", "kernel_data_checks", "kernel_cells", "html", "review_latex", "publication_html",
+         "publication_latex", "editions_latex", "docx", "writing")
+
 _current: dict[str, float] | None = None
 _inner: list[float] = []  # per open stage, the CPU time of the stages inside it
 
@@ -95,4 +102,4 @@ def add(name: str, seconds: float) -> None:
         _current[name] = _current.get(name, 0.0) + seconds
 
 
-__all__ = ["STAGES", "add", "cpu", "recording", "stage"]
+__all__ = ["FLOOR", "STAGES", "add", "cpu", "recording", "stage"]
