@@ -376,3 +376,17 @@ def test_render_with_rules_shows_the_packs_results_in_the_review_edition(tmp_pat
     saved = json.loads((out / "checks.json").read_text(encoding="utf-8"))
     failed = next(r for r in saved["results"] if r["rule"] == "PJ-PART-FIVE-LENGTH")
     assert failed["status"] == "failed" and failed["hint"].startswith("问题和改进措施要具体")
+
+
+def test_an_aux_reads_the_same_when_its_tables_break_at_the_same_rows_whatever_the_pages() -> None:
+    from nianbao import render
+
+    def aux(rows: str, pages: int = 10) -> bytes:
+        return (b"\\relax \n\\gdef\\nbreviewpages{%d}\n" % pages) + rows.encode()
+
+    one = aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{3}\n\\nbrowat{2}{7}{4}\n")
+    later = aux("\\nbrowat{2}{5}{4}\n\\nbrowat{2}{6}{4}\n\\nbrowat{2}{7}{5}\n")  # the same breaks, a page on
+    assert render._read_as(one) == render._read_as(later)
+    assert render._read_as(one) != render._read_as(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{4}\n\\nbrowat{2}{7}{4}\n"))
+    assert render._read_as(one) != render._read_as(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{3}\n\\nbrowat{2}{7}{4}\n", 11))
+    assert render._read_as(None) is None

@@ -50,12 +50,14 @@ def add_table(doc: Any, grid: Grid, caption: str = "", note: str = "") -> None:
             if cell.rowspan > 1:
                 first._tc.vMerge = "restart" if r == cell.row else "continue"
     keeps = keep_with_next(grid) | ({grid.n_rows - 1} if note else set())
+    # by its id: python-docx's ``p.style = …`` scans every style of the document for the default, per paragraph
+    style_id = doc.styles[TABLE_STYLE].style_id
     for r in range(grid.n_rows):
         for slot in slots[r]:
             if slot._tc.getparent() is None:
                 continue
             p = slot.paragraphs[0]
-            p.style = doc.styles[TABLE_STYLE]
+            p._p.style = style_id
             if r in keeps:
                 p.paragraph_format.keep_with_next = True
     narrow = {c for c, n in enumerate(COLUMNS.get(grid.table, ())) if n == 1}

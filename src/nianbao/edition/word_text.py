@@ -119,7 +119,9 @@ def _align(align: str) -> Any:
 def add_paragraph(doc: Any, text: str = "", *, style: str | None = None, size: float | None = None, bold: bool = False,
                   align: str | None = None, indent: bool = True) -> Any:
     """A paragraph in ``style`` (the body's by default); only what differs from the style is set on it."""
-    p = doc.add_paragraph(style=style)
+    p = doc.add_paragraph()
+    if style is not None:  # by its id: python-docx's style= scans every style for the default, per paragraph
+        p._p.style = doc.styles[style].style_id
     if align is not None:
         p.alignment = _align(align)
     if not indent:
