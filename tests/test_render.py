@@ -379,14 +379,14 @@ def test_render_with_rules_shows_the_packs_results_in_the_review_edition(tmp_pat
 
 
 def test_an_aux_reads_the_same_when_its_tables_break_at_the_same_rows_whatever_the_pages() -> None:
-    from nianbao import render
+    from nianbao.table_latex import aux_reading
 
     def aux(rows: str, pages: int = 10) -> bytes:
         return (b"\\relax \n\\gdef\\nbreviewpages{%d}\n" % pages) + rows.encode()
 
     one = aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{3}\n\\nbrowat{2}{7}{4}\n")
     later = aux("\\nbrowat{2}{5}{4}\n\\nbrowat{2}{6}{4}\n\\nbrowat{2}{7}{5}\n")  # the same breaks, a page on
-    assert render._read_as(one) == render._read_as(later)
-    assert render._read_as(one) != render._read_as(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{4}\n\\nbrowat{2}{7}{4}\n"))
-    assert render._read_as(one) != render._read_as(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{3}\n\\nbrowat{2}{7}{4}\n", 11))
-    assert render._read_as(None) is None
+    assert aux_reading(one) == aux_reading(later)
+    assert aux_reading(one) != aux_reading(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{4}\n\\nbrowat{2}{7}{4}\n"))
+    assert aux_reading(one) != aux_reading(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{3}\n\\nbrowat{2}{7}{4}\n", 11))
+    assert aux_reading(None) is None

@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -27,9 +27,11 @@ from .atomic import append_json, read_json_lines, write_text
 from .errors import DataError, NianbaoError
 from .model import is_unknown
 from .params import Project
-from .report import Report, validate
 from .run import Run
 from .run import fingerprint as file_sha256
+
+if TYPE_CHECKING:  # the report is read only where one is checked: the season's board reads approvals alone
+    from .report import Report
 
 NONE, CURRENT, STALE = "未审核", "已审核", "已审核，但内容已变"
 HISTORY = "season-history.jsonl"
@@ -129,7 +131,10 @@ def state(project: Project, agency: str, year: int, report: Report | None = None
     if approval is None:
         return NONE, None
     try:
-        report = report or validate(project, agency, year)
+        if report is None:
+            from .report import validate
+
+            report = validate(project, agency, year)
     except NianbaoError:
         return STALE, approval
     if fingerprint(report) != approval.fingerprint:
@@ -164,6 +169,8 @@ def approve(project: Project, agency: str, year: int, by: str, note: str = "") -
         raise DataError("审核人不能为空", key="--by", hint="请用 --by 写明审核人的姓名")
     characters.check(by, one_line=True, limit=characters.MAX_LINE, key="--by")
     characters.check(note, limit=_NOTE_LIMIT, key="--note")
+    from .report import validate
+
     report = validate(project, agency, year)
     blocking = blockers(report)
     if blocking:
@@ -205,6 +212,8 @@ def revoke(project: Project, agency: str, year: int, by: str) -> None:
     if not by.strip():
         raise DataError("撤回人不能为空", key="--by", hint="请用 --by 写明撤回人的姓名")
     characters.check(by, one_line=True, limit=characters.MAX_LINE, key="--by")
+    from .report import validate
+
     validate(project, agency, year)  # an unknown agency or year is said as such
     where = path(project, agency, year)
     if not where.is_file():

@@ -25,6 +25,7 @@ from . import timing
 from .errors import GlyphError, RenderError
 from .format.page import PAGE
 from .model import ReportData, chinese_date
+from .table_latex import aux_reading
 
 TEMPLATES = Path(__file__).parent / "templates"
 HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
@@ -90,25 +91,6 @@ _SEED = re.compile(
 )
 
 
-#: A row's page as the long tables note it (\\nbrowat{table}{row}{page}, see table_latex and setup.tex.j2).
-_ROW_AT = re.compile(rb"^\\nbrowat\{([0-9]+)\}\{([0-9]+)\}\{([^{}\n]*)\}\n", re.MULTILINE)
-
-
-def _read_as(aux: bytes | None) -> tuple[bytes, frozenset[tuple[bytes, bytes]]] | None:
-    """An ``.aux`` as the next pass reads it: every line as written but the rows' pages, and of those
-    only which rows start a page (what the macro nbrowat keeps). Two that read the same typeset the same:
-    a report whose tables break where the last one's did needs no second pass, whatever its pages.
-    """
-    if aux is None:
-        return None
-    starts, previous = set(), None
-    for m in _ROW_AT.finditer(aux):
-        if (m[1], m[3]) != previous:
-            starts.add((m[1], m[2]))
-        previous = (m[1], m[3])
-    return _ROW_AT.sub(b"", aux), frozenset(starts)
-
-
 def _seed(template: str, family: str) -> bytes | None:
     """Where a document of ``family`` starts: the last settled one's ``.aux``, else the template's."""
     if family in _SETTLED:
@@ -157,7 +139,7 @@ class ReportPDFExporter(PDFExporter):
                     return False
             after = aux.read_bytes() if aux.is_file() else None
             text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-            if _read_as(after) == _read_as(before) and not _RERUN.search(text):
+            if aux_reading(after) == aux_reading(before) and not _RERUN.search(text):
                 if after is not None:
                     _SETTLED[self.family] = after
                 break

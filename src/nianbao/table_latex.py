@@ -17,6 +17,7 @@ by these rules, so that a reader never meets a label outside its table or rows w
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 from .grid import Grid, GridCell
@@ -159,4 +160,24 @@ def label_lines(grid: Grid, cell: GridCell) -> int:
     return max(2, math.ceil(chars / per_line))
 
 
-__all__ = ["label_lines", "to_latex"]
+#: A row's page as the long tables note it (\\nbrowat{table}{row}{page}, see table_latex and setup.tex.j2).
+ROW_AT = re.compile(rb"^\\nbrowat\{([0-9]+)\}\{([0-9]+)\}\{([^{}\n]*)\}\n", re.MULTILINE)
+
+
+def aux_reading(aux: bytes | None) -> tuple[bytes, frozenset[tuple[bytes, bytes]]] | None:
+    """An ``.aux`` as the next pass reads it: every line as written but the rows' pages, and of those
+    only which rows start a page (what the macro nbrowat keeps). Two that read the same typeset the same:
+    a report whose tables break where the last one's did needs no second pass, whatever its pages.
+    """
+    if aux is None:
+        return None
+    starts, previous = set(), None
+    for m in ROW_AT.finditer(aux):
+        if (m[1], m[3]) != previous:
+            starts.add((m[1], m[2]))
+        previous = (m[1], m[3])
+    return ROW_AT.sub(b"", aux), frozenset(starts)
+
+
+
+__all__ = ["ROW_AT", "aux_reading", "label_lines", "to_latex"]

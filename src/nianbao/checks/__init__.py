@@ -20,8 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..model import ReportData
 
@@ -50,6 +49,9 @@ from .core import (  # the vocabulary, re-exported: checks.Result, checks.FAILED
     rule,
 )
 from .packs import Pack, catalogue
+
+if TYPE_CHECKING:  # pandas only where results become a table: checking (and reading rule packs) needs none
+    import pandas as pd
 
 #: The catalogue's order: the format's rules by their number (①–⑩), then the report-level checks.
 #: Rules run, and their results are listed, in this order.
@@ -145,6 +147,8 @@ def records(results: Iterable[Result]) -> list[dict]:
 
 def frame(results: Iterable[Result]) -> pd.DataFrame:
     """The results as a tidy table (one row a result), for display and for saving."""
+    import pandas as pd
+
     rows = [asdict(r) | {"cells": " ".join(r.cells)} for r in results]
     columns = [f.name for f in Result.__dataclass_fields__.values()]
     return pd.DataFrame(rows, columns=columns)
@@ -155,6 +159,8 @@ def per_rule(results: Iterable[Result]) -> pd.DataFrame:
     undecided, skipped, explained. A built-in rule a pack switched off or re-graded says so.
     """
     from collections import Counter
+
+    import pandas as pd
 
     results = list(results)
     national = {r.id for r in RULES}
