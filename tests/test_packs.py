@@ -686,3 +686,27 @@ def test_two_packs_changing_one_built_in_rule_are_refused(tmp_path: Path) -> Non
     with pytest.raises(ParamsError, match="内置规则 X-CHANGE 已由规则包 .*a.yaml 改过") as caught:
         packs.load(Project(tmp_path))
     assert caught.value.file.name == "b.yaml" and caught.value.key == "B1"
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("三", 3), ("十", 10), ("十二", 12), ("二十", 20), ("一百零五", 105), ("两", 2), ("一千二百三十四", 1234),
+    ("一二", None), ("十十", None), ("", None),
+])
+def test_chinese_numerals_as_reports_write_counts(written: str, value: int | None) -> None:
+    from nianbao.model import chinese_number
+
+    assert chinese_number(written) == value
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("开设政务新媒体账号三个", 3),
+    ("建成政务公开专区十二个", 12),
+    ("通过政务新媒体发布信息1,234个", 1234),  # a comma grouping digits does not end the clause
+    ("政务新媒体第三个账号", None),  # an ordinal counts nothing
+    ("政务新媒体一次性备案", None),  # nor does 一次性
+])
+def test_a_figure_next_to_a_term_in_digits_or_chinese_numerals(text: str, found: int | None) -> None:
+    from nianbao.checks.texts import figures_near
+
+    got = figures_near(text, ("政务新媒体", "政务公开专区"), ("个", "次"))
+    assert [value for _, value in got] == ([found] if found is not None else [])

@@ -335,6 +335,15 @@ def test_n_figures_compares_only_numbers_that_count_what_the_table_counts(seed) 
     assert any(r.observed == 5 for r in results if "5件申请" in r.message)  # the number before the words counts too
 
 
+@pytest.mark.parametrize(("written", "status"), [("1,080", "passed"), ("1,081", "failed")])
+def test_n_figures_reads_a_figure_whose_digits_are_grouped_by_a_comma(seed, written: str, status: str) -> None:
+    from nianbao import checks
+
+    data = seed.with_cells({"B.new.total": 1080})
+    results = [r for r in checks.run(data, {"overview.requests": f"全年共受理公开申请{written}件。"}) if r.rule == "N-FIGURES"]
+    assert [(r.status, r.observed) for r in results] == [(status, int(written.replace(",", "")))]
+
+
 @pytest.mark.parametrize("clause", [
     "其中网上受理申请20件",
     "其中，通过政府网站受理申请20件",  # the clause after “其中，”

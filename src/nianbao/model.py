@@ -120,6 +120,31 @@ def empty_cells() -> dict[str, Value]:
 #: and decimals — ``1234``, ``1,234``, ``12,345.6``; never ``12,34`` or ``1,5``.
 NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 
+#: A count written in Chinese numerals (“三个平台”“十二期”“一百零五件”), up to 9,999.
+CHINESE_NUMBER = re.compile(r"[一二两三四五六七八九十百千零〇]+")
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str) -> int | None:
+    """The count ``text`` writes in Chinese numerals, or ``None`` when it is not one (“一二”, “十十”)."""
+    total, digit, last = 0, None, 10_000
+    for ch in text:
+        if ch in _CHINESE_DIGITS:
+            if digit not in (None, 0) and _CHINESE_DIGITS[ch] != 0:
+                return None  # two digits in a row: 一二 is no number
+            digit = _CHINESE_DIGITS[ch]
+        elif ch in _CHINESE_UNITS:
+            unit = _CHINESE_UNITS[ch]
+            if unit >= last:
+                return None  # 十十, 十百: units only fall
+            total += (1 if digit is None else digit) * unit
+            digit, last = None, unit
+        else:
+            return None
+    return total + (digit or 0) if text else None
+
+
 #: A placeholder in narrative text: ``{{ B.new.total }}`` or ``{{ 本年新收 }}``.
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 

@@ -21,7 +21,8 @@ NARRATIVE_FIGURES: tuple[tuple[str, re.Pattern[str], tuple[tuple[str, ...], ...]
 #: whole district, as the same agency's report of the year before said). Uncertain, not an error.
 _ACTING = re.compile(r"([^\s\d年，,。]{2,8}?)代表")
 _COUNT = re.compile(r"(\d[\d,，]*)\s*(?:件|个|次|宗|条)")
-_CLAUSE = re.compile(r"[^，,。；;！!？?\n]+")
+#: A clause runs to the next comma, full stop or semicolon — not a comma that groups digits (“1,234件”).
+_CLAUSE = re.compile(r"(?:[^，,。；;！!？?\n]|(?<=[0-9])[,，](?=[0-9]{3}(?![0-9])))+")
 #: A clause that counts a part of what the table counts: "其中…", one channel ("网上申请20件") or
 #: one subject ("涉及征地拆迁的申请5件"). Not compared.
 _PART = re.compile(r"其中|分别|涉及|关于|(?:网上|网络|当面|现场|信函|邮寄|传真|电子邮件|电话)(?!.*[、和及与等])")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..format import PARTS
-from ..model import NUMBER
+from ..model import CHINESE_NUMBER, NUMBER, chinese_number
 from .core import Context
 from .stated import NEAR, clauses
 
@@ -118,13 +118,27 @@ def figures_near(text: str, synonyms: tuple[str, ...], units: tuple[str, ...]) -
         if not ends:
             continue
         ends.sort()
-        for m in NUMBER.finditer(plain):
+        for m in sorted([*NUMBER.finditer(plain), *CHINESE_NUMBER.finditer(plain)], key=lambda m: m.start()):
             i = bisect.bisect_right(ends, m.start())  # the nearest term ending at or before the figure
-            if i and m.start() - ends[i - 1] <= NEAR and plain.startswith(units, m.end()):
-                digits = m.group(0).replace(",", "")
-                out.append((clause, float(digits) if "." in digits else int(digits)))
+            if not (i and m.start() - ends[i - 1] <= NEAR and plain.startswith(units, m.end())):
+                continue
+            value = _figure(m.group(0), plain, m)
+            if value is not None:
+                out.append((clause, value))
                 break
     return out
+
+
+def _figure(written: str, text: str, m: re.Match[str]) -> int | float | None:
+    """A figure as written, in digits or Chinese numerals; ``None`` for Chinese numerals that count
+    nothing (第三个, 一次性).
+    """
+    if written[0].isdigit() or written[0] in "+-":
+        digits = written.replace(",", "")
+        return float(digits) if "." in digits else int(digits)
+    if text[m.start() - 1:m.start()] == "第" or text[m.end() + 1:m.end() + 2] == "性":
+        return None
+    return chinese_number(written)
 
 
 def windows(text: str, n: int) -> Iterator[str]:
