@@ -666,7 +666,7 @@ def test_the_shipped_packs_read_and_their_ids_are_distinct() -> None:
     assert len(ids) == len(set(ids)) and len(ids) == 18
     assert not set(ids) & {r.id for r in RULES}
     assert all(r.hint and r.pack == p.name for p in shipped for r in p.rules)
-    assert [(c.rule, c.off, c.severity) for c in shipped[1].changes] == [("N-COPY", False, ERROR), ("X-CHANGE", True, "")]
+    assert [(c.rule, c.disabled, c.severity) for c in shipped[1].changes] == [("N-COPY", False, ERROR), ("X-CHANGE", True, "")]
     assert [p.name for p in packs.load(Project(ROOT))] == [shipped[0].name]  # the evaluator's is in a sub-folder
     asked = packs.guidance(shipped, 2024)
     assert asked["overview.active"][0].startswith("第一部分“总体情况”控制在 1000 字左右（")  # a part's: its first section

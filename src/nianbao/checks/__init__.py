@@ -85,9 +85,9 @@ def run(
         previous_narrative if previous_narrative is not None else (previous.narrative if previous else {}),
     )
     results: list[Result] = []
-    for r, off in catalogue(RULES, packs, data.year):
-        if off:
-            results.append(r.skipped(f"规则包“{off.pack}”不检查本项：{off.why}", pack=off.pack))
+    for r, disabled in catalogue(RULES, packs, data.year):
+        if disabled:
+            results.append(r.skipped(f"规则包“{disabled.pack}”不检查本项：{disabled.why}", pack=disabled.pack))
             continue
         if r.needs_previous and previous is None:
             why = f"上一年度（{data.year - 1} 年）的数据无法读取" if previous_problem else f"没有上一年度（{data.year - 1} 年）的数据"

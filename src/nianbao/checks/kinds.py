@@ -191,7 +191,8 @@ def _follows_up(f: Mapping[str, object], r: Rule, c: Context) -> Iterator[Result
     wording: tuple[str, ...] = f.get("wording") or FOLLOW_UP_WORDING  # type: ignore[assignment]
     run = int(f.get("run", FOLLOW_UP_RUN))  # type: ignore[call-overload]
     text = _PART_FIVE.text(c)
-    said = next((w for w in wording if folded(w) in folded(text)), None)
+    plain = folded(text)  # folded once, not once per wording
+    said = next((w for w in wording if folded(w) in plain), None)
     if not said and not f.get("wording"):  # the pack's own wording replaces the default grammar too
         said = _looks_back(text, c.data.year)
     if said:
@@ -200,7 +201,7 @@ def _follows_up(f: Mapping[str, object], r: Rule, c: Context) -> Iterator[Result
     from .. import prose
 
     before = runs(folded(prose.plain(c.previous_texts.get("problems.problems", ""))), run)
-    shared = next((w for w in windows(folded(text), run) if w in before), None)
+    shared = next((w for w in windows(plain, run) if w in before), None)
     if shared:
         yield r.result(PASSED, f"第五部分写到上年报告所列的问题（“{shared}”）", where=_PART_FIVE.name)
         return

@@ -48,7 +48,7 @@ class Change:
     rule: str  # the built-in rule it changes
     pack: str
     why: str
-    off: bool = False
+    disabled: bool = False
     severity: str = ""
 
 
@@ -214,9 +214,8 @@ def _rule(entry: object, i: int, path: Path, pack: str, national: set[str]) -> R
     if not severity:
         raise ParamsError(f"严重程度 {entry.get('severity')!r} 不认识", file=path, key=f"{where}.severity",
                           hint="写 error（错误）、warning（警告）或 info（提示）")
-    for f in ("at_least", "at_most"):
-        if f in fields and "at_least" in fields and "at_most" in fields and fields["at_least"] > fields["at_most"]:  # type: ignore[operator]
-            raise ParamsError("at_least 大于 at_most，没有数能满足", file=path, key=where)
+    if "at_least" in fields and "at_most" in fields and fields["at_least"] > fields["at_most"]:  # type: ignore[operator]
+        raise ParamsError("at_least 大于 at_most，没有数能满足", file=path, key=where)
     if "part" in fields or "section" in fields:
         fields["place"] = fields.pop("part", None) or fields.pop("section")
     if kind.name == "figure":
@@ -259,7 +258,7 @@ def catalogue(national: Iterable[Rule], packs: Iterable[Pack], year: int) -> lis
     out: list[tuple[Rule, Change | None]] = []
     for r in national:
         c = changes.get(r.id)
-        if c and c.off:
+        if c and c.disabled:
             out.append((r, c))
         elif c:
             out.append((replace(r, severity=c.severity, pack=c.pack), None))

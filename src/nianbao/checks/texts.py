@@ -43,11 +43,11 @@ def place(value: str) -> Place | None:
     if value in ("preamble", "开头"):
         return Place(("preamble",), "开头一段")
     for p in PARTS:
-        if not p.sections or not p.sections[0].key or p.key == "other":
-            if value in (p.key, p.number) and p.key == "other":
+        if p.key == "other":  # part 六's one untitled text
+            if value in (p.key, p.number):
                 return Place(("other.text",), f"第{p.number}部分（{p.title}）")
             continue
-        if value in (p.key, p.number):
+        if value in (p.key, p.number) and p.sections:
             return Place(tuple(f"{p.key}.{s.key}" for s in p.sections), f"第{p.number}部分（{p.title}）",
                          tuple(s.title for s in p.sections))
         for s in p.sections:
