@@ -11,6 +11,7 @@ import matplotlib as mpl
 import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 
 from nianbao import charts, drawing
@@ -54,6 +55,19 @@ def test_chart_renders_to_png_and_pdf_as_reports_draw_it_the_same_bytes_each_tim
     png, pdf = drawing.render_png_pdf(CHARTS[name](data))  # what the HTML and the PDF reports embed
     assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
     assert drawing.render_png_pdf(CHARTS[name](data)) == (png, pdf)
+
+
+def test_a_chart_is_laid_out_once_and_drawn_once_per_format(data: ReportData, monkeypatch) -> None:
+    drawn: list[str] = []
+    laid_out: list[str] = []
+    draw, execute = Figure.draw, ConstrainedLayoutEngine.execute
+    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: drawn.append(type(renderer).__name__) or draw(fig, renderer))
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute", lambda engine, fig: laid_out.append("") or execute(engine, fig))
+    fig = charts.outcomes(data)
+    drawing.render_png_pdf(fig)
+    assert len(laid_out) == 1
+    assert drawn == ["RendererAgg", "MixedModeRenderer"]  # savefig draws a figure with a layout engine twice
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)  # given back as it came
 
 
 def test_remembered_text_metrics_draw_the_same_bytes_as_matplotlib_measuring_anew(data: ReportData, monkeypatch) -> None:

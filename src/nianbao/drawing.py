@@ -154,7 +154,9 @@ def render_png_pdf(fig: Figure) -> tuple[bytes, bytes]:
     if engine is not None:
         with _drawing():
             engine.execute(fig)  # constrained layout, computed once …
-        fig.set_layout_engine("none")  # … and kept for both formats
+            # … and kept for both formats. Not "none": that leaves a placeholder engine, and savefig
+            # draws a figure with any engine twice (once unseen, to lay it out)
+            fig.set_layout_engine(None)
     try:
         return render_png(fig), render_pdf(fig)
     finally:
