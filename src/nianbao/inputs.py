@@ -50,9 +50,11 @@ KINDS = {
     "xlsx": Kind("无法作为 Excel 工作簿打开", "Excel 工作簿", 20 * MB, "填好的模板通常不到 1 MB"),
     "yaml": Kind("无法读取 YAML 文件", "YAML 文件", 2 * MB, "一份数据文件通常不到 50 KB，上千个单位的名录不到 500 KB", empty=True),
     "csv": Kind("无法读取清单", "清单", 5 * MB, "一千份报告的清单不到 100 KB", empty=True),
+    "image": Kind("无法读取图片", "图片", 40 * MB, "一页 A4 按 300 dpi 扫描的图片通常不到 5 MB"),
 }
 SUFFIXES = {".html": "html", ".htm": "html", ".txt": "txt", ".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx",
-            ".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+            ".yaml": "yaml", ".yml": "yaml", ".csv": "csv",
+            ".png": "image", ".jpg": "image", ".jpeg": "image"}
 TEXT_KINDS = ("html", "txt", "yaml", "csv")
 
 #: A web page's elements: a saved report page has 500–2,000 (a portal's menus add a few thousand);
@@ -79,6 +81,16 @@ MAX_PAGE_RULES = 3_000
 MAX_PDF_RULES = 15_000
 MAX_PAGE_CROSSINGS = 4_000
 MAX_PDF_CROSSINGS = 20_000
+
+#: Scans (image-only PDFs and page pictures), read by OCR at 2–10 s a page: a scanned report is 3–20
+#: pages of A4, 8.7 million pixels each at 300 dpi; a table page has a few hundred strokes of rule
+#: (each rule 1–4 pixels thick, one stroke a pixel row), 40–120 once joined. Below 140 dpi figures
+#: are not told apart reliably.
+MAX_SCAN_PAGES = 30
+MAX_SCAN_PIXELS = 50_000_000
+MAX_SCAN_LINES = 20_000
+MAX_SCAN_RULES = 1_500
+MIN_SCAN_DPI = 140
 
 
 def size(n: int) -> str:
@@ -240,7 +252,7 @@ def _hint(kind: str, found: str, suffix: str) -> str:
     if found == "zip":
         return "若其中是要用的文件，请先解压"
     if found == "image":
-        return "图片（扫描件、截图）中的文字读不出；请找到网页版或可复制文字的 PDF"
+        return "扫描件或照片请以 .png 或 .jpg 为扩展名导入（按文字识别读取）；更可靠的是网页版或可复制文字的 PDF"
     if suffix and suffix != f".{kind}":
         return f"请确认没有选错或放错文件；它若确是{_FOUND[found][0]}，扩展名应为 {suffix}"
     return "请确认没有选错或放错文件" + (f"；这里应是{KINDS[kind].name}" if kind != "txt" else "")

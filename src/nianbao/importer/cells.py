@@ -30,6 +30,8 @@ def place_table(key: str, source: Source, parts: Parts, fmt: str) -> Placed:
     name = TABLE_NAMES[key]
     if key in source.grids:
         readings = grid_readings(key, source.grids[key], specs)
+    elif source.scanned:  # a scan's tables are read from their ruled lines only; its text holds none of their figures
+        return _all_unknown(TABLES[key], f"扫描件中找不到{name}（表格线不全或无法识别），无法读出其中的数字")
     else:
         part = next(p for p in PARTS if p.table == key)
         region = parts.region(part.key, len(source.text))
@@ -103,7 +105,7 @@ def _cell_value(tok: Tok, key: str) -> tuple[Value, str]:
     if tok.junk:
         return UNKNOWN_MARK, f"unknown: 原文此格为“{tok.text.strip()}”，不是数字"
     if tok.value == UNKNOWN_MARK:
-        return UNKNOWN_MARK, "unknown: 原文此格为“？”"
+        return UNKNOWN_MARK, f"unknown: {tok.doubt}" if tok.doubt else "unknown: 原文此格为“？”"
     value, note = tok.value, tok.note
     if tok.unit and column.kind == AMOUNT:
         if tok.unit == "元" and key == "A.fees.amount":

@@ -21,6 +21,12 @@ def fees_from_grid(source: Source) -> Placed | None:
     return place_cells("F", specs, resolve("F", specs, readings), "2021")
 
 
+def unread_fees(reason: str) -> Placed:
+    """Table F unknown, every cell, for ``reason``."""
+    keys = ("F.fee.notices", "F.fee.notice_amount", "F.fee.collected")
+    return Placed({k: UNKNOWN_MARK for k in keys}, {k: f"unknown: {reason}" for k in keys}, (reason,), reason)
+
+
 def fees_from_text(text: str) -> Placed:
     """Table F from part 六's sentences: what they state; the rest blank (or unknown when it must exist)."""
     cells: dict[str, Value] = {}

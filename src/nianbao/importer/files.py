@@ -16,7 +16,7 @@ from .pages import html_source
 from .parse import parse
 from .sources import Source, pdf_source, text_source
 
-SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx")
+SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx", ".png", ".jpg", ".jpeg")
 
 # pypdf logs what it repairs in a damaged PDF ("EOF marker not found"); the import says in one line
 # whether the file can be read, and those lines reach a handler only where the user set one up.
@@ -24,23 +24,29 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 def read_report(path: Path, *, agency: str | None = None, year: int | None = None,
-                untold_year: int | None = None) -> Imported:
-    """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf`` or ``.docx`` — by its suffix
-    (keywords as :func:`~nianbao.importer.parse.parse` takes them).
+                untold_year: int | None = None, jobs: int = 1) -> Imported:
+    """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf``, ``.docx``, or a scan's page
+    ``.png``/``.jpg`` — by its suffix (keywords as :func:`~nianbao.importer.parse.parse` takes them;
+    ``jobs``: a scan's pages read this many at a time).
     """
-    return parse(read_source(path), agency=agency, year=year, untold_year=untold_year)
+    return parse(read_source(path, jobs=jobs), agency=agency, year=year, untold_year=untold_year)
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path, *, jobs: int = 1) -> Source:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）或 Word（.docx；.doc 请先另存为 .docx）")
+        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、Word（.docx；.doc 请先另存为 .docx）"
+                        "或扫描件的图片（.png、.jpg）")
     try:
         raw = inputs.read(path)  # its size, what its bytes are, a package's directory: before any parser
     except FileNotFoundError:
         raise DataError("找不到文件", file=path) from None
     if suffix == ".pdf":
-        return _pdf_source(raw, str(path))
+        return _pdf_source(raw, str(path), jobs)
+    if suffix in (".png", ".jpg", ".jpeg"):
+        from .scan import scan_source
+
+        return scan_source(raw, str(path), jobs=jobs)
     if suffix == ".docx":
         from .word import docx_markup
 
@@ -71,7 +77,7 @@ def _decode(raw: bytes, path: Path, *, html: bool) -> str:
     raise DataError("无法识别文件的文字编码", file=path, hint="请另存为 UTF-8 编码后再导入")
 
 
-def _pdf_source(raw: bytes, path: str) -> Source:
+def _pdf_source(raw: bytes, path: str, jobs: int = 1) -> Source:
     import io
 
     import pypdf
@@ -89,8 +95,10 @@ def _pdf_source(raw: bytes, path: str) -> Source:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise DataError(f"无法读取 PDF（{type(exc).__name__}: {exc}）", file=path) from None
-    if not "".join(plain).strip():
-        raise DataError("PDF 中没有文字层（可能是扫描件）", file=path, hint="请找到网页版或可复制文字的 PDF，或先做文字识别")
+    if not "".join(plain).strip():  # no text layer: a scan
+        from .scan import scan_source
+
+        return scan_source(raw, path, jobs=jobs)
     from dataclasses import replace
 
     from .pages import table_kind

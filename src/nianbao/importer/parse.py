@@ -10,7 +10,7 @@ from ..format import FORMAT_2019_MARKS, FORMAT_NOTICE_2019
 from ..model import ReportData, empty_cells
 from .cells import place_table
 from .dates import PUBLISHED, iso_date
-from .fees import fees_from_grid, fees_from_text
+from .fees import fees_from_grid, fees_from_text, unread_fees
 from .identity import find_title, identity
 from .imported import Imported
 from .labels import canonical, compacted
@@ -24,7 +24,8 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
     """A Source as report data: every value placed with certainty, the rest unknown with the reason."""
     where = {"file": source.path} if source.path else {}
     source = _visible(source)
-    in_text, in_prose = find_parts(source.text), find_parts(source.prose)
+    loose = bool(source.scanned)  # OCR misreads a heading's number: “一、” as “、、”, “六、” as “7、”
+    in_text, in_prose = find_parts(source.text, loose=loose), find_parts(source.prose, loose=loose)
     if not source.grids and len(in_text.spans) < 2:
         raise DataError(
             "不像是政府信息公开工作年度报告：找不到年报各部分的标题（如“一、总体情况”“三、收到和处理政府信息公开申请情况”）",
@@ -39,7 +40,10 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
                      "表二只有行政许可、行政处罚、行政强制的处理决定数量与现行格式对应，其余各格记为无法确定")
     narrative, headings, signed, more = narrative_of(source.prose, in_prose, in_prose_title[2] if in_prose_title else 0)
     placed = [place_table(key, source, in_text, fmt) for key in ("A", "B", "C")]
-    placed.append(fees_from_grid(source) or fees_from_text(narrative.get("other.text", "")))
+    fees = fees_from_grid(source)
+    if fees is None and source.scanned and not narrative.get("other.text"):
+        fees = unread_fees("扫描件中找不到第六部分“其他需要报告的事项”，无法读出信息处理费")
+    placed.append(fees or fees_from_text(narrative.get("other.text", "")))
     cells, provenance, table_notes = empty_cells(), {}, {}
     for key, table in zip("ABCF", placed):
         cells.update(table.cells)
@@ -47,6 +51,9 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
         if table.note:
             table_notes[key] = table.note
     notes += [n for table in placed for n in table.notes] + more
+    if source.scanned:
+        notes.append(f"扫描件，由 {source.scanned} 识别：表格中的数字逐格识别，识别不确定的格按勾稽关系确定或记为无法确定；"
+                     "叙述文字是识别结果，可能有错字，请对照原件")
     data = ReportData(
         agency=agency,
         year=year,

@@ -15,8 +15,8 @@ from ..format import (
     TABLES,
     cell_key,
 )
-from .labels import BLANK_CELL, canonical, label_regex, scan
-from .sources import Cell, Grid
+from .labels import BLANK_CELL, canonical, compacted, label_regex, scan
+from .sources import Cell, Grid, Scanned
 from .tokens import UNITS, token
 
 
@@ -42,6 +42,7 @@ class Reading:
     tokens: tuple[str, ...]  # as printed; "" for an empty cell
     exact: bool  # a web page's row: one token per cell, in place
     junk: str = ""  # text among the values that is not a value
+    scans: tuple[Scanned | None, ...] = ()  # read from a scan: how each token was read
 
 
 def row_specs(key: str, fmt: str) -> list[Spec]:
@@ -120,27 +121,48 @@ def grid_readings(key: str, grids: Iterable[Grid], specs: list[Spec]) -> dict[st
     readings: dict[str, Reading] = {}
     for grid in grids:
         for r, row in enumerate(grid):
-            found = _row_label(row, specs)
+            found = row_label(row, specs)
             if found and found[0].key not in readings:
                 spec, label = found
                 values = _distinct(c for c in row if c.col > label.col + label.colspan - 1)
                 while len(values) > len(spec.slots) and not values[0].text.strip():
                     values = values[1:]  # an empty label cell left of the figures (a PDF's unmerged box)
                 tokens = tuple(c.text if c.row == r else SPANNED for c in values)
-                readings[spec.key] = Reading(tokens, exact=True)
+                scans = tuple(c.scanned if c.row == r else None for c in values)
+                readings[spec.key] = Reading(tokens, exact=True, scans=scans if any(scans) else ())
     return readings
 
 
 SPANNED = "\ue001"  # a cell spanning down from the row above, where a value should be
 
 
-def _row_label(row: tuple[Cell, ...], specs: list[Spec]) -> tuple[Spec, Cell] | None:
+def row_label(row: tuple[Cell, ...], specs: list[Spec]) -> tuple[Spec, Cell] | None:
+    """The row's label, the rightmost first (a sub-row's label stands right of its heading's)."""
     for cell in reversed(_distinct(row)):
         canon = canonical(cell.text).strip()
         for spec in specs:
             if any(label_regex(label).fullmatch(canon) for label in spec.labels):
                 return spec, cell
+        if cell.scanned is not None and (read_as := _read_as(canon, specs)) is not None:
+            return read_as, cell
     return None
+
+
+#: A label read from a scan is taken for a row's when this alike (difflib's ratio) and clearly nearer
+#: to it than to any other row's: OCR misreads a character or two of a label (申请 as 中请).
+_ALIKE, _MARGIN = 0.8, 0.15
+
+
+def _read_as(text: str, specs: list[Spec]) -> Spec | None:
+    """The row whose label a label read from a scan is, when one is clearly nearest; else None."""
+    import difflib
+
+    if len(text) < 4:
+        return None  # too short to tell a misreading from another label
+    scores = sorted(((max(difflib.SequenceMatcher(None, compacted(text), compacted(label)).ratio()
+                          for label in spec.labels), n) for n, spec in enumerate(specs)), reverse=True)
+    best, runner_up = scores[0], scores[1] if len(scores) > 1 else (0.0, -1)
+    return specs[best[1]] if best[0] >= _ALIKE and best[0] - runner_up[0] >= _MARGIN else None
 
 
 def _distinct(cells: Iterable[Cell]) -> list[Cell]:
@@ -160,12 +182,13 @@ def _grid_c(grids: Iterable[Grid]) -> dict[str, Reading]:
             own = [c for c in _distinct(row) if c.row == r]
             if any(any(h.fullmatch(canonical(c.text).strip()) for h in header) for c in own):
                 continue
-            if any(isinstance(token(c.text).value, (int, float)) for c in own):
+            if any(isinstance(token(c.text).value, (int, float)) or (c.scanned and c.scanned.choices) for c in own):
                 while own and token(own[0].text).junk:
                     own = own[1:]  # a label before the figures
-                rows.append(tuple(c.text for c in own))
+                rows.append(own)
     if len(rows) == 1:
-        return {"cases": Reading(rows[0], exact=True)}
+        scans = tuple(c.scanned for c in rows[0])
+        return {"cases": Reading(tuple(c.text for c in rows[0]), exact=True, scans=scans if any(scans) else ())}
     problem = (f"原文{TABLE_NAMES['C']}中有 {len(rows)} 行数字，无法确定哪一行是本表的十五个数" if rows
                else f"原文{TABLE_NAMES['C']}中没有数字行")
     return {"cases": Reading((), exact=True, junk=problem)}

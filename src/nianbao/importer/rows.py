@@ -12,10 +12,11 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from ..format import TABLE_NAMES, TABLES
+from ..format import TABLE_NAMES, TABLES, UNKNOWN_MARK
 from ..format.relations import Balance, Sum, balances, sums
 from ..model import Value
 from .readings import SPANNED, Reading, Spec
+from .sources import Scanned
 from .tokens import BLANK_TOK, Tok, printed, token
 
 _LIMIT = 20000  # readings of one row, or combinations across rows, tried before giving up
@@ -66,7 +67,7 @@ def resolve(key: str, rows: list[Spec], readings: Mapping[str, Reading]) -> dict
             missing = f"原文中找不到“{spec.label}”这一行" if spec.label else f"原文中找不到{TABLE_NAMES[key]}的数字"
             outcomes[spec.key] = Row(None, missing)
             continue
-        outcome, candidates = _candidates(spec, reading, own[spec.key], bool(across))
+        outcome, candidates = _candidates(spec, reading, own[spec.key], across)
         if outcome is not None:
             outcomes[spec.key] = outcome
         else:
@@ -100,7 +101,7 @@ def _numbers(slots: tuple[str, ...], values: tuple[Tok, ...]) -> dict[str, float
 
 
 def _candidates(spec: Spec, reading: Reading, own: list[Relation],
-                across: bool) -> tuple[Row | None, list[tuple[Tok, ...]]]:
+                across: list[Relation]) -> tuple[Row | None, list[tuple[Tok, ...]]]:
     """A row read as printed (an outcome), or the readings its values allow that satisfy its own rules;
     those left open are returned as candidates when relations ``across`` rows may settle them.
     """
@@ -114,6 +115,8 @@ def _candidates(spec: Spec, reading: Reading, own: list[Relation],
     if reading.exact:
         if len(toks) != n:
             return Row(None, f"原文此行读出 {len(toks)} 格（{shown}），应为 {n} 格，无法对应各栏"), []
+        if reading.scans:
+            return _scanned(spec, toks, reading.scans, own, across)
         return Row(tuple(toks)), []
     if reading.junk:
         return Row(None, f"原文此行夹有无法识别的文字“{reading.junk}”"), []
@@ -142,6 +145,64 @@ def _candidates(spec: Spec, reading: Reading, own: list[Relation],
         examples = "；".join(f"（{printed(r)}）" for r in fitting[:3])
         return Row(None, f"{what}；有 {len(fitting)} 种读法（{examples}{'…' if len(fitting) > 3 else ''}），无法确定"), []
     return None, fitting
+
+
+def _scanned(spec: Spec, toks: list[Tok], scans: tuple[Scanned | None, ...], own: list[Relation],
+             across: list[Relation]) -> tuple[Row | None, list[tuple[Tok, ...]]]:
+    """A row read from a scan: its certain figures as read (with their confidence), each figure in doubt
+    settled by the row's own relations when exactly one of its readings fits them, or left to the
+    relations ``across`` rows, or unknown with why.
+    """
+    toks = [_read(t, s) for t, s in zip(toks, scans)]
+    doubtful = [i for i, s in enumerate(scans) if s is not None and s.doubt]
+    if not doubtful:
+        return Row(tuple(toks)), []
+    options = [[replace(token(c), doubt=scans[i].doubt) for c in scans[i].choices] for i in doubtful]  # type: ignore[union-attr]
+    if math.prod(len(o) for o in options) <= _LIMIT:
+        rows = [_placed(toks, doubtful, combo) for combo in itertools.product(*options)]
+        deciding = [r for r in own if any(spec.slots[i] in r.keys for i in doubtful)]
+        covered = all(any(spec.slots[i] in r.keys for r in deciding) for i in doubtful)
+        fitting = [r for r in rows if all(relation.holds(_numbers(spec.slots, r)) for relation in own)]
+        if covered and len(fitting) == 1:
+            return Row(_settled(fitting[0], _rules(deciding))), []
+        reach = [*own, *across]
+        if rows and (fitting or not deciding) and all(any(spec.slots[i] in r.keys for r in reach) for i in doubtful):
+            return None, fitting if deciding else rows  # for the relations across rows to settle
+    return Row(_unsettled(toks, doubtful)), []
+
+
+def _read(tok: Tok, scan: Scanned | None) -> Tok:
+    """A token read from a scan with certainty, its confidence in its note; one in doubt marked so."""
+    if scan is None:
+        return tok
+    if scan.doubt:
+        return replace(tok, doubt=scan.doubt)
+    if tok.value is None:
+        return tok
+    said = f"扫描识别，置信度 {scan.confidence}"
+    return replace(tok, note=f"{tok.note}；{said}" if tok.note else said)
+
+
+def _placed(toks: list[Tok], doubtful: list[int], combo: tuple[Tok, ...]) -> tuple[Tok, ...]:
+    row = list(toks)
+    for i, tok in zip(doubtful, combo):
+        row[i] = tok
+    return tuple(row)
+
+
+def _settled(row: tuple[Tok, ...], rules: str) -> tuple[Tok, ...]:
+    """The row with each reading in doubt taken, marked as derived by ``rules``."""
+    return tuple(replace(t, note=f"derived: {rules} {t.doubt}，唯一符合 {rules} 的读法为 {t.text.strip()}")
+                 if t.doubt and t.value != UNKNOWN_MARK else t for t in row)
+
+
+def _unsettled(toks: list[Tok] | tuple[Tok, ...], doubtful: list[int] | None = None) -> tuple[Tok, ...]:
+    """The row with each figure in doubt unknown: the relations could not decide it."""
+    where = doubtful if doubtful is not None else [i for i, t in enumerate(toks) if t.doubt]
+    row = list(toks)
+    for i in where:
+        row[i] = Tok("？", UNKNOWN_MARK, doubt=f"{toks[i].doubt}，勾稽关系无法确定")
+    return tuple(row)
 
 
 def _arrangements(toks: list[Tok], n: int) -> list[tuple[Tok, ...]] | None:
@@ -197,7 +258,8 @@ def _choose(rows: list[Spec], outcomes: Mapping[str, Row], options: Mapping[str,
         total *= len(candidates)
     if len(known) + len(options) < len(rows) or total > _LIMIT:
         why = "表中其他行也无法确定" if total <= _LIMIT else "组合过多"
-        return {k: Row(None, f"{what[k]}；有 {len(c)} 种读法符合 {_rules(own[k])}，{why}，无法确定")
+        return {k: Row(_unsettled(c[0])) if any(t.doubt for t in c[0]) else
+                Row(None, f"{what[k]}；有 {len(c)} 种读法符合 {_rules(own[k])}，{why}，无法确定")
                 for k, c in options.items()}
     names = list(options)
     fitting = [combo for combo in itertools.product(*options.values())
@@ -206,7 +268,10 @@ def _choose(rows: list[Spec], outcomes: Mapping[str, Row], options: Mapping[str,
     for i, k in enumerate(names):
         settled = {combo[i] for combo in fitting}
         rules = _rules([*own[k], *across])
-        if len(settled) == 1:
+        scanned = any(t.doubt for t in options[k][0])
+        if scanned:
+            out[k] = Row(_settled(next(iter(settled)), rules) if len(settled) == 1 else _unsettled(options[k][0]))
+        elif len(settled) == 1:
             row = next(iter(settled))
             out[k] = Row(row, f"{what[k]}，唯一同时符合 {rules} 的读法为（{printed(row)}）", rules)
         else:

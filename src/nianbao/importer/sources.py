@@ -11,14 +11,26 @@ from .labels import BLANK_CELL
 
 
 @dataclass(frozen=True)
+class Scanned:
+    """How a cell read from a scan was read: the engine's confidence (0–100) and, for a figure not read
+    with certainty, the readings it may be (none when nothing like a figure was read) and why it is in doubt.
+    """
+
+    confidence: int
+    choices: tuple[str, ...] = ()
+    doubt: str = ""
+
+
+@dataclass(frozen=True)
 class Cell:
-    """One cell of a web page's table, at its first row and column."""
+    """One cell of a table (a web page's, a PDF's, a scan's), at its first row and column."""
 
     text: str
     row: int
     col: int
     rowspan: int = 1
     colspan: int = 1
+    scanned: Scanned | None = None  # read from a scan: how
 
 
 #: A table as a grid: for each row, the cell covering each column (a spanning cell recurs).
@@ -38,6 +50,7 @@ class Source:
     #: crawler copy's ``标题:`` line — and where it was read ("" when the file states none).
     title: str = ""
     title_from: str = ""
+    scanned: str = ""  # read from a scan: the OCR engine that read it
 
 
 #: A page number on a line of its own ("- 3 -", "第3页 共5页"), as text taken from a PDF shows it.

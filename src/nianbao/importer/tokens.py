@@ -21,6 +21,7 @@ class Tok:
     digits: str = ""  # the token's digits when they may be several cells run together
     junk: bool = False
     note: str = ""
+    doubt: str = ""  # read from a scan without certainty: why (the value is one reading, or the unknown mark)
 
     @property
     def number(self) -> float | int | None:
