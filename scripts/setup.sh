@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything nianbao needs on Debian/Ubuntu: the Debian packages for PDF (TeX with xeCJK,
-# Noto CJK fonts, pandoc, poppler), a virtual environment in .venv, and the package with its tests.
+# Noto CJK fonts, pandoc, poppler; Tesseract for scans), a virtual environment in .venv, and the package with its tests.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,8 @@ DEBIAN_PACKAGES=(
   chromium               # headless, for the tests of the reviewers' index (outputs/index.html)
   libreoffice-calc-nogui # headless, for the tests of the Excel template as Excel/WPS/LibreOffice users print and save it
   libreoffice-writer-nogui # headless, for the tests of the Word file as Word/WPS/LibreOffice users lay it out
+  tesseract-ocr          # nianbao import / audit of scanned reports (image-only PDFs, page pictures)
+  tesseract-ocr-chi-sim  # its simplified-Chinese model
 )
 python3 -c 'import ensurepip, venv' 2>/dev/null || DEBIAN_PACKAGES+=(python3-venv)
 # node and npm, for the tests of the CMS fragment in the web editors government sites run (npm packages);

@@ -106,7 +106,8 @@ def audit(paths: Iterable[Path], manifest: dict[Path, tuple[str, int]] | None = 
     """
     manifest = manifest or {}
     files = report_files(paths)
-    work = [(path, manifest.get(path.resolve())) for path in files]
+    pages = jobs if _in_process(jobs, len(files), scheduler) else 1  # then a scan's pages are read side by side
+    work = [(path, manifest.get(path.resolve()), pages) for path in files]
     with _mapper(jobs, len(files), scheduler) as mapper:
         imported: list[tuple[str, Imported]] = []
         unreadable: list[tuple[str, str]] = []
@@ -166,6 +167,11 @@ def _printed(value: Value) -> str:
     return checks.fmt(value if figure is None else figure)
 
 
+def _in_process(jobs: int, n: int, scheduler: str | None) -> bool:
+    """Whether :func:`_mapper` maps in this process: one worker, or too few files to share out."""
+    return not scheduler and (jobs <= 1 or n < 2 * jobs)
+
+
 @contextlib.contextmanager
 def _mapper(jobs: int, n: int, scheduler: str | None = None) -> Iterator[Callable]:
     """``map`` in this process, over ``jobs`` worker processes (forked: the package is imported once),
@@ -183,7 +189,7 @@ def _mapper(jobs: int, n: int, scheduler: str | None = None) -> Iterator[Callabl
         finally:
             client.close()
         return
-    if jobs <= 1 or n < 2 * jobs:
+    if _in_process(jobs, n, scheduler):
         yield map
         return
     import multiprocessing
@@ -194,9 +200,11 @@ def _mapper(jobs: int, n: int, scheduler: str | None = None) -> Iterator[Callabl
         yield lambda fn, items: pool.map(fn, items, chunksize=max(1, n // (jobs * 8)))
 
 
-def _import_one(job: tuple[Path, tuple[str, int] | None]) -> Imported | str:
-    """One file imported, or why it could not be (a batch keeps going; the reason names the failure)."""
-    path, given = job
+def _import_one(job: tuple[Path, tuple[str, int] | None, int]) -> Imported | str:
+    """One file imported (a scan's pages ``jobs`` at a time), or why it could not be (a batch keeps
+    going; the reason names the failure).
+    """
+    path, given, jobs = job
     try:
         if given:
             from dataclasses import replace
@@ -204,9 +212,9 @@ def _import_one(job: tuple[Path, tuple[str, int] | None]) -> Imported | str:
             from .importer import agency_slug
 
             name, year = given
-            report = read_report(path, agency=agency_slug(name), year=year)
+            report = read_report(path, agency=agency_slug(name), year=year, jobs=jobs)
             return replace(report, name=name, identity_from="清单")
-        return read_report(path)
+        return read_report(path, jobs=jobs)
     except NianbaoError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001

@@ -82,15 +82,10 @@ MAX_PDF_RULES = 15_000
 MAX_PAGE_CROSSINGS = 4_000
 MAX_PDF_CROSSINGS = 20_000
 
-#: Scans (image-only PDFs and page pictures), read by OCR at 2–10 s a page: a scanned report is 3–20
-#: pages of A4, 8.7 million pixels each at 300 dpi; a table page has a few hundred strokes of rule
-#: (each rule 1–4 pixels thick, one stroke a pixel row), 40–120 once joined. Below 140 dpi figures
-#: are not told apart reliably.
-MAX_SCAN_PAGES = 30
-MAX_SCAN_PIXELS = 50_000_000
-MAX_SCAN_LINES = 20_000
-MAX_SCAN_RULES = 1_500
-MIN_SCAN_DPI = 140
+#: Scans, read by OCR at 2–10 s a page: 3–20 pages of A4 (8.7 million pixels at 300 dpi); a table page has
+#: a few hundred strokes of rule, 40–120 rules once joined; below 140 dpi figures are not told apart.
+MAX_SCAN_PAGES, MAX_SCAN_PIXELS, MIN_SCAN_DPI = 30, 50_000_000, 140
+MAX_SCAN_LINES, MAX_SCAN_RULES = 20_000, 1_500
 
 
 def size(n: int) -> str:

@@ -19,12 +19,14 @@ from .group import CONTEXT, _project, main
 @click.option("--year", "-y", type=int, help="报告年度；默认取标题中的年度。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="数据目录，写到 <目录>/<年度>/<单位>.yaml；默认项目的 data/。")
 @click.option("--force", is_flag=True, help="覆盖已存在的数据文件。")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="扫描件同时识别的页数；默认为 CPU 核数。")
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, year: int | None, out: Path | None,
-            force: bool) -> None:
-    """把已发布的年报（网页 .html/.htm、复制的文字 .txt、PDF 或 Word .docx）读回为数据文件。
+            force: bool, jobs: int | None) -> None:
+    """把已发布的年报（网页 .html/.htm、复制的文字 .txt、PDF、Word .docx，或扫描件的 PDF 与图片 .png/.jpg）读回为数据文件。
 
     数字按官方标签的位置读入：位置无法确定的记为“?”并写明原因，按勾稽关系唯一确定的记为推算，逐格列出。
+    扫描件按文字识别读取：识别不确定的数字按勾稽关系确定（记为推算）或记为“?”，并写明读作什么。
 
     已有的数据文件不会被覆盖（除非加 --force）。有文件导入失败时返回 1。
 
@@ -48,7 +50,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, yea
     failed = 0
     for file in files:
         try:
-            imported = read_report(file, agency=agency, year=year)
+            imported = read_report(file, agency=agency, year=year, jobs=jobs or os.cpu_count() or 1)
             if not agency:
                 imported = with_agency(imported, registered(imported.name, names) or agency_slug(imported.name))
             data = imported.data
@@ -108,7 +110,7 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
           scheduler: str | None, manifest: Path | None, rules: tuple[Path, ...]) -> None:
     """审计已发布的年报：逐份导入，运行全部校验，输出“报告 × 规则”的问题表和无法读取的文件。
 
-    目录中递归查找 .html .htm .txt .pdf .docx。同一单位相邻两年的报告都在其中时，也做跨年度核对。
+    目录中递归查找 .html .htm .txt .pdf .docx，以及扫描件的图片 .png .jpg（每个图片文件算一份报告）。同一单位相邻两年的报告都在其中时，也做跨年度核对。
     每份报告的单位和年度取自其标题，并注明读自何处；文件中没有的，用 --manifest 清单给出。
 
     有报告违反错误级规则或有文件无法读取时返回 1；用法错误返回 2。
@@ -134,7 +136,7 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
     chosen = packs.read_all(rules)  # every pack read and checked before any report is
     files = report_files(paths)
     if not files:
-        raise click.UsageError("所给目录中没有可导入的文件（.html .htm .txt .pdf）")
+        raise click.UsageError("所给目录中没有可导入的文件（.html .htm .txt .pdf .docx .png .jpg）")
     from tqdm import tqdm
 
     with tqdm(total=len(files), unit="份", file=sys.stderr, dynamic_ncols=True, leave=False, disable=None) as bar:
@@ -160,7 +162,7 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
 @click.pass_context
 def compare_(ctx: click.Context, a: Path, b: Path, fmt: str) -> None:
-    """逐格、逐部分比较两份报告：数据文件（.yaml/.xlsx）或已发布的报告（.html/.pdf/.docx/.txt）。
+    """逐格、逐部分比较两份报告：数据文件（.yaml/.xlsx）或已发布的报告（.html/.pdf/.docx/.txt，扫描件的 .pdf/.png/.jpg）。
 
     列出每一个值不同的格（空白、0、“/”和“?”各不相同）和每一部分文字不同的叙述。单位或年度不同的两份报告
     不算相同：数据文件的单位代码按项目的 params/agencies.yaml 对应到全称，已发布的报告按标题中的单位名称；

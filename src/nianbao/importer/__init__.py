@@ -37,7 +37,7 @@ How values are placed, and what is never guessed:
 The modules, each named for what it produces; each imports only modules above it::
 
     labels     canonical text, label patterns, labels found in a text
-    sources    Source, Cell, Grid; copied text and a PDF's text layer → Source
+    sources    Source, Cell, Grid, Scanned; copied text and a PDF's text layer → Source
     pages      a saved web page → Source, its tables as grids
     parts      where each part's heading stands
     dates      printed dates → ISO dates
@@ -50,6 +50,10 @@ The modules, each named for what it produces; each imports only modules above it
     narrative  parts → narrative keys, headings, the signed date
     imported   Imported, the result
     parse      Source → Imported
+    pictures   a scan's pages as pictures: drawn or scaled to 300 dpi, the seal out, levelled
+    ruling     a scanned page's tables from the lines in the picture
+    ocr        Tesseract run on pictures: a page's text, lines of cells' texts with their confidence
+    scan       an image-only PDF or a page picture → Source: tables read cell by cell, the text
     files      path → Source → Imported: the only I/O
 """
 

@@ -162,7 +162,8 @@ def _scanned(spec: Spec, toks: list[Tok], scans: tuple[Scanned | None, ...], own
         rows = [_placed(toks, doubtful, combo) for combo in itertools.product(*options)]
         deciding = [r for r in own if any(spec.slots[i] in r.keys for i in doubtful)]
         covered = all(any(spec.slots[i] in r.keys for r in deciding) for i in doubtful)
-        fitting = [r for r in rows if all(relation.holds(_numbers(spec.slots, r)) for relation in own)]
+        fitting = list({tuple(t.value for t in r): r for r in rows
+                        if all(relation.holds(_numbers(spec.slots, r)) for relation in own)}.values())
         if covered and len(fitting) == 1:
             return Row(_settled(fitting[0], _rules(deciding))), []
         reach = [*own, *across]

@@ -1,0 +1,307 @@
+"""Scanned reports: figures in doubt settled by the format's relations or left "?" with what they were read
+as; labels a scan misreads; the bounds a hostile picture meets; and (marked ``ocr``) real layouts as
+pictures — rasterised, turned, JPEG-compressed, stamped — read back without a silently wrong figure."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import struct
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from nianbao.errors import DataError
+from nianbao.format import PARTS
+from nianbao.grid import fill, layout
+from nianbao.importer import ocr, read_report, read_source
+from nianbao.importer.pages import html_source
+from nianbao.importer.parse import parse
+from nianbao.importer.parts import find_parts
+from nianbao.importer.sources import Cell, Scanned, Source
+from nianbao.load import read_yaml
+from nianbao.model import ReportData
+from nianbao.tables import to_html
+
+from .conftest import ROOT, require_shared
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = ROOT / "data" / "2024" / "jiangbin.yaml"
+SENTINEL = 987_000  # a figure no report prints, to find a cell in the page
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return read_yaml(DATA)
+
+
+def page(data: ReportData) -> str:
+    body = []
+    for part in PARTS:
+        body.append(f"<h2>{part.heading}</h2>")
+        body.extend(f"<h3>{s.title}</h3><p>{data.narrative.get(f'{part.key}.{s.key}', '')}</p>" for s in part.sections if s.title)
+        if part.table:
+            body.append(to_html(fill(layout(part.table), data)))
+    return f"<html><body><h1>青川市某单位{data.year}年政府信息公开工作年度报告</h1>{''.join(body)}</body></html>"
+
+
+def as_scanned(data: ReportData, doubts: dict[str, tuple[str, ...]] | None = None, *, labels: dict[str, str] | None = None,
+               without: str = "") -> Source:
+    """The kit's own tables of ``data`` as a scan reads them: every cell read with confidence 95, but each
+    cell of ``doubts`` in doubt between the readings given, each label of ``labels`` misread as given,
+    and the table ``without`` not found at all.
+    """
+    doubts = doubts or {}
+    marked = data.with_cells({key: SENTINEL + n for n, key in enumerate(doubts)})
+    source = html_source(page(marked))
+    choices = {str(SENTINEL + n): readings for n, readings in enumerate(doubts.values())}
+    seen: dict[int, Cell] = {}
+
+    def scan(cell: Cell) -> Cell:
+        if id(cell) not in seen:
+            text = (labels or {}).get(cell.text, cell.text)
+            if cell.text in choices:
+                said = " 或 ".join(choices[cell.text])
+                seen[id(cell)] = replace(cell, text="?", scanned=Scanned(40, choices[cell.text], f"扫描件中此格识别不确定：读作 {said}"))
+            else:
+                seen[id(cell)] = replace(cell, text=text, scanned=Scanned(95))
+        return seen[id(cell)]
+
+    grids = {k: tuple(tuple(tuple(scan(c) for c in row) for row in grid) for grid in v)
+             for k, v in source.grids.items() if k != without}
+    return replace(source, grids=grids, scanned="Tesseract")
+
+
+def test_a_figure_in_doubt_is_taken_where_exactly_one_reading_fits_the_rows_sum(data: ReportData) -> None:
+    true = data.cells["B.new.natural"]
+    imported = parse(as_scanned(data, {"B.new.natural": (str(true + 5), str(true))}))
+    assert imported.data.cells == data.cells
+    derived = imported.derived()["B.new.natural"]
+    assert derived.startswith("B-ROWSUM ") and f"读作 {true + 5} 或 {true}" in derived
+    assert f"唯一符合 B-ROWSUM 的读法为 {true}" in derived
+    assert any("按规则推算 1 格" in line for line in imported.lines())
+
+
+def test_a_figure_no_relation_can_decide_is_unknown_with_what_it_was_read_as(data: ReportData) -> None:
+    true = data.cells["A.penalty.decisions"]
+    imported = parse(as_scanned(data, {"A.penalty.decisions": (str(true), str(true + 3))}))
+    assert imported.data.cells["A.penalty.decisions"] == "?"
+    assert imported.unknown() == {"A.penalty.decisions": f"扫描件中此格识别不确定：读作 {true} 或 {true + 3}，勾稽关系无法确定"}
+    assert {k: v for k, v in imported.data.cells.items() if k != "A.penalty.decisions"} == \
+        {k: v for k, v in data.cells.items() if k != "A.penalty.decisions"}
+
+
+def test_two_figures_in_doubt_that_fit_the_sum_either_way_stay_unknown(data: ReportData) -> None:
+    """表四's 行政复议: 结果维持 0 or 1 and 尚未审结 1 or 0 add up to the printed 总计 either way."""
+    assert (data.cells["C.cases.review_upheld"], data.cells["C.cases.review_pending"], data.cells["C.cases.review_total"]) == (0, 1, 1)
+    imported = parse(as_scanned(data, {"C.cases.review_upheld": ("0", "1"), "C.cases.review_pending": ("1", "0")}))
+    assert imported.data.cells["C.cases.review_upheld"] == imported.data.cells["C.cases.review_pending"] == "?"
+    assert set(imported.unknown()) == {"C.cases.review_upheld", "C.cases.review_pending"}
+    assert imported.data.cells["C.cases.review_total"] == 1
+
+
+def test_a_doubt_the_relations_across_rows_settle_is_derived_by_them(data: ReportData) -> None:
+    """Two doubts in one row of 表三 that its own sum cannot tell apart; the column sums can."""
+    natural, commercial = data.cells["B.new.natural"], data.cells["B.new.commercial"]
+    imported = parse(as_scanned(data, {"B.new.natural": (str(natural), str(natural + 1)),
+                                       "B.new.commercial": (str(commercial - 1), str(commercial))}))
+    assert imported.data.cells == data.cells
+    derived = imported.derived()
+    assert set(derived) == {"B.new.natural", "B.new.commercial"}
+    assert all("B-BALANCE" in reason or "B-COLSUM" in reason for reason in derived.values())
+
+
+def test_a_certain_figure_carries_its_confidence(data: ReportData) -> None:
+    imported = parse(as_scanned(data))
+    assert imported.data.cells == data.cells
+    assert imported.data.provenance["A.penalty.decisions"] == "read: 扫描识别，置信度 95"
+    assert imported.unknown() == {} and imported.derived() == {}
+    assert any("扫描件，由 Tesseract 识别" in n for n in imported.notes)
+
+
+def test_a_label_misread_by_a_character_finds_its_row_only_in_a_scan(data: ReportData) -> None:
+    misread = {"一、本年新收政府信息公开申请数量": "一、本年新收政府信息公开中请数量"}
+    scanned = parse(as_scanned(data, labels=misread))
+    assert scanned.data.cells == data.cells
+    typed = replace(as_scanned(data, labels=misread), scanned="")
+    typed = replace(typed, grids={k: tuple(tuple(tuple(replace(c, scanned=None) for c in row) for row in g) for g in v)
+                                  for k, v in typed.grids.items()})
+    assert parse(typed).data.cells["B.new.total"] == "?"  # a typed page's label is read as typed
+
+
+def test_a_misread_label_near_two_rows_is_not_taken_for_either(data: ReportData) -> None:
+    """“（X）总计” is as near 七、总计 as anything: short labels are not guessed at."""
+    imported = parse(as_scanned(data, labels={"（七）总计": "（X）总"}))
+    assert imported.data.cells["B.total.total"] == "?"
+
+
+def test_a_table_the_scan_did_not_find_is_unknown_never_blank(data: ReportData) -> None:
+    imported = parse(as_scanned(data, without="C"))
+    unknown = imported.unknown()
+    assert {k for k in unknown if k.startswith("C.")} == {k for k in data.cells if k.startswith("C.")}
+    assert all(v.startswith("扫描件中找不到表四") for k, v in unknown.items() if k.startswith("C."))
+
+
+@pytest.mark.parametrize("heading", ["、、总体情况", "7、总体情况", "-总体情况"])
+def test_a_part_heading_whose_number_ocr_misread_is_found_in_a_scans_text_only(heading: str) -> None:
+    text = f"某某年度报告\n{heading}\n正文。\n二、主动公开政府信息情况\n表。"
+    assert "overview" in find_parts(text, loose=True).spans
+    assert "overview" not in find_parts(text).spans
+
+
+# ---------------------------------------------------------------- hostile pictures: bounded, refused with the file named
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares ``width`` × ``height`` and holds one row of pixels: a decompression bomb's head."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * (width + 1))) + chunk(b"IEND", b"")
+
+
+def gif() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (2000, 2800), 255).save(buf, format="GIF")
+    return buf.getvalue()
+
+
+def blank_pdf(pages: int, size: float = 595) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(size, size * 1.414)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("bomb.png", png_header(60_000, 60_000), "图片的像素数远超上限（上限 50 百万像素）"),
+    ("large.png", png_header(9_000, 9_000), "图片有 9000 × 9000 像素（上限 50 百万像素）"),
+    ("small.png", png_header(600, 850), "约 73 dpi（至少 140 dpi）"),
+    ("moving.png", gif(), "图片格式为 GIF，只能导入 PNG 或 JPEG"),
+    ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "无法读取图片：不是 PNG 或 JPEG，或文件已损坏"),
+    ("scan.pdf", blank_pdf(40), "扫描件 PDF 有 40 页（上限 30 页）"),
+    ("many.pdf", blank_pdf(1000), "PDF 有 1000 页（上限 100 页）"),
+    ("poster.pdf", blank_pdf(1, 14_400), "百万像素（上限 50）"),
+])
+def test_a_hostile_picture_is_refused_before_it_is_read(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataError) as caught:
+        read_source(path)
+    assert message in caught.value.message
+    assert caught.value.file == path or str(caught.value.file) == str(path)
+
+
+def test_without_the_ocr_engine_a_scan_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(blank_pdf(2))
+    monkeypatch.setattr(ocr, "_languages", lambda: None)
+    with pytest.raises(DataError) as caught:
+        read_source(path)
+    assert "tesseract" in caught.value.message and "apt-get install tesseract-ocr tesseract-ocr-chi-sim" in caught.value.hint
+
+
+def test_an_engine_that_never_finishes_is_stopped_with_a_clear_message(tmp_path: Path, monkeypatch) -> None:
+    """The engine's work is bounded: a run past the time limit is stopped, not waited for."""
+    engine = tmp_path / "tesseract"
+    engine.write_text("#!/bin/sh\nif [ \"$1\" = --list-langs ]; then printf 'langs\\nchi_sim\\neng\\n'; exit 0; fi\n"
+                      "exec sleep 600\n")
+    engine.chmod(engine.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(ocr, "TIMEOUT", 1)
+    ocr._languages.cache_clear()
+    try:
+        with pytest.raises(DataError) as caught:
+            ocr.page_text(png_header(10, 10))
+        assert "超过 1 秒" in caught.value.message
+    finally:
+        ocr._languages.cache_clear()
+
+
+# ---------------------------------------------------------------- real layouts as pictures (Tesseract)
+
+
+def pictured(pdf: Path, dpi: int, *, angle: float = 0, jpeg: int = 0, seal: bool = False) -> bytes:
+    """The PDF's pages as a scan gives them: rasterised at ``dpi``, turned by ``angle`` degrees, JPEG at
+    quality ``jpeg``, a red seal stamped over the last page's signature; as an image-only PDF.
+    """
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageDraw
+
+    pages = []
+    document = pdfium.PdfDocument(str(pdf))
+    for n in range(len(document)):
+        image = document[n].render(scale=dpi / 72).to_pil().convert("RGB")
+        if seal and n == len(document) - 1:
+            draw = ImageDraw.Draw(image, "RGBA")
+            x, y, r = int(image.width * 0.72), int(image.height * 0.55), int(dpi * 0.8)
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=(220, 30, 30, 200), width=max(3, dpi // 40))
+            draw.regular_polygon((x, y, r // 3), 5, fill=(220, 30, 30, 180))
+        if angle:
+            image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor="white")
+        if jpeg:
+            buf = io.BytesIO()
+            image.save(buf, format="JPEG", quality=jpeg)
+            image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+        pages.append(image)
+    document.close()
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def wrongly_read(truth: ReportData, read: ReportData) -> dict[str, tuple[object, object]]:
+    """Cells read as a figure other than the truth's: what must never happen."""
+    return {k: (v, read.cells[k]) for k, v in truth.cells.items() if read.cells[k] != v and read.cells[k] != "?"}
+
+
+needs_engine = pytest.mark.skipif(ocr._languages() is None, reason="tesseract is not installed (bash scripts/setup.sh installs it)")
+
+
+@pytest.mark.ocr
+@needs_engine
+@pytest.mark.parametrize("year, dpi, angle, jpeg", [(2023, 150, 1.5, 70), (2024, 300, -1.5, 0)])
+def test_a_real_report_scanned_reads_back_without_a_wrong_figure(tmp_path: Path, year: int, dpi: int, angle: float,
+                                                                  jpeg: int) -> None:
+    pdf = require_shared(SHARED / "corpus" / f"hongze-{year}.pdf")
+    truth = read_report(pdf)  # its text layer
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(pictured(pdf, dpi, angle=angle, jpeg=jpeg, seal=True))
+    scanned = read_report(path, jobs=2)
+    assert scanned.name == truth.name and scanned.data.year == year
+    assert wrongly_read(truth.data, scanned.data) == {}
+    differing = {k for k, v in truth.data.cells.items() if scanned.data.cells[k] != v}
+    assert differing <= set(scanned.unknown())
+    assert all(v.startswith(("扫描件", "原文")) for v in scanned.unknown().values())
+    figures = [k for k in truth.data.cells if k[0] in "ABC" and isinstance(truth.data.cells[k], int)]
+    assert sum(scanned.data.cells[k] == truth.data.cells[k] for k in figures) >= 0.8 * len(figures)
+
+
+@pytest.mark.ocr
+@needs_engine
+def test_a_page_photo_reads_its_tables_cell_by_cell(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = require_shared(SHARED / "corpus" / "hongze-2024.pdf")
+    truth = read_report(pdf).data
+    document = pdfium.PdfDocument(str(pdf))
+    number = next(n for n in range(len(document)) if "本年新收" in document[n].get_textpage().get_text_range())
+    image = document[number].render(scale=200 / 72).to_pil().convert("RGB")
+    document.close()
+    path = tmp_path / "page.jpg"
+    image.save(path, format="JPEG", quality=80)
+    grids = read_source(path).grids
+    assert "B" in grids
+    rows = {cells[0].text: [c.text for c in dict.fromkeys(cells)][1:] for grid in grids["B"] for cells in grid}
+    new = next(v for k, v in rows.items() if "本年新收" in k)
+    expected = [truth.cells[f"B.new.{c}"] for c in ("natural", "commercial", "research", "social", "legal", "other", "total")]
+    assert [int(t) if t not in ("", "?") else t for t in new[-7:]] == [v if v is not None else "" for v in expected] or "?" in new
