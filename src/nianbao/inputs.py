@@ -63,9 +63,7 @@ MAX_HTML_TAGS = 200_000
 
 #: Zip packages: parts, the XML parts inflated (what openpyxl and lxml parse), every part inflated.
 #: The template filled in is 14–30 parts and 0.2 MB of XML; a long report's Word file 1–3 MB of XML.
-MAX_PARTS = 1_000
-MAX_XML = 20 * MB
-MAX_INFLATED = 200 * MB
+MAX_PARTS, MAX_XML, MAX_INFLATED = 1_000, 20 * MB, 200 * MB
 
 #: PDFs: a report is 3–30 pages; a real page's content stream is under 50 KB (a vector seal or emblem
 #: may add a few hundred), with ~600 rules (each cell border drawn apart) on a 28 × 28 lattice, and
