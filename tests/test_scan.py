@@ -21,6 +21,7 @@ from nianbao.importer import ocr, read_report, read_source
 from nianbao.importer.pages import html_source
 from nianbao.importer.parse import parse
 from nianbao.importer.parts import find_parts
+from nianbao.importer.scan import paragraphs
 from nianbao.importer.sources import Cell, Scanned, Source
 from nianbao.load import read_yaml
 from nianbao.model import ReportData
@@ -42,7 +43,8 @@ def page(data: ReportData) -> str:
     body = []
     for part in PARTS:
         body.append(f"<h2>{part.heading}</h2>")
-        body.extend(f"<h3>{s.title}</h3><p>{data.narrative.get(f'{part.key}.{s.key}', '')}</p>" for s in part.sections if s.title)
+        body.extend((f"<h3>{s.title}</h3>" if s.title else "") + f"<p>{data.narrative.get(f'{part.key}.{s.key}', '')}</p>"
+                    for s in part.sections)
         if part.table:
             body.append(to_html(fill(layout(part.table), data)))
     return f"<html><body><h1>青川市某单位{data.year}年政府信息公开工作年度报告</h1>{''.join(body)}</body></html>"
@@ -143,6 +145,24 @@ def test_a_table_the_scan_did_not_find_is_unknown_never_blank(data: ReportData) 
     unknown = imported.unknown()
     assert {k for k in unknown if k.startswith("C.")} == {k for k in data.cells if k.startswith("C.")}
     assert all(v.startswith("扫描件中找不到表四") for k, v in unknown.items() if k.startswith("C."))
+
+
+def test_a_fee_figure_a_scan_did_not_read_is_unknown_not_blank(data: ReportData) -> None:
+    """A typed page that states no fee figure leaves it blank; on a scan the sentence may have been misread."""
+    silent = data.with_narrative({"other.text": "本年度政务公开工作要点确定的各项任务已按期完成。"})
+    imported = parse(as_scanned(silent, without="F"))  # no fee table: part 六's sentences only
+    assert {k: imported.data.cells[k] for k in ("F.fee.notices", "F.fee.notice_amount", "F.fee.collected")} == \
+        dict.fromkeys(("F.fee.notices", "F.fee.notice_amount", "F.fee.collected"), "?")
+    assert imported.unknown()["F.fee.collected"].startswith("扫描件第六部分中没有读出此数")
+    typed = parse(replace(html_source(page(silent)), grids={}))
+    assert typed.data.cells["F.fee.collected"] is None
+
+
+def test_a_scans_lines_are_joined_into_its_paragraphs() -> None:
+    text = ("一、总体情况\n（一）主动公开\n2024年，街道主动公开各类信息398条，重点围绕老旧小区\n改造。\n\n"
+            "（二）依申请公开\n全年收到申请11件，办结10件，结转下年度1件，所有申请均在\n法定期限内答复。")
+    assert paragraphs(text) == ["一、总体情况", "（一）主动公开", "2024年，街道主动公开各类信息398条，重点围绕老旧小区改造。",
+                                "（二）依申请公开", "全年收到申请11件，办结10件，结转下年度1件，所有申请均在法定期限内答复。"]
 
 
 @pytest.mark.parametrize("heading", ["、、总体情况", "7、总体情况", "-总体情况"])

@@ -21,10 +21,22 @@ def fees_from_grid(source: Source) -> Placed | None:
     return place_cells("F", specs, resolve("F", specs, readings), "2021")
 
 
-def unread_fees(reason: str) -> Placed:
-    """Table F unknown, every cell, for ``reason``."""
+def scanned_fees(text: str | None) -> Placed:
+    """Table F from part 六 as read from a scan: what its sentences state; a figure not read is unknown,
+    not blank — OCR may have misread the sentence that states it.
+    """
     keys = ("F.fee.notices", "F.fee.notice_amount", "F.fee.collected")
-    return Placed({k: UNKNOWN_MARK for k in keys}, {k: f"unknown: {reason}" for k in keys}, (reason,), reason)
+    if not text:
+        reason = "扫描件中找不到第六部分“其他需要报告的事项”，无法读出信息处理费"
+        return Placed({k: UNKNOWN_MARK for k in keys}, {k: f"unknown: {reason}" for k in keys}, (reason,), reason)
+    placed = fees_from_text(text)
+    unread = [k for k in keys if placed.cells.get(k) is None]
+    if not unread:
+        return placed
+    reason = "扫描件第六部分中没有读出此数（原文可能没有写明，也可能识别有误），请对照原件"
+    note = f"由 nianbao import 从扫描件导入：第六部分中没有读出{'、'.join(column_of(k).label for k in unread)}，相应格记为无法确定。"
+    return Placed({**placed.cells, **{k: UNKNOWN_MARK for k in unread}},
+                  {**placed.provenance, **{k: f"unknown: {reason}" for k in unread}}, (note,), note)
 
 
 def fees_from_text(text: str) -> Placed:

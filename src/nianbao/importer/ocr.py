@@ -58,10 +58,11 @@ def each(items: Sequence[T], work: Callable[[T], R], jobs: int = 1) -> list[R]:
 
 
 def page_text(png: bytes) -> str:
-    """A page's text, line by line, the spaces the engine puts between Chinese characters taken out."""
+    """A page's text, line by line, an empty line between the engine's paragraphs, the spaces it puts
+    between Chinese characters taken out.
+    """
     out = _run(png, ["-l", "chi_sim", "--psm", "3"])
-    lines = (_joined(line) for line in out.splitlines())
-    return "\n".join(line for line in lines if line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(_joined(line) for line in out.splitlines())).strip()
 
 
 def strip_text(lines: Sequence[Sequence], *, digits: bool) -> list[list[tuple[str, int]]]:

@@ -10,7 +10,7 @@ from ..format import FORMAT_2019_MARKS, FORMAT_NOTICE_2019
 from ..model import ReportData, empty_cells
 from .cells import place_table
 from .dates import PUBLISHED, iso_date
-from .fees import fees_from_grid, fees_from_text, unread_fees
+from .fees import fees_from_grid, fees_from_text, scanned_fees
 from .identity import find_title, identity
 from .imported import Imported
 from .labels import canonical, compacted
@@ -41,8 +41,8 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
     narrative, headings, signed, more = narrative_of(source.prose, in_prose, in_prose_title[2] if in_prose_title else 0)
     placed = [place_table(key, source, in_text, fmt) for key in ("A", "B", "C")]
     fees = fees_from_grid(source)
-    if fees is None and source.scanned and not narrative.get("other.text"):
-        fees = unread_fees("扫描件中找不到第六部分“其他需要报告的事项”，无法读出信息处理费")
+    if fees is None and source.scanned:
+        fees = scanned_fees(narrative.get("other.text"))
     placed.append(fees or fees_from_text(narrative.get("other.text", "")))
     cells, provenance, table_notes = empty_cells(), {}, {}
     for key, table in zip("ABCF", placed):

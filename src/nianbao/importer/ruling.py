@@ -12,6 +12,8 @@ from .pictures import DPI, HINT, threshold
 _H_RULE, _V_RULE = 0.3, 0.17
 #: Pixels darker than this may belong to a rule (a hairline, drawn at a scan's resolution, is grey).
 _RULE_GREY = 210
+#: A rule's pixel is darker by this than the pixels this far (pixels) either side of it: thicker than a rule.
+_CONTRAST, _AROUND = 40, 5
 #: The widest gap (pixels) inside a stroke of rule that is still one stroke.
 _GAP = 3
 #: Strokes of rule side by side at most this far apart (pixels) are one rule (a thick rule is a stroke per
@@ -22,9 +24,22 @@ Box = tuple[float, float, float, float]
 
 
 def strokes(grey) -> list[dict]:
-    """The page's strokes of rule (grey: the page's pixels), as pdfplumber's edges."""
-    faint = grey < max(threshold(grey), _RULE_GREY)  # a hairline rule is drawn grey, not black
-    return _rules(faint, "h", round(_H_RULE * DPI)) + _rules(faint, "v", round(_V_RULE * DPI))
+    """The page's strokes of rule (grey: the page's pixels), as pdfplumber's edges: pixels darker than
+    paper (a hairline is drawn grey, not black) and darker than the pixels a few rows above and below
+    them (for a horizontal rule; left and right, for a vertical one) — a line, not the edge or the
+    inside of a shaded cell.
+    """
+    import numpy as np
+
+    dark = grey < max(threshold(grey), _RULE_GREY)
+    grey = grey.astype(np.int16)
+    padded = np.pad(grey, _AROUND, mode="edge")
+    height, width = grey.shape
+    above, below = padded[:height, _AROUND:-_AROUND], padded[2 * _AROUND:, _AROUND:-_AROUND]
+    left, right = padded[_AROUND:-_AROUND, :width], padded[_AROUND:-_AROUND, 2 * _AROUND:]
+    across = dark & (grey + _CONTRAST < np.minimum(above, below))
+    down = dark & (grey + _CONTRAST < np.minimum(left, right))
+    return _rules(across, "h", round(_H_RULE * DPI)) + _rules(down, "v", round(_V_RULE * DPI))
 
 
 def find_tables(edges: list[dict]) -> list[list[Box]]:

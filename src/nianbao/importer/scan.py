@@ -22,7 +22,7 @@ from . import ocr
 from .pdftables import Grids, boxes_grid
 from .pictures import DPI, pictures, png, threshold
 from .ruling import erased, find_tables, strokes
-from .sources import Grid, Scanned, Source, prose_lines, tidy_spaces
+from .sources import HEADING_LINE, Grid, Scanned, Source, prose_lines, tidy_spaces
 
 #: A figure is taken as read when its two readings as digits agree and one is at least this confident.
 CONFIDENT = 80
@@ -56,9 +56,29 @@ def scan_source(raw: bytes, path: str, *, jobs: int = 1) -> Source:
 
     for page in pages:
         grids.add_page(page.grids, table_kind, scanned_kind)
-    text = "\n".join(p.text for p in pages)
-    prose = "\n".join(tidy_spaces(line) for line in prose_lines(text))
+    text = "\n\n".join(p.text for p in pages)
+    prose = "\n".join(tidy_spaces(paragraph) for paragraph in paragraphs(text))
+    text = "\n".join(prose_lines(text))
     return Source(text=text, prose=prose, page=prose, path=path, grids=grids.result(), scanned=ocr.ENGINE)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text's paragraphs, each line of one joined: a paragraph ends at the engine's empty line and
+    after a line shorter than a full one; a line that opens with a part's or a section's number
+    (“二、”, “（一）”) begins one.
+    """
+    lines = [line.strip() for line in text.split("\n")]
+    lengths = sorted(len(line) for line in lines if line)
+    full = lengths[int(len(lengths) * 0.9)] if lengths else 0
+    out: list[list[str]] = [[]]
+    for line in lines:
+        if line and out[-1] and HEADING_LINE.match(line):
+            out.append([])
+        if line:
+            out[-1].append(line)
+        if not line or len(line) < 0.8 * full:
+            out.append([])
+    return ["".join(lines) for lines in out if lines]
 
 
 def scanned_kind(grid: Grid) -> str:

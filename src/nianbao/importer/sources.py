@@ -167,7 +167,7 @@ def pdf_source(plain: list[str], layout: list[str], path: str = "") -> Source:
     for lines in pages:
         for line in lines:
             indent = len(line) - len(line.lstrip(" ")) - margin
-            if not paragraphs or indent >= 1 or _HEADING_LINE.match(line):
+            if not paragraphs or indent >= 1 or HEADING_LINE.match(line):
                 paragraphs.append([])
             paragraphs[-1].append(line.strip())
     prose = "\n".join(tidy_spaces("\n".join(p)) for p in paragraphs)
@@ -176,7 +176,7 @@ def pdf_source(plain: list[str], layout: list[str], path: str = "") -> Source:
 
 #: A line that opens with a part's or a section's number (“一、”, “（二）”): a heading, so a paragraph
 #: of its own even where the PDF does not indent it.
-_HEADING_LINE = re.compile(r"^[ \t]*(?:[一二三四五六七八九十]、|[（(][一二三四五六七八九十][）)])")
+HEADING_LINE = re.compile(r"^[ \t]*(?:[一二三四五六七八九十]、|[（(][一二三四五六七八九十][）)])")
 
 
 def tidy_spaces(text: str) -> str:
