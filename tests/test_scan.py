@@ -308,7 +308,8 @@ def test_a_real_report_scanned_reads_back_without_a_wrong_figure(tmp_path: Path,
 
 @pytest.mark.ocr
 @needs_engine
-def test_a_page_photo_reads_its_tables_cell_by_cell(tmp_path: Path) -> None:
+def test_a_page_photo_reads_its_table_cell_by_cell(tmp_path: Path) -> None:
+    """One page of 表三, photographed (JPEG at 200 dpi): its figures as printed, or "?" with the reason."""
     import pypdfium2 as pdfium
 
     pdf = require_shared(SHARED / "corpus" / "hongze-2024.pdf")
@@ -319,9 +320,7 @@ def test_a_page_photo_reads_its_tables_cell_by_cell(tmp_path: Path) -> None:
     document.close()
     path = tmp_path / "page.jpg"
     image.save(path, format="JPEG", quality=80)
-    grids = read_source(path).grids
-    assert "B" in grids
-    rows = {cells[0].text: [c.text for c in dict.fromkeys(cells)][1:] for grid in grids["B"] for cells in grid}
-    new = next(v for k, v in rows.items() if "本年新收" in k)
-    expected = [truth.cells[f"B.new.{c}"] for c in ("natural", "commercial", "research", "social", "legal", "other", "total")]
-    assert [int(t) if t not in ("", "?") else t for t in new[-7:]] == [v if v is not None else "" for v in expected] or "?" in new
+    read = read_report(path, agency="hongze", year=2024, jobs=2)
+    assert wrongly_read(truth, read.data) == {}  # the other tables, not on the page, are unknown: never blank
+    figures = [k for k in truth.cells if k.startswith("B.") and read.data.cells[k] != "?"]
+    assert len(figures) >= 7 * 5  # at least five rows of 表三 read

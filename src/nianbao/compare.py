@@ -95,11 +95,13 @@ def read(path: Path, names: Mapping[str, str] | None = None) -> Side:
         data = read_data(path)
         name = (names or {}).get(data.agency) or _registry_around(path).get(data.agency, "")
         return Side(path, "数据文件", data, printed_texts(data), name, data.agency)
+    import os
+
     from .importer import agency_slug, read_report, registered, with_agency
 
     # Given an id, the importer takes a title without the agency's name, and the comparison says it cannot
     # tell whose report it is; the data keep the id ``nianbao import`` would give them.
-    imported = read_report(path, agency=_UNTOLD, untold_year=_UNTOLD_YEAR)
+    imported = read_report(path, agency=_UNTOLD, untold_year=_UNTOLD_YEAR, jobs=os.cpu_count() or 1)  # a scan's pages side by side
     agency = (registered(imported.name, names) or "") if names and imported.name else ""
     if imported.name:
         imported = with_agency(imported, agency or agency_slug(imported.name))

@@ -9,11 +9,13 @@ from ..inputs import MAX_SCAN_LINES, MAX_SCAN_RULES
 from .pictures import DPI, HINT, threshold
 
 #: A rule is at least this long (inches): longer than any stroke of a character, shorter than any cell's side.
-_H_RULE, _V_RULE = 0.3, 0.17
+_H_RULE, _V_RULE = 0.4, 0.17
 #: Pixels darker than this may belong to a rule (a hairline, drawn at a scan's resolution, is grey).
 _RULE_GREY = 210
 #: A rule's pixel is darker by this than the pixels this far (pixels) either side of it: thicker than a rule.
 _CONTRAST, _AROUND = 40, 5
+#: A table cut by the page's edge is at least this wide (inches).
+_CUT_WIDTH = 1.5
 #: The widest gap (pixels) inside a stroke of rule that is still one stroke.
 _GAP = 3
 #: Strokes of rule side by side at most this far apart (pixels) are one rule (a thick rule is a stroke per
@@ -101,10 +103,35 @@ def _bounded(edges: list[dict]) -> list[dict]:
             return any(abs(h["top"] - y) <= near and h["x0"] - near <= x <= h["x1"] + near for h in lines)
         return any(abs(v["x0"] - x) <= near and v["top"] - near <= y <= v["bottom"] + near for v in lines)
 
+    across += _cut(edges, lambda v, y: meets(v["x0"], y, across, "h"), near)
     down = [v for v in edges if v["orientation"] == "v"
             and meets(v["x0"], v["top"], across, "h") and meets(v["x0"], v["bottom"], across, "h")]
     across = [h for h in across if meets(h["x0"], h["top"], down, "v") and meets(h["x1"], h["top"], down, "v")]
     return across + down
+
+
+def _cut(edges: list[dict], closed, near: float) -> list[dict]:
+    """The rules a page's edge cuts off: where three or more vertical rules, each meeting a horizontal rule
+    at its other end (``closed(rule, y)`` says whether one is there), end level across a table's width
+    and one of them meets no horizontal rule there, the table runs on past the page (or began on the
+    one before) — a horizontal rule across their ends stands for the edge.
+    """
+    out = []
+    for end, other in (("top", "bottom"), ("bottom", "top")):
+        ends = sorted((v for v in edges if v["orientation"] == "v" and closed(v, v[other])), key=lambda v: v[end])
+        groups: list[list[dict]] = []
+        for v in ends:
+            if groups and v[end] - groups[-1][-1][end] <= near:
+                groups[-1].append(v)
+            else:
+                groups.append([v])
+        for group in groups:
+            x0, x1 = min(v["x0"] for v in group), max(v["x0"] for v in group)
+            if len(group) < 3 or x1 - x0 < _CUT_WIDTH * DPI or all(closed(v, v[end]) for v in group):
+                continue
+            y = sorted(v[end] for v in group)[len(group) // 2]
+            out.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0, "orientation": "h"})
+    return out
 
 
 def _rules(ink, orientation: str, length: int) -> list[dict]:
