@@ -80,7 +80,7 @@ def strip_text(lines: Sequence[Sequence], *, digits: bool) -> list[list[tuple[st
     out: list[list[tuple[str, int]]] = []
     for chunk in _chunks(lines, 12_000):
         heights = [max(c.shape[0] for c in line) for line in chunk]
-        gaps = [max(40, h) for h in heights]  # wider than any space between the words of one cell
+        gaps = [max(40, 2 * h) for h in heights]  # far wider than any space between the words of one cell
         width = max(sum(c.shape[1] + g for c in line) + g for line, g in zip(chunk, gaps))
         height = gaps[0] + sum(heights) + sum(gaps)
         strip = np.full((height, width), 255, dtype=np.uint8)

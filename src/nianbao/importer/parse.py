@@ -53,7 +53,7 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
     notes += [n for table in placed for n in table.notes] + more
     if source.scanned:
         notes.append(f"扫描件，由 {source.scanned} 识别：表格中的数字逐格识别，识别不确定的格按勾稽关系确定或记为无法确定；"
-                     "叙述文字是识别结果，可能有错字，请对照原件")
+                     "标题和叙述是识别结果，单位名称和文字可能有错字，请对照原件")
     data = ReportData(
         agency=agency,
         year=year,

@@ -20,7 +20,7 @@ _CUT_WIDTH = 1.5
 _GAP = 3
 #: Strokes of rule side by side at most this far apart (pixels) are one rule (a thick rule is a stroke per
 #: pixel), and so are strokes end to end across a gap at most ``_JOIN`` long.
-_SNAP, _JOIN = 2, 8
+_SNAP, _JOIN = 2, 12
 
 Box = tuple[float, float, float, float]
 
