@@ -2,8 +2,9 @@
 
 Tesseract (``tesseract-ocr``, ``tesseract-ocr-chi-sim``) is the OCR engine Debian and Ubuntu ship with
 trained Chinese models; nothing is downloaded when it runs. It is run once per page for the text and
-once per table for its cells (each cell's picture stacked in one strip, so that the engine starts
-twice a table, not once a cell), with one thread each, so that ``jobs`` pages run side by side.
+three times per page of tables for their cells (the cells' pictures set out in lines in one picture, so
+that the engine starts three times, not once a cell), with one thread each, so that ``jobs`` pages run
+side by side.
 """
 
 from __future__ import annotations

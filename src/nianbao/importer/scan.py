@@ -1,11 +1,12 @@
 """Scanned reports: an image-only PDF or a page photo (``.png``, ``.jpg``) → a :class:`Source`.
 
-Each page is made into a clean, upright, black-on-white picture at :data:`DPI` (a red seal taken
-out, the page turned level), its ruled tables found from their lines, and its text read by
-:mod:`.ocr`. A table's cells are read one by one: labels as Chinese, figures twice — as Chinese
-text and as digits only — so that a figure is certain only where the two agree with high
-confidence. Any other figure goes to the parser as a :class:`~.sources.Scanned` doubt, with what it
-was read as; the format's relations decide it there (:mod:`.rows`), or it stays ``"?"``.
+Each page is made into a clean, upright picture (:mod:`.pictures`: a red seal taken out, the page
+turned level), its ruled tables found from their lines (:mod:`.ruling`), and its text read by
+:mod:`.ocr`. A table's cells are read one by one: every cell as Chinese text, and a cell that may
+hold a figure twice more as digits only (at its size and at twice it), so that a figure is certain
+only where the two digit readings agree with high confidence and the Chinese reading is no other
+figure. Any other figure goes to the parser as a :class:`~.sources.Scanned` doubt, with what it was
+read as; the format's relations decide it there (:mod:`.rows`), or it stays ``"?"``.
 
 Everything a scan may ask is bounded before the work it bounds (:mod:`nianbao.inputs`): pages,
 pixels a page, the lines found on a page.
