@@ -22,6 +22,7 @@ from nianbao.importer import ocr, read_report, read_source
 from nianbao.importer.pages import html_source
 from nianbao.importer.parse import parse
 from nianbao.importer.parts import find_parts
+from nianbao.importer.readings import _read_as, row_specs
 from nianbao.importer.scan import paragraphs
 from nianbao.importer.sources import Cell, Scanned, Source
 from nianbao.load import read_yaml
@@ -135,10 +136,29 @@ def test_a_label_misread_by_a_character_finds_its_row_only_in_a_scan(data: Repor
     assert parse(typed).data.cells["B.new.total"] == "?"  # a typed page's label is read as typed
 
 
-def test_a_misread_label_near_two_rows_is_not_taken_for_either(data: ReportData) -> None:
-    """“（X）总计” is as near 七、总计 as anything: short labels are not guessed at."""
+@pytest.mark.parametrize("label, misread, key", [
+    ("5.要求行政机关确认或重新出具已获取信息", "5要求行政机关确必或重新出", "refused_confirm"),
+    ("1.属于国家秘密", "l属千囯家科密", "withheld_secret"),  # beside its heading （三）不予公开
+])
+def test_a_row_whose_label_ocr_lost_is_placed_by_the_rows_either_side(data: ReportData, label: str, misread: str,
+                                                                       key: str) -> None:
+    imported = parse(as_scanned(data, labels={label: misread}))
+    assert imported.data.cells == data.cells
+    assert f"行标签读作“{misread}”，按上下两行定为“{label}”" in imported.data.provenance[f"B.{key}.total"]
+
+
+def test_a_row_is_not_placed_by_neighbours_two_rows_apart_or_on_a_typed_page(data: ReportData) -> None:
+    both = {"1.属于国家秘密": "l属千囯家科密", "2.其他法律行政法规禁止公开": "2其它法建行攻法规"}
+    imported = parse(as_scanned(data, labels=both))  # two lost labels side by side: neither placed
+    assert imported.data.cells["B.withheld_secret.total"] == imported.data.cells["B.withheld_law.total"] == "?"
+
+
+def test_a_short_misread_label_is_read_as_no_row_but_placed_by_its_neighbours(data: ReportData) -> None:
+    """“（X）总” is as near 七、总计 as anything: short labels are not read as a row; its place in the table is."""
+    assert _read_as("(X)总", row_specs("B", "2021")) is None
     imported = parse(as_scanned(data, labels={"（七）总计": "（X）总"}))
-    assert imported.data.cells["B.total.total"] == "?"
+    assert imported.data.cells == data.cells
+    assert "按上下两行定为“（七）总计”" in imported.data.provenance["B.total.total"]
 
 
 def test_a_table_the_scan_did_not_find_is_unknown_never_blank(data: ReportData) -> None:

@@ -43,6 +43,7 @@ class Reading:
     exact: bool  # a web page's row: one token per cell, in place
     junk: str = ""  # text among the values that is not a value
     scans: tuple[Scanned | None, ...] = ()  # read from a scan: how each token was read
+    placed: str = ""  # read from a scan whose label OCR could not read: how the row was placed
 
 
 def row_specs(key: str, fmt: str) -> list[Spec]:
@@ -120,17 +121,42 @@ def grid_readings(key: str, grids: Iterable[Grid], specs: list[Spec]) -> dict[st
         return _grid_c(grids)
     readings: dict[str, Reading] = {}
     for grid in grids:
-        for r, row in enumerate(grid):
-            found = row_label(row, specs)
-            if found and found[0].key not in readings:
-                spec, label = found
-                values = _distinct(c for c in row if c.col > label.col + label.colspan - 1)
+        found = [row_label(row, specs) for row in grid]
+        for r, (row, label) in enumerate(zip(grid, _between(grid, found, specs))):
+            if label and label[0].key not in readings:
+                spec, cell = label
+                values = _distinct(c for c in row if c.col > cell.col + cell.colspan - 1)
                 while len(values) > len(spec.slots) and not values[0].text.strip():
                     values = values[1:]  # an empty label cell left of the figures (a PDF's unmerged box)
                 tokens = tuple(c.text if c.row == r else SPANNED for c in values)
                 scans = tuple(c.scanned if c.row == r else None for c in values)
-                readings[spec.key] = Reading(tokens, exact=True, scans=scans if any(scans) else ())
+                placed = "" if found[r] == label else f"行标签读作“{cell.text}”，按上下两行定为“{spec.label}”"
+                readings[spec.key] = Reading(tokens, exact=True, scans=scans if any(scans) else (), placed=placed)
     return readings
+
+
+def _between(grid: Grid, found: list[tuple[Spec, Cell] | None], specs: list[Spec]) -> list[tuple[Spec, Cell] | None]:
+    """The rows' labels, and a scanned row whose label OCR could not read placed by its neighbours: the
+    table prints its rows in the format's order, so a row between the rows of two figure rows that are
+    one row apart in the format is the row between them.
+    """
+    rows = [s for s in specs if not s.heading]
+    order = {s.key: n for n, s in enumerate(rows)}
+    out = list(found)
+    for r in range(1, len(grid) - 1):
+        before, after, this = found[r - 1], found[r + 1], found[r]
+        if not before or not after or before[0].key not in order or after[0].key not in order:
+            continue
+        if order[after[0].key] - order[before[0].key] != 2:
+            continue
+        right_of = this[1].col + this[1].colspan if this and this[0].heading else 0  # a heading's label left of its own
+        if this and not this[0].heading:
+            continue
+        label = next((c for c in reversed(_distinct(grid[r])) if c.row == r and c.col >= right_of
+                      and c.scanned is not None and len(compacted(c.text)) >= 4), None)
+        if label is not None:
+            out[r] = (rows[order[before[0].key] + 1], label)
+    return out
 
 
 SPANNED = "\ue001"  # a cell spanning down from the row above, where a value should be

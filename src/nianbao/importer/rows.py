@@ -116,7 +116,7 @@ def _candidates(spec: Spec, reading: Reading, own: list[Relation],
         if len(toks) != n:
             return Row(None, f"原文此行读出 {len(toks)} 格（{shown}），应为 {n} 格，无法对应各栏"), []
         if reading.scans:
-            return _scanned(spec, toks, reading.scans, own, across)
+            return _scanned(spec, toks, reading.scans, own, across, reading.placed)
         return Row(tuple(toks)), []
     if reading.junk:
         return Row(None, f"原文此行夹有无法识别的文字“{reading.junk}”"), []
@@ -148,12 +148,12 @@ def _candidates(spec: Spec, reading: Reading, own: list[Relation],
 
 
 def _scanned(spec: Spec, toks: list[Tok], scans: tuple[Scanned | None, ...], own: list[Relation],
-             across: list[Relation]) -> tuple[Row | None, list[tuple[Tok, ...]]]:
-    """A row read from a scan: its certain figures as read (with their confidence), each figure in doubt
-    settled by the row's own relations when exactly one of its readings fits them, or left to the
-    relations ``across`` rows, or unknown with why.
+             across: list[Relation], placed: str = "") -> tuple[Row | None, list[tuple[Tok, ...]]]:
+    """A row read from a scan: its certain figures as read (with their confidence, and how the row was
+    placed when its label was not read), each figure in doubt settled by the row's own relations when
+    exactly one of its readings fits them, or left to the relations ``across`` rows, or unknown with why.
     """
-    toks = [_read(t, s) for t, s in zip(toks, scans)]
+    toks = [_read(t, s, placed) for t, s in zip(toks, scans)]
     doubtful = [i for i, s in enumerate(scans) if s is not None and s.doubt]
     if not doubtful:
         return Row(tuple(toks)), []
@@ -172,15 +172,15 @@ def _scanned(spec: Spec, toks: list[Tok], scans: tuple[Scanned | None, ...], own
     return Row(_unsettled(toks, doubtful)), []
 
 
-def _read(tok: Tok, scan: Scanned | None) -> Tok:
+def _read(tok: Tok, scan: Scanned | None, placed: str = "") -> Tok:
     """A token read from a scan with certainty, its confidence in its note; one in doubt marked so."""
     if scan is None:
         return tok
     if scan.doubt:
-        return replace(tok, doubt=scan.doubt)
+        return replace(tok, doubt=f"{scan.doubt}（{placed}）" if placed else scan.doubt)
     if tok.value is None:
         return tok
-    said = f"扫描识别，置信度 {scan.confidence}"
+    said = f"扫描识别，置信度 {scan.confidence}" + (f"；{placed}" if placed else "")
     return replace(tok, note=f"{tok.note}；{said}" if tok.note else said)
 
 
