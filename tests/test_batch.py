@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 import nbformat
@@ -22,6 +23,7 @@ from nianbao.batch import planning
 from nianbao.cli import main
 from nianbao.errors import ParamsError
 from nianbao.params import Project, load_registry
+from nianbao.run import Run
 
 from .conftest import ROOT
 
@@ -310,6 +312,56 @@ def test_failures_are_recorded_with_their_reason_and_partial_notebook_and_the_re
     assert index.count('<td class="bad">失败</td>') == 4 and "故意出错" in index
 
 
+HANG = """\
+import os, signal
+if agency == "shimen":
+    os.kill(int(os.environ["JPY_PARENT_PID"]), signal.SIGSTOP)  # the worker hangs: only the parent's clock ends it
+"""
+
+
+@pytest.mark.kernel
+@pytest.mark.tex
+def test_reports_rendered_together_fail_alone_and_the_others_are_made_alone_after(project: Project) -> None:
+    """One worker takes three reports to set their PDFs together; the second hangs it. That one fails
+    over its limit; the one made before it and the one after are given back and made, alone."""
+    nb = nbformat.read(project.notebook, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(HANG))
+    nbformat.write(nb, project.notebook)
+    result = batch.run(project, years=[2024], agencies=["jiangbin", "shimen", "yueyanglou"], jobs=1, timeout=LIMIT,
+                       summary=False)
+    records = {r["agency"]: r for r in result.records}
+    assert {a: r["status"] for a, r in records.items()} == {"jiangbin": "rendered", "shimen": "failed",
+                                                             "yueyanglou": "rendered"}
+    assert f"超过时限 {LIMIT} 秒" in records["shimen"]["reason"]
+    for agency in ("jiangbin", "yueyanglou"):
+        run = Run(project, 2024, agency)
+        assert run.pdf.read_bytes().startswith(b"%PDF") and run.published()["publish_pdf"].read_bytes().startswith(b"%PDF")
+    assert not leftovers(project) and not list(project.outputs_dir.rglob("*.tmp"))
+
+
+def test_a_worker_takes_reports_together_while_every_worker_keeps_a_share() -> None:
+    """Reports with PDFs go to a worker a few at a time (fewer as the queue runs out, so that no worker
+    idles at the end); without PDFs, or made alone after a stopped worker, one at a time."""
+    from nianbao.batch.loop import _Loop
+
+    class Pool:
+        jobs, together = 2, 4
+
+    def sizes(pdf: bool, alone: set[str] = frozenset()) -> list[int]:
+        loop = _Loop.__new__(_Loop)
+        loop.alone = set(alone)
+        loop.current = lambda task, force: None
+        loop.queue = deque(batch.Task("/p", "", 2024, f"a{i}", pdf, 60, str(i)) for i in range(9))
+        taken = []
+        while loop.queue:
+            taken.append(len(loop.take(Pool(), False)))
+        return taken
+
+    assert sizes(True) == [4, 3, 1, 1]
+    assert sizes(False) == [1] * 9
+    assert sizes(True, {"2024/a1"}) == [1, 1, 4, 2, 1]
+
+
 @pytest.mark.kernel
 def test_strict_returns_3_when_a_check_finds_an_error(project: Project) -> None:
     result = invoke(project, "-a", "broken-example", "--no-pdf", "--no-summary", "--strict", "-q")
@@ -405,6 +457,8 @@ class _OrderedPool:
 
     def __init__(self, jobs: int, failing: set[str]) -> None:
         self.jobs, self.failing = jobs, failing
+        self.together = 1
+        self.returned: list[batch.Task] = []
         self.busy: list[batch.Task] = []
         self.submitted: list[batch.Task] = []
         self.beside: dict[int, list[str]] = {}  # per submitted run, the agencies running when it started
@@ -413,7 +467,8 @@ class _OrderedPool:
     def free(self) -> int:
         return self.jobs - len(self.busy)
 
-    def submit(self, task: batch.Task) -> None:
+    def submit(self, tasks: list[batch.Task]) -> None:
+        (task,) = tasks
         self.beside[len(self.submitted)] = [t.agency for t in self.busy]
         self.busy.append(task)
         self.submitted.append(task)

@@ -5,6 +5,7 @@ The renders that start a kernel (and, with PDF, xelatex) are marked so and share
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -390,3 +391,85 @@ def test_an_aux_reads_the_same_when_its_tables_break_at_the_same_rows_whatever_t
     assert aux_reading(one) != aux_reading(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{4}\n\\nbrowat{2}{7}{4}\n"))
     assert aux_reading(one) != aux_reading(aux("\\nbrowat{2}{5}{3}\n\\nbrowat{2}{6}{3}\n\\nbrowat{2}{7}{4}\n", 11))
     assert aux_reading(None) is None
+
+
+def _setting(project: Project, agency: str, year: int) -> tuple:
+    """What a report's two PDFs are set from, as a batch has it: its executed notebook (charts included),
+    its publication and its date.
+    """
+    from nianbao.edition import blocks
+    from nianbao.edition import pdf as publication
+    from nianbao.render import source_date_epoch
+
+    from .inprocess import executed
+
+    made = validate(project, agency, year)
+    return executed(project, agency, year), publication.notebook(blocks(made), made.title), source_date_epoch(made.data)
+
+
+#: Reports of other layouts, page counts and dates (a figure-less one among them), set together.
+TOGETHER = [("jiangbin", 2024), ("linjiang-scjg", 2024), ("shimen", 2023)]
+
+
+@pytest.mark.tex
+def test_reports_set_together_are_byte_for_byte_the_pdfs_each_gives_alone() -> None:
+    """Several reports' PDFs from one xelatex run: each the one its report gives alone, with its own pages,
+    page count and date — from the second report on too, whose pages follow another's in the run."""
+    from nianbao import render, timing
+
+    project = Project(ROOT)
+    reports = [_setting(project, agency, year) for agency, year in TOGETHER]
+    with timing.recording() as stages:
+        together = render.to_pdfs_together(reports)
+    assert "editions_xelatex_1" in stages and stages.get("editions_xelatex_1", 0) > 0
+    alone = [render.to_pdfs(*r) for r in reports]
+    assert together == alone
+    for (review, published), (_, _, epoch) in zip(together, reports):
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(review)).pages]
+        assert f"第 1 页 共 {len(pages)} 页" in pages[0] and f"第 {len(pages)} 页 共 {len(pages)} 页" in pages[-1]
+        assert re.search(r"—\s*1\s*—", PdfReader(io.BytesIO(published)).pages[0].extract_text())
+        date = PdfReader(io.BytesIO(review)).metadata["/CreationDate"]
+        assert date.startswith("D:" + dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y%m%d"))
+    assert len({r[0] for r in together}) == len(together)  # three reports, not one thrice
+
+
+@pytest.mark.tex
+def test_a_report_whose_tex_fails_fails_alone_and_the_others_are_as_they_are_alone() -> None:
+    from nianbao import render
+
+    project = Project(ROOT)
+    reports = [_setting(project, agency, year) for agency, year in TOGETHER]
+    broken = reports[1][0]
+    broken.cells.append(nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/latex": "\\nbnosuchcommand", "text/plain": ""})]))
+    made = render.to_pdfs_together(reports)
+    assert isinstance(made[1], RenderError) and "Undefined control sequence" in str(made[1])
+    assert made[0] == render.to_pdfs(*reports[0]) and made[2] == render.to_pdfs(*reports[2])
+
+
+def test_a_joint_runs_aux_holds_each_reports_lines_in_a_range_of_its_own() -> None:
+    """The .aux a joint run starts from and the one it leaves: a report's long tables and rows renumbered
+    into its own range, its pages after the reports before it, and read back as if it were set alone."""
+    from nianbao import render
+
+    alone = (render.TEMPLATES / render.BOTH / "settled.aux").read_bytes()
+    alone += b"\\nbrowat{2}{5}{3}\n"  # a row of the second long table, on page 3
+    joined = render._joined([alone, alone, alone])
+    assert joined.count(b"\\gdef \\LT@i ") == 1 and b"\\gdef \\LT@ci " in joined and b"\\gdef \\LT@cciii " in joined
+    assert b"\\nbrowat{102}{5}{3}\n" in joined and b"\\nbrowat{202}{5}{3}\n" in joined
+    assert b"\\nbstart{2}{12}\n" in joined and b"\\nbend{3}{36}\n" in joined and joined.endswith(b"\\gdef \\@abspage@last{36}\n")
+    assert render._marks(joined, 3) == [(0, 8, 12), (12, 8, 24), (24, 8, 36)]
+    assert render._settled(joined) == render._joined([alone])  # the last report, as if alone
+    assert render._marks(joined, 2) is None and render._settled(joined + b"\\input{x}\n") is None
+    assert [render._roman_value(render._roman(n)) for n in (1, 4, 9, 14, 99, 101, 249, 1994)] == [1, 4, 9, 14, 99, 101, 249, 1994]
+
+
+def test_each_reports_pages_carry_its_own_date_and_nothing_else_is_changed() -> None:
+    from nbconvert.exporters.pdf import LatexFailed
+
+    from nianbao import render
+
+    xdv = bytes([247, 7]) + bytes(12) + bytes([29]) + b" XeTeX output 2026.12.07:1953" + b"\x8b pages"
+    assert render._stamped(xdv, 1737676800) == xdv.replace(b"2026.12.07:1953", b"2025.01.24:0000")
+    with pytest.raises(LatexFailed):
+        render._stamped(b"%PDF-1.4 not pages at all", 0)

@@ -53,25 +53,58 @@ def report(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None 
     check results are the ones saved. On failure the partial notebook is kept at ``run.failed`` and
     the previous outputs stay as they were.
     """
+    from . import render
+
+    with drafted(run, prepared, pdf=pdf, timeout=timeout) as draft:
+        if draft.typesetting is not None:
+            draft.pdfs = render.to_pdfs(*draft.typesetting)
+    assert draft.rendered is not None
+    return draft.rendered
+
+
+@dataclass
+class Draft:
+    """A report executed and written but for its PDFs (see :func:`drafted`)."""
+
+    #: what :func:`nianbao.render.to_pdfs` sets the PDFs from (review, publication, date); ``None`` without PDFs
+    typesetting: tuple[nbformat.NotebookNode, nbformat.NotebookNode, int] | None
+    pdfs: tuple[bytes, bytes] | None = None  # the review and publication PDFs, set by the caller
+    rendered: Rendered | None = None  # what was published, once the block is left
+
+
+@contextlib.contextmanager
+def drafted(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None = 600) -> Iterator[Draft]:
+    """:func:`report` in two steps, so that reports' PDFs can be set together: the run executed and
+    every document but the PDFs written to its staging folder; the block sets the draft's PDFs from
+    ``draft.typesetting`` (:func:`nianbao.render.to_pdfs`, or ``to_pdfs_together`` with other
+    reports'), and on leaving it they are written and the outputs swapped in (``draft.rendered``).
+    An exception in the block leaves the previous outputs as they were.
+    """
     from . import checks, render
     from .edition import pending, title_lines
     from .notebook import execute
 
     data = prepared.data
-    epoch = render.source_date_epoch(data) if pdf else None
     with staged(run.folder) as staging:
         nb = execute(run, staging / run.notebook.name, timeout=timeout)
         render.annotate(nb, prepared.title, data.year, office=prepared.agency.office, published=data.published,
                         provenance={"agency": run.agency, "inputs": run.fingerprints()}, title_lines=title_lines(prepared))
         with writing(staging), _glyphs_located(prepared):
-            publication = _publication(prepared, staging / run.publication.name, run)
-            made_pdf = _documents(nb, staging, run, epoch, publication)
+            where, publication = _publication(prepared, staging / run.publication.name, run)
+            _documents(nb, staging, run, None)
             _write_checks(prepared.results, staging, data)
             kept = () if pdf else _keep(run, staging, ("pdf", "publish_pdf"))
+            draft = Draft((nb, publication, render.source_date_epoch(data)) if pdf else None)
+            yield draft
+            if draft.typesetting is not None:
+                if draft.pdfs is None:
+                    raise RuntimeError("a drafted report's PDFs were not set")
+                (staging / run.pdf.name).write_bytes(draft.pdfs[0])
+                where.write_bytes(draft.pdfs[1])
         run.failed.unlink(missing_ok=True)
-    done = _rendered(run, made_pdf, checks.summary(prepared.results))
+    done = _rendered(run, pdf, checks.summary(prepared.results))
     published = {k: p for k, p in run.published().items() if p.is_file()}
-    return replace(done, publication=published, pending=tuple(pending(prepared)), kept=kept)
+    draft.rendered = replace(done, publication=published, pending=tuple(pending(prepared)), kept=kept)
 
 
 @contextlib.contextmanager
@@ -152,11 +185,8 @@ def overview(run: Run, *, pdf: bool = True, timeout: int | None = 600, failed: M
     return _rendered(run, made_pdf, counts)
 
 
-def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int | None,
-               publication: tuple[Path, nbformat.NotebookNode] | None = None) -> bool:
-    """The executed notebook, its HTML and (with a date for it) its PDF, written into ``folder``;
-    with ``publication`` (where, what) the publication edition's PDF too, from the same xelatex run.
-    """
+def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int | None) -> bool:
+    """The executed notebook, its HTML and (with a date for it) its PDF, written into ``folder``."""
     import nbformat
 
     from . import render
@@ -166,12 +196,7 @@ def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int
     (folder / run.html.name).write_text(render.to_html(nb), encoding="utf-8")
     if pdf_epoch is None:
         return False
-    if publication is None:
-        (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch, overview=not run.is_report))
-        return True
-    review, published = render.to_pdfs(nb, publication[1], pdf_epoch)
-    (folder / run.pdf.name).write_bytes(review)
-    publication[0].write_bytes(published)
+    (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch, overview=not run.is_report))
     return True
 
 
@@ -255,4 +280,4 @@ def _swap(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["Rendered", "overview", "recover", "report", "staged"]
+__all__ = ["Draft", "Rendered", "drafted", "overview", "recover", "report", "staged"]

@@ -11,7 +11,9 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Iterator
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -84,11 +86,166 @@ _SETTLED: dict[str, bytes] = {}
 #: never commands of its own (a file read from disk is TeX's input, and must not be code).
 _SEED = re.compile(
     rb"\\relax \n(?:\\providecommand \\oddpage@label \[2\]\{\}\n)?"
-    rb"(?:\\gdef \\LT@[ivxl]+ \{\\LT@entry \n(?:    \{[0-9]\}\{[0-9.]+pt\}\\LT@entry \n)*    \{[0-9]\}\{[0-9.]+pt\}\}\n"
-    rb"|\\gdef\\nbreviewpages\{[0-9]+\}\n)*"
+    rb"(?:\\gdef \\LT@[ivxlcdm]+ \{\\LT@entry \n(?:    \{[0-9]\}\{[0-9.]+pt\}\\LT@entry \n)*    \{[0-9]\}\{[0-9.]+pt\}\}\n"
+    rb"|\\nb(?:start|review|end)\{[0-9]+\}\{[0-9]+\}\n)*"
     rb"(?:\\newlabel\{LastPage\}\{\{\}\{[0-9]+\}\}\n\\xdef\\lastpage@lastpage\{[0-9]+\}\n\\gdef\\lastpage@lastpageHy\{\}\n)?"
     rb"(?:\\gdef \\@abspage@last\{[0-9]+\}\n)?"
 )
+
+#: Where each report's own lines of a joint run's .aux are (see nianbao_both_latex): its long tables
+#: (``\LT@…``, longtable's widths) and rows (``\nbrowat``) numbered from ``_STRIDE`` × (N − 1), and
+#: the marks of its pages: ``\nbstart{N}{pages before it}``, ``\nbreview{N}{its review pages}``,
+#: ``\nbend{N}{pages up to its last}``.
+_STRIDE = 100
+_ODDPAGE = b"\\providecommand \\oddpage@label [2]{}\n"  # written once a run, where its first page is
+_AUX_LINE = re.compile(
+    rb"\\gdef \\LT@(?P<table>[ivxlcdm]+) (?P<widths>\{(?:[^{}]|\{[^{}]*\})*\}\n)"
+    rb"|\\nbrowat\{(?P<row>[0-9]+)\}(?P<at>\{[0-9]+\}\{[^{}\n]*\}\n)"
+    rb"|\\nb(?P<mark>start|review|end)\{(?P<report>[0-9]+)\}\{(?P<pages>[0-9]+)\}\n"
+    rb"|\\gdef \\@abspage@last\{(?P<last>[0-9]+)\}\n"
+    rb"|(?P<oddpage>\\providecommand \\oddpage@label \[2\]\{\}\n)"
+)
+_MARK = re.compile(rb"^(?:\\nb(?:start|end)\{[0-9]+\}\{[0-9]+\}|\\providecommand \\oddpage@label \[2\]\{\})\n", re.MULTILINE)
+#: A report's LaTeX: the preamble every report shares, and its own pages.
+_DOCUMENT = re.compile(r"(?P<preamble>.*?)^\\begin\{document\}\n(?P<body>.*)^\\end\{document\}\s*", re.MULTILINE | re.DOTALL)
+
+
+def _unmarked(aux: bytes | None) -> bytes | None:
+    """An ``.aux`` without where reports start and end (TeX does not read that back, only nianbao does),
+    nor the line a package writes once wherever the run's first page falls.
+    """
+    return None if aux is None else _MARK.sub(b"", aux)
+
+
+def _reports(aux: bytes) -> tuple[bytes, list[list[tuple[str, int, bytes]]]] | None:
+    """A joint run's ``.aux`` as its head and, per report, its lines: (kind, number, rest); ``None``
+    for an ``.aux`` with anything else in it.
+    """
+    reports: list[list[tuple[str, int, bytes]]]
+    if not aux.startswith(b"\\relax \n"):
+        return None
+    head, reports, report = b"\\relax \n", [], 0
+    position = len(head)
+    while position < len(aux):
+        m = _AUX_LINE.match(aux, position)
+        if m is None:
+            return None
+        position = m.end()
+        if m["table"]:
+            line = ("table", _roman_value(m["table"].decode()), m["widths"])
+        elif m["row"]:
+            line = ("row", int(m["row"]), m["at"])
+        elif m["mark"]:
+            report = int(m["report"])
+            line = (m["mark"].decode(), report, m["pages"])
+        else:
+            head += _ODDPAGE if m["oddpage"] else b""  # the run's page count is the sum of the reports' (see _joined)
+            continue
+        if report < 1:
+            return None
+        while len(reports) < report:
+            reports.append([])
+        reports[report - 1].append(line)
+    return head, reports
+
+
+def _settled(aux: bytes) -> bytes | None:
+    """The last report's lines of a joint run's settled ``.aux``, numbered as if it were set alone:
+    where the next run starts from (see :data:`_SETTLED`). ``None`` when it cannot be read so.
+    """
+    read = _reports(aux)
+    if read is None or not read[1]:
+        return None
+    head, reports = read
+    n, lines = len(reports), reports[-1]
+    start = next((int(pages) for kind, _, pages in lines if kind == "start"), 0)
+    alone = [(kind, number - (n - 1) * _STRIDE if kind in ("table", "row") else 1,
+              b"%d" % (int(rest) - start) if kind in ("start", "end") else rest) for kind, number, rest in lines]
+    return _joined([head + _lines(alone)])
+
+
+def _lines(lines: list[tuple[str, int, bytes]]) -> bytes:
+    out = []
+    for kind, number, rest in lines:
+        if kind == "table":
+            out.append(b"\\gdef \\LT@%s %s" % (_roman(number).encode(), rest))
+        elif kind == "row":
+            out.append(b"\\nbrowat{%d}%s" % (number, rest))
+        else:
+            out.append(b"\\nb%s{%d}{%s}\n" % (kind.encode(), number, rest))
+    return b"".join(out)
+
+
+def _joined(alone: list[bytes]) -> bytes:
+    """The ``.aux`` of a run that sets reports one after another, each starting from ``alone[N]``
+    (an ``.aux`` of one report set alone): its lines renumbered into the report's range, its page
+    marks moved after the reports before it.
+    """
+    head, body, before = b"", [], 0
+    for n, aux in enumerate(alone, 1):
+        read = _reports(aux)
+        if read is None or len(read[1]) > 1:
+            return alone[0] if len(alone) == 1 else b""
+        head = head or read[0]
+        lines = read[1][0] if read[1] else []
+        total = next((int(pages) for kind, _, pages in lines if kind == "end"), 0)
+        body.append(_lines([(kind, number + (n - 1) * _STRIDE if kind in ("table", "row") else n,
+                             b"%d" % (int(rest) + before) if kind in ("start", "end") else rest)
+                            for kind, number, rest in lines]))
+        before += total
+    return head + b"".join(body) + (b"\\gdef \\@abspage@last{%d}\n" % before if before else b"")
+
+
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _roman(n: int) -> str:
+    r"""``n`` as TeX's ``\romannumeral`` writes it (longtable names its tables so)."""
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _roman_value(letters: str) -> int:
+    values = dict((v, k) for k, v in _ROMAN if len(v) == 1)
+    total = 0
+    for i, c in enumerate(letters):
+        value = values[c]
+        total += -value if i + 1 < len(letters) and values[letters[i + 1]] > value else value
+    return total
+
+
+def _marks(aux: bytes, reports: int) -> list[tuple[int, int, int]] | None:
+    """Per report of a joint run, its pages: (pages before it, its review edition's, pages up to its last)."""
+    read = _reports(aux)
+    if read is None or len(read[1]) != reports:
+        return None
+    out = []
+    for lines in read[1]:
+        marks = {kind: int(pages) for kind, _, pages in lines if kind in ("start", "review", "end")}
+        if len(marks) != 3 or not marks["start"] < marks["start"] + marks["review"] < marks["end"]:
+            return None
+        out.append((marks["start"], marks["review"], marks["end"]))
+    return out
+
+
+#: The comment xelatex writes at the head of its pages (.xdv), which xdvipdfmx makes the PDF's Creator:
+#: the only place the run's date appears in them.
+_XDV_STAMP = re.compile(rb" XeTeX output [0-9]{4}\.[0-9]{2}\.[0-9]{2}:[0-9]{4}")
+
+
+def _stamped(xdv: bytes, epoch: int) -> bytes:
+    """The run's pages as xelatex would have written them at ``epoch`` (a joint run's reports each have
+    their own date).
+    """
+    size = xdv[14] if len(xdv) > 15 and xdv[0] == 247 else 0  # DVI's pre: id, num, den, mag, then the comment
+    stamp = time.strftime(" XeTeX output %Y.%m.%d:%H%M", time.gmtime(epoch)).encode()
+    if not _XDV_STAMP.fullmatch(xdv[15:15 + size]) or len(stamp) != size:
+        raise LatexFailed("xelatex's pages do not start as expected")
+    return xdv[:15] + stamp + xdv[15 + size:]
 
 
 def _seed(template: str, family: str) -> bytes | None:
@@ -110,7 +267,8 @@ class ReportPDFExporter(PDFExporter):
     """
 
     family = ""  # the kind of document being made (see _SETTLED)
-    second: bytes = b""  # on the BOTH template: the publication edition's PDF (the review's is nbconvert's)
+    epochs: list[int] = []  # on the BOTH template: each report's date (see set_together) …
+    pdfs: list[tuple[bytes, bytes]] = []  # … and its review and publication PDFs
 
     @property
     def timing_stage(self) -> str:
@@ -127,7 +285,7 @@ class ReportPDFExporter(PDFExporter):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
         aux, log = Path(filename).with_suffix(".aux"), Path(filename).with_suffix(".log")
         if (seed := _seed(self.template_name, self.family)) is not None:
-            aux.write_bytes(seed)
+            aux.write_bytes(_joined([seed] * len(self.epochs)) if self.template_name == BOTH else seed)
 
         def log_error(command, out):
             self.log.critical("%s failed: %s\n%s", command[0], command, out)
@@ -139,9 +297,10 @@ class ReportPDFExporter(PDFExporter):
                     return False
             after = aux.read_bytes() if aux.is_file() else None
             text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-            if aux_reading(after) == aux_reading(before) and not _RERUN.search(text):
-                if after is not None:
-                    _SETTLED[self.family] = after
+            if aux_reading(_unmarked(after)) == aux_reading(_unmarked(before)) and not _RERUN.search(text):
+                settled = _settled(after) if self.template_name == BOTH and after is not None else after
+                if settled is not None:
+                    _SETTLED[self.family] = settled
                 break
         missing = sorted(set(_MISSING_GLYPH.findall(text)))
         if missing:
@@ -157,20 +316,46 @@ class ReportPDFExporter(PDFExporter):
         return True
 
     def _cut(self, xdv: str, aux: bytes, log_error, raise_on_failure) -> bool:
-        """The run's pages as two PDFs, as xelatex would have made one: the review edition's pages as
-        ``notebook.pdf`` (what nbconvert reads) and the publication edition's as :attr:`second`.
+        """The run's pages as two PDFs per report, as xelatex would have made each alone: its review
+        edition's pages and its publication edition's, each PDF dated as the report is (:attr:`epochs`).
         """
-        found = re.search(rb"^\\gdef\\nbreviewpages\{([0-9]+)\}$", aux, re.MULTILINE)
-        if found is None:
-            raise LatexFailed("the review edition's page count is missing from the .aux")
-        pages = int(found.group(1))
-        for name, part, out in (("review", f"1-{pages}", "notebook.pdf"), ("publication", f"{pages + 1}-", "publication.pdf")):
-            with timing.stage(f"{name}_xdvipdfmx"):
-                if not self.run_command([*PDF_COMMAND, "-s", part, "-o", out, "{filename}"], xdv, 1, log_error,
-                                        raise_on_failure):
-                    return False
-        self.second = Path("publication.pdf").read_bytes()
+        marks = _marks(aux, len(self.epochs))
+        if marks is None:
+            raise LatexFailed("the reports' pages are not marked in the .aux")
+        pages = Path(xdv).read_bytes()
+        self.pdfs = []
+        for (first, review, end), epoch in zip(marks, self.epochs):
+            Path(xdv).write_bytes(_stamped(pages, epoch))
+            made = []
+            for name, part, out in (("review", f"{first + 1}-{first + review}", "notebook.pdf"),
+                                    ("publication", f"{first + review + 1}-{end}", "publication.pdf")):
+                with timing.stage(f"{name}_xdvipdfmx"), _environ(SOURCE_DATE_EPOCH=str(epoch)):
+                    if not self.run_command([*PDF_COMMAND, "-s", part, "-o", out, "{filename}"], xdv, 1, log_error,
+                                            raise_on_failure):
+                        return False
+                made.append(Path(out).read_bytes())
+            self.pdfs.append((made[0], made[1]))
         return True
+
+    def set_together(self, documents: list[tuple[str, dict, int]]) -> list[tuple[bytes, bytes]]:
+        """Reports' LaTeX (each as :data:`BOTH` exports it: text, resources, date) set in one xelatex
+        run, each report's figures in a folder of its own; their PDFs, as :meth:`_cut` makes them.
+        """
+        parts = [_DOCUMENT.fullmatch(tex) for tex, _, _ in documents]
+        preambles = {m["preamble"] for m in parts if m}
+        if len(preambles) != 1 or not all(parts):
+            raise LatexFailed("the reports' preambles differ")
+        bodies = "".join(f"\\nbreport{{{n}}}\n{m['body']}\\nbreportend\n" for n, m in enumerate(parts, 1) if m)
+        self.epochs, self.pdfs = [epoch for _, _, epoch in documents], []
+        with tempfile.TemporaryDirectory() as folder, _inside(folder):
+            for n, (_, resources, _) in enumerate(documents, 1):
+                Path(f"r{n}").mkdir()
+                for name, data in (resources.get("outputs") or {}).items():
+                    Path(f"r{n}", name).write_bytes(data)  # nbconvert's own names (output_3_0.pdf), no folders
+            Path("notebook.tex").write_text(f"{preambles.pop()}\\begin{{document}}\n{bodies}\\end{{document}}\n",
+                                            encoding="utf-8")
+            self.run_latex("notebook.tex")
+        return self.pdfs
 
     def run_bib(self, filename, raise_on_failure=False):
         return False  # a report cites nothing: no bibtex run
@@ -197,18 +382,68 @@ def to_pdfs(review: nbformat.NotebookNode, publication: nbformat.NotebookNode, s
     edition's (``publication``, as ``to_pdf(publication, …, template="nianbao_publish_latex")`` sets
     it). Each PDF holds only its own pages, and only the glyphs they use.
     """
-    switch = nbformat.v4.new_code_cell("", outputs=[
-        nbformat.v4.new_output("display_data", data={"text/latex": "\\nbpublication", "text/plain": ""})])
-    both = nbformat.v4.new_notebook(metadata=review.metadata, cells=[*review.cells, switch, *publication.cells])
+    made = to_pdfs_together([(review, publication, source_date_epoch)])[0]
+    if isinstance(made, Exception):
+        raise made
+    return made
+
+
+def to_pdfs_together(reports: Sequence[tuple[nbformat.NotebookNode, nbformat.NotebookNode, int]]
+                     ) -> list[tuple[bytes, bytes] | Exception]:
+    """Several reports' PDFs, as :func:`to_pdfs` makes each, from one xelatex run: TeX loads its
+    packages and fonts once for them all. Every PDF is byte for byte the one the report gives alone.
+
+    When the run fails (one report's text TeX cannot set, a glyph the fonts lack), each report is set
+    alone, so that only the one at fault fails, with its own message: for each report, its review and
+    publication PDFs, or the error that stopped it.
+    """
+    from nbconvert import LatexExporter
+
     exporter = _pdf_exporter(BOTH)
-    exporter.family, exporter.second = BOTH, b""
-    return _typeset(exporter, both, source_date_epoch), exporter.second
+    exporter.family = BOTH
+    made: list[tuple[bytes, bytes] | Exception | None] = []
+    documents = []
+    for review, publication, epoch in reports:
+        switch = nbformat.v4.new_code_cell("", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/latex": "\\nbpublication", "text/plain": ""})])
+        both = nbformat.v4.new_notebook(metadata=review.metadata, cells=[*review.cells, switch, *publication.cells])
+        try:
+            with timing.stage("editions_latex"), _tex_errors(epoch):
+                tex, resources = LatexExporter.from_notebook_node(exporter, both)
+        except Exception as exc:  # noqa: BLE001  this report's own failure
+            made.append(exc)
+            continue
+        made.append(None)
+        documents.append((tex, resources, epoch))
+    pdfs: list[tuple[bytes, bytes] | Exception] = []
+    if len(documents) > 1:
+        try:
+            with _tex_errors(documents[0][2]):
+                pdfs = list(exporter.set_together(documents))
+        except Exception:  # noqa: BLE001  whatever stopped the run, each report set alone says what is its own
+            pdfs = []
+    for document in documents[len(pdfs):]:
+        try:
+            with _tex_errors(document[2]):
+                pdfs.append(exporter.set_together([document])[0])
+        except Exception as exc:  # noqa: BLE001  the report's own failure, returned for its caller to raise
+            pdfs.append(exc)
+    each = iter(pdfs)
+    return [next(each) if m is None else m for m in made]
 
 
 def _typeset(exporter: ReportPDFExporter, nb: nbformat.NotebookNode, source_date_epoch: int) -> bytes:
+    with _tex_errors(source_date_epoch):
+        pdf, _ = exporter.from_notebook_node(nb)
+    return pdf
+
+
+@contextlib.contextmanager
+def _tex_errors(source_date_epoch: int) -> Iterator[None]:
+    """TeX run as the PDF's date says, its failures as :class:`RenderError` in the user's words."""
     with _environ(SOURCE_DATE_EPOCH=str(source_date_epoch), FORCE_SOURCE_DATE="1", **LATEX_ENV):
         try:
-            pdf, _ = exporter.from_notebook_node(nb)
+            yield
         except LatexFailed as exc:
             raise RenderError(f"xelatex 排版失败：{latex_errors(str(exc))}", hint="请把这段信息报告给维护者") from None
         except TemplateNotFound as exc:
@@ -218,7 +453,6 @@ def _typeset(exporter: ReportPDFExporter, nb: nbformat.NotebookNode, source_date
                 f"无法运行 xelatex：{exc}",
                 hint="请安装 TeX：apt-get install texlive-xetex texlive-lang-chinese texlive-plain-generic fonts-noto-cjk",
             ) from None
-    return pdf
 
 
 def latex_errors(log: str) -> str:
@@ -243,6 +477,17 @@ def _pdf_exporter(template: str) -> ReportPDFExporter:
         config=_config(), template_name=template, extra_template_basedirs=[str(TEMPLATES)],
         extra_template_paths=[str(TEMPLATES)], latex_command=command,
     )
+
+
+@contextlib.contextmanager
+def _inside(folder: str) -> Iterator[None]:
+    """Work in ``folder`` (where TeX runs and writes), then where we were."""
+    back = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(back)
 
 
 @contextlib.contextmanager

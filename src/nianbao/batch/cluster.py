@@ -30,15 +30,18 @@ class DaskPool:
         self.client = Client(address, set_as_default=False, timeout=f"{CONNECT_TIMEOUT * 2}s")
         self.futures: dict = {}
         self.free = 1 << 30  # the scheduler decides; every task is handed over at once
+        self.together = 1  # reports per task: each renders alone in a process of its own
+        self.returned: list[Task] = []  # never any: a task is not stopped for another's sake
 
     @property
     def busy(self) -> list:
         return list(self.futures)
 
-    def submit(self, task: Task) -> None:
-        key = f"nianbao-{task.year}-{task.agency or 'summary'}-{task.key[:16]}-{os.urandom(4).hex()}"
-        future = self.client.submit(isolated, task, key=key, pure=False, retries=0)
-        self.futures[future] = task
+    def submit(self, tasks: list[Task]) -> None:
+        for task in tasks:
+            key = f"nianbao-{task.year}-{task.agency or 'summary'}-{task.key[:16]}-{os.urandom(4).hex()}"
+            future = self.client.submit(isolated, task, key=key, pure=False, retries=0)
+            self.futures[future] = task
 
     def wait(self, timeout: float) -> list[tuple[Task, Record]]:
         deadline = time.monotonic() + timeout

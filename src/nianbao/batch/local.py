@@ -11,7 +11,12 @@ import time
 from pathlib import Path
 
 from .tasks import GRACE, Record, Task
-from .work import kill_tree, salvage, stopped, work
+from .work import kill_tree, salvage, stopped, work, work_together
+
+#: At most this many reports a worker renders at a time, their PDFs set in one xelatex run (TeX's
+#: start-up paid once for them): enough to pay it a few times less, few enough that a report waits
+#: little for the others, and a worker stopped over its limit takes few with it.
+TOGETHER = 4
 
 
 def _serve(conn, scratch: str) -> None:
@@ -28,18 +33,23 @@ def _serve(conn, scratch: str) -> None:
 
     while True:
         try:
-            task = conn.recv()
+            tasks = conn.recv()
         except EOFError:
             return
-        if task is None:
+        if tasks is None:
             return
-        conn.send(work(task))
+        if all(t.agency for t in tasks):
+            conn.send(work_together(tasks, lambda step: conn.send(("step", step))))
+        else:
+            conn.send([work(t) for t in tasks])
 
 
 
 
 class LocalPool:
-    """``jobs`` warm worker processes on this machine, each rendering one run at a time."""
+    """``jobs`` warm worker processes on this machine, each rendering a run at a time — or up to
+    :data:`TOGETHER` reports, set together (see :func:`~nianbao.batch.work.work_together`).
+    """
 
     def __init__(self, jobs: int) -> None:
         import multiprocessing
@@ -49,6 +59,8 @@ class LocalPool:
         if "forkserver" in methods:
             self.ctx.set_forkserver_preload(["nianbao.batch.preload"])
         self.jobs = jobs
+        self.together = TOGETHER
+        self.returned: list[Task] = []  # runs given back unmade, by a worker stopped for another's sake
         self.scratch = Path(tempfile.mkdtemp(prefix="nianbao-batch-"))
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
@@ -62,9 +74,10 @@ class LocalPool:
     def free(self) -> int:
         return self.jobs - len(self.busy)
 
-    def submit(self, task: Task) -> None:
+    def submit(self, tasks: list[Task]) -> None:
+        """Hand runs to a worker: one, or reports to render together."""
         worker = self.idle.pop() if self.idle else self._new()
-        worker.give(task)
+        worker.give(tasks)
         self.busy.append(worker)
 
     def wait(self, timeout: float) -> list[tuple[Task, Record]]:
@@ -73,31 +86,41 @@ class LocalPool:
         done: list[tuple[Task, Record]] = []
         ready = wait([w.conn for w in self.busy], timeout=timeout) if self.busy else []
         for worker in [w for w in self.busy if w.conn in ready]:
-            task, started = worker.running, worker.started
             try:
-                record = worker.conn.recv()
+                while worker.conn.poll():
+                    message = worker.conn.recv()
+                    if isinstance(message, tuple):  # ("step", i): the i-th report starts; None: their PDFs
+                        worker.step(message[1])
+                        continue
+                    worker.tasks = []
+                    self.busy.remove(worker)
+                    self.idle.append(worker)
+                    done.extend(zip(worker.given, message))
+                    break
             except (EOFError, OSError):
                 code = worker.process.exitcode
-                worker.kill()
-                self.busy.remove(worker)
-                done.append((task, stopped(task, f"工作进程意外退出（退出码 {code}），可能是内存不足", started)))
-                continue
-            worker.task = None
-            self.busy.remove(worker)
-            self.idle.append(worker)
-            done.append((task, record))
+                done += self._stopped(worker, f"工作进程意外退出（退出码 {code}），可能是内存不足")
         now = time.monotonic()
-        for worker in [w for w in self.busy if now - w.started > w.running.timeout + GRACE]:
-            task, started = worker.running, worker.started
-            worker.kill()
-            self.busy.remove(worker)
-            reason = f"运行超过时限 {task.timeout} 秒，已终止（可用 --timeout 放宽）"
-            done.append((task, stopped(task, reason, started)))
+        for worker in [w for w in self.busy if now - w.started > w.limit + GRACE]:
+            done += self._stopped(worker, f"运行超过时限 {worker.limit} 秒，已终止（可用 --timeout 放宽）")
         return done
+
+    def _stopped(self, worker: _Worker, reason: str) -> list[tuple[Task, Record]]:
+        """Kill a worker: the run it was on failed for ``reason``; the others it held go back, unmade,
+        to be made alone (:attr:`returned`). When it was setting reports' PDFs together, they all go back.
+        """
+        worker.kill()
+        self.busy.remove(worker)
+        culprit = worker.current
+        for task in worker.tasks:
+            if task is not culprit:
+                salvage(task, keep=False)  # what it had made of it is removed
+                self.returned.append(task)
+        return [] if culprit is None else [(culprit, stopped(culprit, reason, worker.started))]
 
     def stop(self) -> list[Task]:
         """Kill every worker; return the tasks that were running (their staging is removed)."""
-        running = [w.task for w in self.busy if w.task]
+        running = [task for w in self.busy for task in w.tasks]
         for worker in self.busy:
             worker.kill()
         for task in running:
@@ -121,18 +144,26 @@ class _Worker:
         self.process = ctx.Process(target=_serve, args=(child, str(scratch)), daemon=True, name="nianbao-worker")
         self.process.start()
         child.close()
-        self.task: Task | None = None
-        self.started = 0.0
+        self.tasks: list[Task] = []  # the runs it holds, unfinished …
+        self.given: list[Task] = []  # … of those it was given
+        self.current: Task | None = None  # the run it is on; None while it sets reports' PDFs together
+        self.started = 0.0  # since when
 
     @property
-    def running(self) -> Task:
-        """The task of a busy worker."""
-        assert self.task is not None
-        return self.task
+    def limit(self) -> int:
+        """Seconds the worker may spend on what it is on: the run's limit, or while setting reports'
+        PDFs together, the largest of theirs.
+        """
+        return self.current.timeout if self.current else max(task.timeout for task in self.tasks)
 
-    def give(self, task: Task) -> None:
-        self.task, self.started = task, time.monotonic()
-        self.conn.send(task)
+    def give(self, tasks: list[Task]) -> None:
+        self.tasks, self.given = list(tasks), list(tasks)
+        self.current, self.started = tasks[0], time.monotonic()
+        self.conn.send(self.tasks)
+
+    def step(self, index: int | None) -> None:
+        """The worker has started its ``index``-th run, or (``None``) to set the reports' PDFs together."""
+        self.current, self.started = (None if index is None else self.given[index]), time.monotonic()
 
     def kill(self) -> None:
         if self.process.pid:

@@ -77,6 +77,7 @@ class _Loop:
         self.early: dict[int, Task] = {}  # a year's overview started while its reports still run …
         self.early_done: dict[int, Record] = {}  # … and its record, kept until those reports are done
         self.hashing: dict[str, float] = {}  # per input key, the CPU seconds its inputs took to hash
+        self.alone: set[str] = set()  # runs to be made alone, not together with other reports
         self.batch = Batch()
 
     def task(self, agency: str, year: int) -> Task:
@@ -119,12 +120,16 @@ class _Loop:
                         pool = make_pool()
                         self.start_overviews(pool, force)
                         continue
-                    pool.submit(self.queue.popleft())
+                    pool.submit(self.take(pool, force))
                 if pool:
                     self.start_overviews(pool, force)
                 if pool and pool.busy:
                     for task, record in pool.wait(timeout=0.5):
                         self.done(task, record)
+                    while pool.returned:  # given back unmade when a worker was stopped for another run: alone now
+                        task = pool.returned.pop()
+                        self.alone.add(task.id)
+                        self.queue.appendleft(task)
         except KeyboardInterrupt:
             self.batch.interrupted = True
             if pool:
@@ -136,6 +141,19 @@ class _Loop:
         finally:
             if pool:
                 pool.close()
+
+    def take(self, pool: LocalPool | DaskPool, force: bool) -> list[Task]:
+        """The next run from the queue, with the reports after it that a worker renders together with it
+        (``pool.together`` at most): as many as leave every worker a share of what is left.
+        """
+        taken = [self.queue.popleft()]
+        workers = getattr(pool, "jobs", 1)
+        share = min(pool.together, -(-(len(self.queue) + 1) // workers)) if taken[0].pdf else 1  # PDFs or nothing to share
+        while (len(taken) < share and taken[0].agency and taken[0].id not in self.alone and self.queue
+               and self.queue[0].agency and self.queue[0].id not in self.alone and self.queue[0].pdf
+               and self.current(self.queue[0], force) is None):
+            taken.append(self.queue.popleft())
+        return taken
 
     def current(self, task: Task, force: bool) -> Record | None:
         """The ledger's record of the run when its outputs are current (never with ``force``), else ``None``."""
@@ -172,7 +190,7 @@ class _Loop:
             if self.current(task, force) is not None:
                 continue  # skipped in turn once the reports are done, if still current then
             self.early[year] = task
-            pool.submit(task)
+            pool.submit([task])
 
     def done(self, task: Task, record: Record) -> None:
         if not task.agency and self.early.get(task.year) is task:

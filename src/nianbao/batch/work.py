@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict
 
 from .. import timing
@@ -20,31 +22,104 @@ from .tasks import FAILED, GRACE, RENDERED, Record, Task, relative
 
 def work(task: Task) -> Record:
     """Render one run and describe it as a ledger record; never raises for a failed run."""
+    if task.agency:
+        return work_together([task])[0]
     started = time.time()
-    project = task.project
     record = new_record(task)
     try:
         from .. import publish
 
         with timing.recording() as stages:
-            if task.agency:
-                from ..report import validate
+            done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
+        _rendered(record, task, stages, done)
+    except Exception as exc:  # noqa: BLE001  recorded, not raised
+        _failed(record, exc)
+    return _finished(task, record, started)
 
+
+def work_together(tasks: list[Task], on_step: Callable[[int | None], None] | None = None) -> list[Record]:
+    """Render reports, their PDFs set in one xelatex run (TeX's start-up paid once for them all), and
+    describe each as a ledger record; never raises for a failed run. Each report fails alone: one whose
+    data, notebook or TeX fails does not stop the others, and their PDFs are the ones each gives alone.
+
+    ``on_step(i)`` is called as the i-th report starts, ``on_step(None)`` as their PDFs are set: so that
+    whoever watches the clock knows which report is over its limit.
+    """
+    from .. import publish, render
+    from ..report import validate
+
+    records = [new_record(task) for task in tasks]
+    stages: list[dict[str, float]] = [{} for _ in tasks]
+    spans = [0.0] * len(tasks)  # each report's own seconds, and its share of the run that set them together
+    drafts: list[tuple[int, contextlib.ExitStack, publish.Draft]] = []
+    for i, task in enumerate(tasks):
+        if on_step:
+            on_step(i)
+        began = time.time()
+        stack = contextlib.ExitStack()
+        try:
+            with timing.recording() as spent:
                 with timing.stage("data_checks"):
-                    prepared = validate(project, task.agency, task.year)  # every input read and checked, once, before the kernel
-                done = publish.report(task.run, prepared, pdf=task.pdf, timeout=task.timeout)
-            else:
-                done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
-        record["stages"] = stages
-        record.update({"status": RENDERED, "checks": dict(done.summary), "outputs": recorded_outputs(task.run)})
-        if done.pending:
-            record["pending"] = list(done.pending)
-        if done.kept:
-            record["kept"] = list(done.kept)
-    except NianbaoError as exc:
+                    prepared = validate(task.project, task.agency, task.year)  # every input read and checked, once, before the kernel
+                drafts.append((i, stack, stack.enter_context(publish.drafted(task.run, prepared, pdf=task.pdf,
+                                                                             timeout=task.timeout))))
+        except Exception as exc:  # noqa: BLE001  recorded, not raised
+            _failed(records[i], exc)
+        _add(stages[i], spent)
+        spans[i] += time.time() - began
+    setting = [draft.typesetting for _, _, draft in drafts if draft.typesetting is not None]
+    if on_step and setting:
+        on_step(None)
+    began = time.time()
+    with timing.recording() as shared:
+        try:
+            made = iter(render.to_pdfs_together(setting) if setting else [])
+        except Exception as exc:  # noqa: BLE001  a bug: each report records it
+            made = iter([exc] * len(setting))
+    together = time.time() - began
+    for i, stack, draft in drafts:
+        began = time.time()
+        try:
+            with timing.recording() as spent, stack:
+                if draft.typesetting is not None:
+                    pdfs = next(made)
+                    if isinstance(pdfs, Exception):
+                        raise pdfs
+                    draft.pdfs = pdfs
+            _add(stages[i], spent, {k: v / len(setting) for k, v in shared.items()} if draft.typesetting else {})
+            assert draft.rendered is not None
+            _rendered(records[i], tasks[i], stages[i], draft.rendered)
+        except Exception as exc:  # noqa: BLE001  recorded, not raised
+            _failed(records[i], exc)
+        spans[i] += time.time() - began + (together / len(setting) if draft.typesetting is not None else 0.0)
+    return [_finished(task, record, time.time() - span) for task, record, span in zip(tasks, records, spans)]
+
+
+def _add(stages: dict[str, float], *more: dict[str, float]) -> None:
+    for spent in more:
+        for key, seconds in spent.items():
+            stages[key] = round(stages.get(key, 0.0) + seconds, 3)
+
+
+def _rendered(record: Record, task: Task, stages: dict[str, float], done) -> None:
+    record["stages"] = stages
+    record.update({"status": RENDERED, "checks": dict(done.summary), "outputs": recorded_outputs(task.run)})
+    if done.pending:
+        record["pending"] = list(done.pending)
+    if done.kept:
+        record["kept"] = list(done.kept)
+
+
+def _failed(record: Record, exc: Exception) -> None:
+    if isinstance(exc, NianbaoError):
         record.update({"status": FAILED, "reason": str(exc)})
-    except Exception as exc:  # a bug: keep the traceback in the ledger for whoever debugs it
-        record.update({"status": FAILED, "reason": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()})
+    else:  # a bug: keep the traceback in the ledger for whoever debugs it
+        reason = f"{type(exc).__name__}: {exc}"
+        record.update({"status": FAILED, "reason": reason,
+                       "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))})
+
+
+def _finished(task: Task, record: Record, started: float) -> Record:
     record["duration"] = round(time.time() - started, 2)
     _keep_failed(task, record)
     return record
