@@ -343,6 +343,7 @@ def test_the_templates_settled_aux_holds_numbers_only(name: str) -> None:
 @pytest.mark.parametrize("line", [
     rb"\def\x{1}", rb"\input{/etc/passwd}", rb"\newlabel{LastPage}{{}{\jobname}}", rb"\immediate\write18{ls}",
     rb"\gdef \LT@i {\LT@entry " + b"\n" + rb"    {1}{\textbf{9}pt}}", rb"\gdef\nbreviewpages{\input{x}}",
+    rb"\nbreview{1}{\input{x}}", rb"\nbrowat{1}{2}{\jobname}", rb"\nbstart{1}{0}\def\x{1}",
 ])
 def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp_path: Path, line: bytes,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
@@ -453,12 +454,14 @@ def test_a_joint_runs_aux_holds_each_reports_lines_in_a_range_of_its_own() -> No
     from nianbao import render
 
     alone = (render.TEMPLATES / render.BOTH / "settled.aux").read_bytes()
-    alone += b"\\nbrowat{2}{5}{3}\n"  # a row of the second long table, on page 3
+    alone = alone.replace(b"\\nbend", b"\\nbrowat{2}{99}{3}\n\\nbend")  # a row of the second long table, on page 3
+    [(_, review, total)] = render._marks(alone, 1) or [(0, 0, 0)]
     joined = render._joined([alone, alone, alone])
     assert joined.count(b"\\gdef \\LT@i ") == 1 and b"\\gdef \\LT@ci " in joined and b"\\gdef \\LT@cciii " in joined
-    assert b"\\nbrowat{102}{5}{3}\n" in joined and b"\\nbrowat{202}{5}{3}\n" in joined
-    assert b"\\nbstart{2}{12}\n" in joined and b"\\nbend{3}{36}\n" in joined and joined.endswith(b"\\gdef \\@abspage@last{36}\n")
-    assert render._marks(joined, 3) == [(0, 8, 12), (12, 8, 24), (24, 8, 36)]
+    assert b"\\nbrowat{102}{99}{3}\n" in joined and b"\\nbrowat{202}{99}{3}\n" in joined
+    assert b"\\nbstart{2}{%d}\n" % total in joined and b"\\nbend{3}{%d}\n" % (3 * total) in joined
+    assert joined.endswith(b"\\gdef \\@abspage@last{%d}\n" % (3 * total))
+    assert render._marks(joined, 3) == [(0, review, total), (total, review, 2 * total), (2 * total, review, 3 * total)]
     assert render._settled(joined) == render._joined([alone])  # the last report, as if alone
     assert render._marks(joined, 2) is None and render._settled(joined + b"\\input{x}\n") is None
     assert [render._roman_value(render._roman(n)) for n in (1, 4, 9, 14, 99, 101, 249, 1994)] == [1, 4, 9, 14, 99, 101, 249, 1994]

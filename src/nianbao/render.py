@@ -82,12 +82,12 @@ _RERUN = re.compile(r"Rerun to get|may have changed\. Rerun|Table widths have ch
 #: A process's first document of a kind starts from the template's ``settled.aux`` (a typical
 #: report's, shipped with the template) if it is one of :data:`_SEED`.
 _SETTLED: dict[str, bytes] = {}
-#: All an ``.aux`` may hold to be used as a start: \relax, longtable's widths, the page count — numbers,
+#: All an ``.aux`` may hold to be used as a start: \relax, longtable's widths, the pages of rows and reports — numbers,
 #: never commands of its own (a file read from disk is TeX's input, and must not be code).
 _SEED = re.compile(
     rb"\\relax \n(?:\\providecommand \\oddpage@label \[2\]\{\}\n)?"
     rb"(?:\\gdef \\LT@[ivxlcdm]+ \{\\LT@entry \n(?:    \{[0-9]\}\{[0-9.]+pt\}\\LT@entry \n)*    \{[0-9]\}\{[0-9.]+pt\}\}\n"
-    rb"|\\nb(?:start|review|end)\{[0-9]+\}\{[0-9]+\}\n)*"
+    rb"|\\nb(?:start|review|end)\{[0-9]+\}\{[0-9]+\}\n|\\nbrowat\{[0-9]+\}\{[0-9]+\}\{[0-9]+\}\n)*"
     rb"(?:\\newlabel\{LastPage\}\{\{\}\{[0-9]+\}\}\n\\xdef\\lastpage@lastpage\{[0-9]+\}\n\\gdef\\lastpage@lastpageHy\{\}\n)?"
     rb"(?:\\gdef \\@abspage@last\{[0-9]+\}\n)?"
 )

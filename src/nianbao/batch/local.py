@@ -16,7 +16,7 @@ from .work import kill_tree, salvage, stopped, work, work_together
 #: At most this many reports a worker renders at a time, their PDFs set in one xelatex run (TeX's
 #: start-up paid once for them): enough to pay it a few times less, few enough that a report waits
 #: little for the others, and a worker stopped over its limit takes few with it.
-TOGETHER = 4
+TOGETHER = 6
 
 
 def _serve(conn, scratch: str) -> None:
