@@ -462,8 +462,8 @@ def test_a_joint_runs_aux_holds_each_reports_lines_in_a_range_of_its_own() -> No
     assert b"\\nbstart{2}{%d}\n" % total in joined and b"\\nbend{3}{%d}\n" % (3 * total) in joined
     assert joined.endswith(b"\\gdef \\@abspage@last{%d}\n" % (3 * total))
     assert render._marks(joined, 3) == [(0, review, total), (total, review, 2 * total), (2 * total, review, 3 * total)]
-    assert render._settled(joined) == render._joined([alone])  # the last report, as if alone
-    assert render._marks(joined, 2) is None and render._settled(joined + b"\\input{x}\n") is None
+    assert render._alone(joined, 3) == render._alone(joined, 1) == render._joined([alone])  # each, as if alone
+    assert render._marks(joined, 2) is None and render._alone(joined + b"\\input{x}\n", 1) is None and render._alone(joined, 4) is None
     assert [render._roman_value(render._roman(n)) for n in (1, 4, 9, 14, 99, 101, 249, 1994)] == [1, 4, 9, 14, 99, 101, 249, 1994]
 
 
@@ -476,3 +476,24 @@ def test_each_reports_pages_carry_its_own_date_and_nothing_else_is_changed() -> 
     assert render._stamped(xdv, 1737676800) == xdv.replace(b"2026.12.07:1953", b"2025.01.24:0000")
     with pytest.raises(LatexFailed):
         render._stamped(b"%PDF-1.4 not pages at all", 0)
+
+
+@pytest.mark.tex
+def test_only_the_reports_not_yet_settled_are_set_again(monkeypatch) -> None:
+    """A report whose lines of the .aux come out as they went in is final after one pass; the next pass
+    sets only the others."""
+    from nianbao import render
+
+    project = Project(ROOT)
+    like, other = _setting(project, "jiangbin", 2024), _setting(project, "yueyanglou", 2024)
+    alone = [render.to_pdfs(*other), render.to_pdfs(*like)]  # the last settled, where the next run starts: like's
+    reports_per_pass = []
+    original = render.ReportPDFExporter._pass
+
+    def counted(self, filename, n, *args):
+        reports_per_pass.append(Path(filename).read_text(encoding="utf-8").count("\\nbreport{"))
+        return original(self, filename, n, *args)
+
+    monkeypatch.setattr(render.ReportPDFExporter, "_pass", counted)
+    assert render.to_pdfs_together([like, other]) == alone[::-1]
+    assert reports_per_pass[0] == 2 and reports_per_pass[1:] and set(reports_per_pass[1:]) == {1}

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -149,17 +150,16 @@ def _reports(aux: bytes) -> tuple[bytes, list[list[tuple[str, int, bytes]]]] | N
     return head, reports
 
 
-def _settled(aux: bytes) -> bytes | None:
-    """The last report's lines of a joint run's settled ``.aux``, numbered as if it were set alone:
-    where the next run starts from (see :data:`_SETTLED`). ``None`` when it cannot be read so.
+def _alone(aux: bytes, place: int) -> bytes | None:
+    """The lines of a joint run's ``.aux`` of the report set ``place``-th, numbered as if it were set
+    alone: where it starts from next time. ``None`` when the ``.aux`` cannot be read so.
     """
     read = _reports(aux)
-    if read is None or not read[1]:
+    if read is None or len(read[1]) < place:
         return None
-    head, reports = read
-    n, lines = len(reports), reports[-1]
+    head, lines = read[0], read[1][place - 1]
     start = next((int(pages) for kind, _, pages in lines if kind == "start"), 0)
-    alone = [(kind, number - (n - 1) * _STRIDE if kind in ("table", "row") else 1,
+    alone = [(kind, number - (place - 1) * _STRIDE if kind in ("table", "row") else 1,
               b"%d" % (int(rest) - start) if kind in ("start", "end") else rest) for kind, number, rest in lines]
     return _joined([head + _lines(alone)])
 
@@ -267,8 +267,6 @@ class ReportPDFExporter(PDFExporter):
     """
 
     family = ""  # the kind of document being made (see _SETTLED)
-    epochs: list[int] = []  # on the BOTH template: each report's date (see set_together) …
-    pdfs: list[tuple[bytes, bytes]] = []  # … and its review and publication PDFs
 
     @property
     def timing_stage(self) -> str:
@@ -283,79 +281,100 @@ class ReportPDFExporter(PDFExporter):
 
     def run_latex(self, filename, raise_on_failure=LatexFailed):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
-        aux, log = Path(filename).with_suffix(".aux"), Path(filename).with_suffix(".log")
+        aux = Path(filename).with_suffix(".aux")
         if (seed := _seed(self.template_name, self.family)) is not None:
-            aux.write_bytes(_joined([seed] * len(self.epochs)) if self.template_name == BOTH else seed)
+            aux.write_bytes(seed)
+        text = ""
+        for n in range(1, MAX_PASSES + 1):
+            before = aux.read_bytes() if aux.is_file() else None
+            text = self._pass(filename, n, raise_on_failure)
+            after = aux.read_bytes() if aux.is_file() else None
+            if aux_reading(after) == aux_reading(before) and not _RERUN.search(text):
+                if after is not None:
+                    _SETTLED[self.family] = after
+                break
+        _glyphs(text)
+        return True
 
+    def _pass(self, filename: str, n: int, raise_on_failure=LatexFailed) -> str:
+        """One xelatex pass (the ``n``-th): its log."""
         def log_error(command, out):
             self.log.critical("%s failed: %s\n%s", command[0], command, out)
 
-        for n in range(1, MAX_PASSES + 1):
-            before = aux.read_bytes() if aux.is_file() else None
-            with timing.stage(f"{self.timing_stage}_xelatex_{n}"):
-                if not self.run_command(self.latex_command, filename, 1, log_error, raise_on_failure):
-                    return False
-            after = aux.read_bytes() if aux.is_file() else None
-            text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-            if aux_reading(_unmarked(after)) == aux_reading(_unmarked(before)) and not _RERUN.search(text):
-                settled = _settled(after) if self.template_name == BOTH and after is not None else after
-                if settled is not None:
-                    _SETTLED[self.family] = settled
-                break
-        missing = sorted(set(_MISSING_GLYPH.findall(text)))
-        if missing:
-            chars = "、".join(f"“{c}”（{font}）" for c, font in missing[:10])
-            error = GlyphError(
-                f"PDF 中有字体缺少的字符：{chars}",
-                hint="请安装 Noto CJK 字体（apt-get install fonts-noto-cjk），或改用常见字符",
-            )
-            error.chars = "".join(c for c, _ in missing)
-            raise error
-        if self.template_name == BOTH:
-            return self._cut(Path(filename).with_suffix(".xdv").name, after or b"", log_error, raise_on_failure)
-        return True
-
-    def _cut(self, xdv: str, aux: bytes, log_error, raise_on_failure) -> bool:
-        """The run's pages as two PDFs per report, as xelatex would have made each alone: its review
-        edition's pages and its publication edition's, each PDF dated as the report is (:attr:`epochs`).
-        """
-        marks = _marks(aux, len(self.epochs))
-        if marks is None:
-            raise LatexFailed("the reports' pages are not marked in the .aux")
-        pages = Path(xdv).read_bytes()
-        self.pdfs = []
-        for (first, review, end), epoch in zip(marks, self.epochs):
-            Path(xdv).write_bytes(_stamped(pages, epoch))
-            made = []
-            for name, part, out in (("review", f"{first + 1}-{first + review}", "notebook.pdf"),
-                                    ("publication", f"{first + review + 1}-{end}", "publication.pdf")):
-                with timing.stage(f"{name}_xdvipdfmx"), _environ(SOURCE_DATE_EPOCH=str(epoch)):
-                    if not self.run_command([*PDF_COMMAND, "-s", part, "-o", out, "{filename}"], xdv, 1, log_error,
-                                            raise_on_failure):
-                        return False
-                made.append(Path(out).read_bytes())
-            self.pdfs.append((made[0], made[1]))
-        return True
+        with timing.stage(f"{self.timing_stage}_xelatex_{n}"):
+            self.run_command(self.latex_command, filename, 1, log_error, raise_on_failure)
+        log = Path(filename).with_suffix(".log")
+        return log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
 
     def set_together(self, documents: list[tuple[str, dict, int]]) -> list[tuple[bytes, bytes]]:
         """Reports' LaTeX (each as :data:`BOTH` exports it: text, resources, date) set in one xelatex
-        run, each report's figures in a folder of its own; their PDFs, as :meth:`_cut` makes them.
+        run: their review and publication PDFs, each as the report gives alone.
+
+        Each report starts from the last settled report's ``.aux`` (:data:`_SETTLED`), and its pages
+        are final once its own lines of the ``.aux`` come out as they went in; only the reports not yet
+        settled are set again, in a run of their own. xdvipdfmx then cuts each report's pages, from the
+        run that settled it, into its two PDFs, dated as the report is.
         """
         parts = [_DOCUMENT.fullmatch(tex) for tex, _, _ in documents]
         preambles = {m["preamble"] for m in parts if m}
         if len(preambles) != 1 or not all(parts):
             raise LatexFailed("the reports' preambles differ")
-        bodies = "".join(f"\\nbreport{{{n}}}\n{m['body']}\\nbreportend\n" for n, m in enumerate(parts, 1) if m)
-        self.epochs, self.pdfs = [epoch for _, _, epoch in documents], []
+        preamble, bodies = preambles.pop(), [m["body"] for m in parts if m]
+        start = _seed(BOTH, self.family) or b"\\relax \n"
+        auxes = [start] * len(documents)  # each report's own lines of the .aux, numbered as if alone
+        final: list[tuple[bytes, tuple[int, int, int]] | None] = [None] * len(documents)  # its pages: run, where
+        pending = list(range(len(documents)))
         with tempfile.TemporaryDirectory() as folder, _inside(folder):
-            for n, (_, resources, _) in enumerate(documents, 1):
-                Path(f"r{n}").mkdir()
-                for name, data in (resources.get("outputs") or {}).items():
-                    Path(f"r{n}", name).write_bytes(data)  # nbconvert's own names (output_3_0.pdf), no folders
-            Path("notebook.tex").write_text(f"{preambles.pop()}\\begin{{document}}\n{bodies}\\end{{document}}\n",
-                                            encoding="utf-8")
-            self.run_latex("notebook.tex")
-        return self.pdfs
+            self.texinputs = folder  # the build folder only, not the project
+            for n in range(1, MAX_PASSES + 1):
+                for place, i in enumerate(pending, 1):  # report i's figures where \nbreport{place} looks
+                    shutil.rmtree(f"r{place}", ignore_errors=True)
+                    Path(f"r{place}").mkdir()
+                    for name, data in (documents[i][1].get("outputs") or {}).items():
+                        Path(f"r{place}", name).write_bytes(data)  # nbconvert's own names (output_3_0.pdf)
+                text = "".join(f"\\nbreport{{{place}}}\n{bodies[i]}\\nbreportend\n" for place, i in enumerate(pending, 1))
+                Path("notebook.tex").write_text(f"{preamble}\\begin{{document}}\n{text}\\end{{document}}\n",
+                                                encoding="utf-8")
+                Path("notebook.aux").write_bytes(_joined([auxes[i] for i in pending]))
+                log = self._pass("notebook.tex", n)
+                _glyphs(log)
+                after = Path("notebook.aux").read_bytes()
+                marks = _marks(after, len(pending))
+                if marks is None:
+                    raise LatexFailed("the reports' pages are not marked in the .aux")
+                pages, unsettled = Path("notebook.xdv").read_bytes(), []
+                for place, i in enumerate(pending, 1):
+                    alone = _alone(after, place)
+                    if alone is None:
+                        raise LatexFailed("the .aux holds more than the reports' numbers")
+                    if aux_reading(_unmarked(alone)) != aux_reading(_unmarked(auxes[i])):
+                        unsettled.append(i)
+                    auxes[i], final[i] = alone, (pages, marks[place - 1])
+                if _RERUN.search(log) and not unsettled:
+                    unsettled = pending  # asked for a rerun, but not by a report's numbers: all of them again
+                if not unsettled:
+                    break
+                pending = unsettled
+            _SETTLED[self.family] = auxes[-1]
+            return [self._cut(*done, epoch) for done, (_, _, epoch) in zip(final, documents) if done]
+
+    def _cut(self, pages: bytes, marks: tuple[int, int, int], epoch: int) -> tuple[bytes, bytes]:
+        """A report's review and publication PDFs: its pages of a run (``marks``: pages before it, its
+        review edition's, pages up to its last), as xelatex would have written them at ``epoch``.
+        """
+        def log_error(command, out):
+            self.log.critical("%s failed: %s\n%s", command[0], command, out)
+
+        first, review, end = marks
+        Path("notebook.xdv").write_bytes(_stamped(pages, epoch))
+        made = []
+        for name, part, out in (("review", f"{first + 1}-{first + review}", "notebook.pdf"),
+                                ("publication", f"{first + review + 1}-{end}", "publication.pdf")):
+            with timing.stage(f"{name}_xdvipdfmx"), _environ(SOURCE_DATE_EPOCH=str(epoch)):
+                self.run_command([*PDF_COMMAND, "-s", part, "-o", out, "{filename}"], "notebook.xdv", 1, log_error,
+                                 LatexFailed)
+            made.append(Path(out).read_bytes())
+        return made[0], made[1]
 
     def run_bib(self, filename, raise_on_failure=False):
         return False  # a report cites nothing: no bibtex run
@@ -363,6 +382,19 @@ class ReportPDFExporter(PDFExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         with timing.stage(f"{self.timing_stage}_latex"):  # the LaTeX export itself; the passes are timed apart
             return super().from_notebook_node(nb, resources, **kw)
+
+
+def _glyphs(log: str) -> None:
+    """Raise :class:`GlyphError` for any character a TeX run's log says the fonts lack."""
+    missing = sorted(set(_MISSING_GLYPH.findall(log)))
+    if missing:
+        chars = "、".join(f"“{c}”（{font}）" for c, font in missing[:10])
+        error = GlyphError(
+            f"PDF 中有字体缺少的字符：{chars}",
+            hint="请安装 Noto CJK 字体（apt-get install fonts-noto-cjk），或改用常见字符",
+        )
+        error.chars = "".join(c for c, _ in missing)
+        raise error
 
 
 def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "nianbao_latex", *,
