@@ -81,6 +81,8 @@ def test_remembered_text_metrics_draw_the_same_bytes_as_matplotlib_measuring_ane
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", measure.__wrapped__)
     monkeypatch.setattr(font_manager.fontManager, "_find_fonts_by_props",
                         font_manager.fontManager._find_fonts_by_props.__wrapped__)
+    assert mtext.get_font is not font_manager.get_font  # type: ignore[attr-defined]  the font tables, remembered too
+    monkeypatch.setattr(mtext, "get_font", font_manager.get_font)
     monkeypatch.setattr(drawing, "remember_text_metrics", lambda: None)
     anew = [drawing.render_png_pdf(make(data)) for make in CHARTS.values()]
     assert remembered == again == anew

@@ -36,7 +36,8 @@ def remember_text_metrics() -> None:
     font list, reads the font's line metrics and measures the string — for the PNG, again for the
     PDF, and again in the next report's charts, whose titles and labels are the same. The answers
     depend only on the text, the font properties, the dots per inch and the renderer's kind (and on
-    the hinting settings, fixed by :func:`style`), so they are kept here for the process — a batch's
+    the hinting settings, fixed by :func:`style`), so they are kept here for the process, as are the
+    font tables each text's line height is read from — a batch's
     kernels are forked from a process that drew a report's charts, and start with them. Drawing is
     unchanged: the same PNG and PDF bytes (a test compares). Where matplotlib's internals are not
     those this was written for, nothing is changed.
@@ -72,6 +73,34 @@ def remember_text_metrics() -> None:
     measured.__wrapped__, found.__wrapped__ = measure, find  # type: ignore[attr-defined]
     mtext._get_text_metrics_with_cache = measured  # type: ignore[attr-defined]
     font_manager.fontManager._find_fonts_by_props = found  # type: ignore[method-assign]
+    if getattr(mtext, "get_font", None) is font_manager.get_font:  # a text's line height: the font's tables, read once
+        fonts: dict[tuple, _Tables] = {}
+
+        def font(paths, *args, **kwargs):
+            key = (tuple(paths) if isinstance(paths, list) else paths, args, tuple(sorted(kwargs.items())))
+            if key not in fonts:
+                fonts[key] = _Tables(font_manager.get_font(paths, *args, **kwargs))
+            return fonts[key]
+
+        mtext.get_font = font  # type: ignore[attr-defined]
+
+
+class _Tables:
+    """A font whose tables (``head``, ``OS/2``, ``hhea``: fixed in the file) are read once, not at
+    every text's every draw; anything else is the font's own.
+    """
+
+    def __init__(self, font: Any) -> None:
+        self._font = font
+        self._tables: dict[str, Any] = {}
+
+    def get_sfnt_table(self, name: str) -> Any:
+        if name not in self._tables:
+            self._tables[name] = self._font.get_sfnt_table(name)
+        return self._tables[name]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._font, name)
 
 
 #: How many measured strings a process keeps before it starts again (a batch's labels are a few hundred).
