@@ -332,15 +332,17 @@ def test_a_real_report_scanned_reads_back_without_a_wrong_figure(tmp_path: Path,
 
 @pytest.mark.ocr
 @needs_engine
-def test_a_page_photo_reads_its_table_cell_by_cell(tmp_path: Path) -> None:
-    """One page of 表三, photographed (JPEG at 200 dpi): its figures as printed, or "?" with the reason."""
+@pytest.mark.parametrize("turn", [0, 90, 270])
+def test_a_page_photo_reads_its_table_cell_by_cell(tmp_path: Path, turn: int) -> None:
+    """One page of 表三, photographed (JPEG at 200 dpi), upright or on its side: its figures as printed,
+    or "?" with the reason."""
     import pypdfium2 as pdfium
 
     pdf = require_shared(SHARED / "corpus" / "hongze-2024.pdf")
     truth = read_report(pdf).data
     document = pdfium.PdfDocument(str(pdf))
     number = next(n for n in range(len(document)) if "本年新收" in document[n].get_textpage().get_text_range())
-    image = document[number].render(scale=200 / 72).to_pil().convert("RGB")
+    image = document[number].render(scale=200 / 72).to_pil().convert("RGB").rotate(turn, expand=True)
     document.close()
     path = tmp_path / "page.jpg"
     image.save(path, format="JPEG", quality=80)
@@ -371,3 +373,21 @@ def test_a_bundled_reports_publication_pdf_scanned_reads_back_to_its_data(tmp_pa
     assert wrongly_read(report.data, scanned.data) == {}
     figures = [k for k, v in report.data.cells.items() if k[0] in "ABC" and isinstance(v, int)]
     assert sum(scanned.data.cells[k] == report.data.cells[k] for k in figures) >= 0.8 * len(figures)
+
+
+@pytest.mark.parametrize("turn, turned", [(0, False), (90, True), (270, True)])
+def test_a_page_on_its_side_is_told_from_its_rows_and_columns_of_ink(turn: int, turned: bool) -> None:
+    """Lines of text across the page make its rows of ink sharper than its columns; on its side, not."""
+    from PIL import Image, ImageDraw
+
+    from nianbao.importer.pictures import maybe_turned
+
+    page = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(page)
+    for line in range(40):  # lines of text: dark strokes of characters in a row, rows apart
+        y, x = 120 + line * 38, 100 + (line * 11) % 26
+        while x < 1100:
+            width = 8 + (x * 7 + line) % 15
+            draw.rectangle((x, y, x + width, y + 20), fill=0)
+            x += width + 6 + (x + line) % 9
+    assert maybe_turned(page.rotate(turn, expand=True)) is turned

@@ -66,6 +66,23 @@ def page_text(png: bytes) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(_joined(line) for line in out.splitlines())).strip()
 
 
+#: The engine's confidence in a page's orientation below which the page is left as it is.
+SURE_TURN = 5.0
+
+
+def orientation(png: bytes, dpi: int) -> int:
+    """How many degrees clockwise the page (at ``dpi``) must be turned to be upright (0, 90, 180, 270),
+    by the engine's own orientation model (``--psm 0``, ``osd``); 0 when it cannot tell, or is not sure.
+    """
+    try:
+        out = _run(png, ["--psm", "0", "--dpi", str(dpi)])
+    except DataError:
+        return 0  # too little text to tell: read as it is
+    turn = re.search(r"^Rotate: (0|90|180|270)$", out, re.MULTILINE)
+    sure = re.search(r"^Orientation confidence: ([0-9.]+)$", out, re.MULTILINE)
+    return int(turn[1]) if turn and sure and float(sure[1]) >= SURE_TURN else 0
+
+
 def strip_text(lines: Sequence[Sequence], *, digits: bool) -> list[list[tuple[str, int]]]:
     """Each crop's text and confidence (0–100; 0 when nothing was read), for lines of crops (NumPy arrays,
     black on white): the crops of a line set side by side with wide gaps, as one line of text, and the
@@ -166,4 +183,4 @@ def _env() -> dict[str, str]:
     return {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one thread a run: pages are spread over cores instead
 
 
-__all__ = ["ENGINE", "each", "page_text", "require", "strip_text"]
+__all__ = ["ENGINE", "each", "orientation", "page_text", "require", "strip_text"]

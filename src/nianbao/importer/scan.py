@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..errors import DataError
 from . import ocr
 from .pdftables import Grids, boxes_grid
-from .pictures import DPI, pictures, png, threshold
+from .pictures import DPI, level, maybe_turned, pictures, png, threshold
 from .ruling import erased, find_tables, strokes
 from .sources import HEADING_LINE, Grid, Scanned, Source, prose_lines, tidy_spaces
 
@@ -108,6 +108,8 @@ def read_page(picture: bytes) -> Page:
 
     page = Image.open(io.BytesIO(picture))
     page.load()
+    if maybe_turned(page) and (turn := ocr.orientation(png(page.reduce(2)), DPI // 2)):  # a photo taken sideways, say
+        page = level(page.rotate(-turn, expand=True, fillcolor=255))
     grey = np.asarray(page)
     edges = strokes(grey)
     tables = find_tables(edges)
