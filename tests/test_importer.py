@@ -745,3 +745,15 @@ def test_a_misnumbered_or_misspelt_heading_loses_no_figure_and_is_reported_as_wh
     results = checks.run(after.data, dict(after.data.narrative))
     assert [r.message for r in results if r.rule == "R-PARTS" and not r.passed] == []  # no part missing
     assert [r.message for r in results if r.rule == "R-NUMBERS" and not r.passed] == ([deviation] if deviation else [])
+
+
+def test_a_scanned_title_a_character_off_is_the_registered_name_clearly_nearest_it() -> None:
+    """OCR reads 洪泽 as 潜泽: on a scan, the registry's name clearly nearest is taken; a typed title, or
+    a misreading as near to two registered names, is not."""
+    names = {"hongze": "淮安市洪泽区人民政府", "yueyanglou": "岳阳市岳阳楼区人民政府", "x": "岳阳市岳阳楼区数据局"}
+    assert registered("淮安市潜泽区", names, misread=True) == "hongze"
+    assert registered("淮安市潜泽区人民政府", names, misread=True) == "hongze"
+    assert registered("淮安市潜泽区", names) is None  # typed: exactly, or not at all
+    assert registered("岳阳市岳阳楼区数据司", names, misread=True) is None  # near the district's name as well
+    assert registered("岳阳市岳阳楼区数人局", {**names, "y": "岳阳市岳阳楼区数字局"}, misread=True) is None  # as near to both
+    assert registered("江苏省", names, misread=True) is None

@@ -102,7 +102,7 @@ def read(path: Path, names: Mapping[str, str] | None = None) -> Side:
     # Given an id, the importer takes a title without the agency's name, and the comparison says it cannot
     # tell whose report it is; the data keep the id ``nianbao import`` would give them.
     imported = read_report(path, agency=_UNTOLD, untold_year=_UNTOLD_YEAR, jobs=os.cpu_count() or 1)  # a scan's pages side by side
-    agency = (registered(imported.name, names) or "") if names and imported.name else ""
+    agency = (registered(imported.name, names, misread=imported.scanned) or "") if names and imported.name else ""
     if imported.name:
         imported = with_agency(imported, agency or agency_slug(imported.name))
     return Side(path, "已发布的报告", imported.data, dict(imported.data.narrative), imported.name, agency)

@@ -51,8 +51,12 @@ def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, yea
     for file in files:
         try:
             imported = read_report(file, agency=agency, year=year, jobs=jobs or os.cpu_count() or 1)
+            misread = ""
             if not agency:
-                imported = with_agency(imported, registered(imported.name, names) or agency_slug(imported.name))
+                found = registered(imported.name, names)
+                if found is None and (found := registered(imported.name, names, misread=imported.scanned)):
+                    misread = f"标题中的单位名称读作“{imported.name}”，与名录中 {found}（{names[found]}）只差一两个字，按它导入；请对照原件"
+                imported = with_agency(imported, found or agency_slug(imported.name))
             data = imported.data
             path = root / str(data.year) / f"{data.agency}.yaml"
             if path in written:
@@ -65,7 +69,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, yea
             failed += 1
             continue
         click.echo(f"已导入 {file} → {path}")
-        for line in imported.lines():
+        for line in ([misread] if misread else []) + list(imported.lines()):
             click.echo(f"  {line}")
         if names and data.agency not in names:
             click.echo(f"  注意：单位代码 {data.agency} 不在 params/agencies.yaml 中；渲染前请登记，或用 --agency 指定已登记的代码")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from ..errors import DataError
-from .labels import canonical, spaced
+from .labels import canonical, misread_as, spaced
 from .parts import find_parts
 from .sources import Source
 
@@ -82,13 +82,16 @@ def agency_slug(name: str) -> str:
     return "agency-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
-def registered(name: str, names: Mapping[str, str]) -> str | None:
+def registered(name: str, names: Mapping[str, str], *, misread: bool = False) -> str | None:
     """The id under which a registry (id → full name) knows the agency a title names, if it does.
 
     A title often names a district's government by the district alone (岳阳市岳阳楼区 for
-    岳阳市岳阳楼区人民政府); either form matches, nothing looser.
+    岳阳市岳阳楼区人民政府); either form matches, nothing looser — unless the title was read from a
+    scan (``misread``), where a name a character or two off is the registered name clearly nearest it.
     """
     for agency_id, full in names.items():
         if name and full in (name, name + "人民政府"):
             return agency_id
+    if misread:
+        return misread_as(name, [(agency_id, (full, full.removesuffix("人民政府"))) for agency_id, full in names.items()])
     return None

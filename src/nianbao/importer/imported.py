@@ -21,6 +21,7 @@ class Imported:
     format: str  # "2021" or "2019": a key of FORMATS
     notes: tuple[str, ...] = ()  # what the import noticed beyond single cells
     identity_from: str = ""  # where the agency's name and the year were read: “标题:”行, 网页标题 <title>, 正文的标题行
+    scanned: bool = False  # read from a scan: its name and text may be misread
 
     def unknown(self) -> dict[str, str]:
         """Cell key → reason, for every cell the import could not place."""

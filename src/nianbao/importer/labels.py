@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 from ..format.printed import canonical
+
+K = TypeVar("K")
 
 #: An empty table cell, as a line of its own in a Source's text.
 BLANK_CELL = "\ue000"
@@ -15,6 +18,26 @@ BLANK_CELL = "\ue000"
 def compacted(text: str) -> str:
     """The canonical text without whitespace."""
     return re.sub(r"\s+", "", canonical(text))
+
+
+#: A text read from a scan is taken for one of several known texts (a row's label, a registered
+#: agency's name) when this alike (difflib's ratio) and clearly nearer to it than to any other: OCR
+#: misreads a character or two (申请 as 中请, 洪泽 as 潜泽).
+ALIKE, MARGIN = 0.8, 0.15
+
+
+def misread_as(text: str, known: Sequence[tuple[K, Iterable[str]]]) -> K | None:
+    """What a text read from a scan is, of ``known`` (each: what, and the texts it is written as),
+    when one is clearly nearest; else None.
+    """
+    import difflib
+
+    if len(text) < 4 or not known:
+        return None  # too short to tell a misreading from another text
+    scores = sorted(((max((difflib.SequenceMatcher(None, compacted(text), compacted(written)).ratio()
+                           for written in texts), default=0.0), n) for n, (_, texts) in enumerate(known)), reverse=True)
+    best, runner_up = scores[0], scores[1] if len(scores) > 1 else (0.0, -1)
+    return known[best[1]][0] if best[0] >= ALIKE and best[0] - runner_up[0] >= MARGIN else None
 
 
 def spaced(text: str) -> str:

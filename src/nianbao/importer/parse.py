@@ -69,7 +69,7 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
         read_from = source.title_from
     else:
         read_from = "正文的标题行" if in_prose_title else "页面中的标题"
-    return Imported(data, name, fmt, tuple(notes), read_from)
+    return Imported(data, name, fmt, tuple(notes), read_from, scanned=bool(source.scanned))
 
 
 def parse_text(text: str, **kw) -> Imported:

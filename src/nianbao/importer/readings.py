@@ -15,7 +15,7 @@ from ..format import (
     TABLES,
     cell_key,
 )
-from .labels import BLANK_CELL, canonical, compacted, label_regex, scan
+from .labels import BLANK_CELL, canonical, compacted, label_regex, misread_as, scan
 from .sources import Cell, Grid, Scanned
 from .tokens import UNITS, token
 
@@ -174,21 +174,9 @@ def row_label(row: tuple[Cell, ...], specs: list[Spec]) -> tuple[Spec, Cell] | N
     return None
 
 
-#: A label read from a scan is taken for a row's when this alike (difflib's ratio) and clearly nearer
-#: to it than to any other row's: OCR misreads a character or two of a label (申请 as 中请).
-_ALIKE, _MARGIN = 0.8, 0.15
-
-
 def _read_as(text: str, specs: list[Spec]) -> Spec | None:
     """The row whose label a label read from a scan is, when one is clearly nearest; else None."""
-    import difflib
-
-    if len(text) < 4:
-        return None  # too short to tell a misreading from another label
-    scores = sorted(((max(difflib.SequenceMatcher(None, compacted(text), compacted(label)).ratio()
-                          for label in spec.labels), n) for n, spec in enumerate(specs)), reverse=True)
-    best, runner_up = scores[0], scores[1] if len(scores) > 1 else (0.0, -1)
-    return specs[best[1]] if best[0] >= _ALIKE and best[0] - runner_up[0] >= _MARGIN else None
+    return misread_as(text, [(spec, spec.labels) for spec in specs])
 
 
 def _distinct(cells: Iterable[Cell]) -> list[Cell]:
