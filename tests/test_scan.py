@@ -391,3 +391,49 @@ def test_a_page_on_its_side_is_told_from_its_rows_and_columns_of_ink(turn: int, 
             draw.rectangle((x, y, x + width, y + 20), fill=0)
             x += width + 6 + (x + line) % 9
     assert maybe_turned(page.rotate(turn, expand=True)) is turned
+
+
+@pytest.mark.parametrize("names, message", [
+    (["第1页.jpg", "说明.docx"], "说明.docx 不是 PNG 或 JPEG 图片"),
+    ([], "目录中没有图片"),
+    ([f"p{n}.png" for n in range(31)], "目录中有 31 张图片（上限 30 页）"),
+])
+def test_a_folder_of_page_pictures_holds_those_only(tmp_path: Path, names: list[str], message: str) -> None:
+    """A folder is one report's pages: anything else in it is refused (a page may be missing), naming the folder."""
+    folder = tmp_path / "年报照片"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes(png_header(2000, 2800))
+    (folder / ".DS_Store").write_bytes(b"\0")  # what a file manager leaves: not a page
+    with pytest.raises(DataError) as caught:
+        read_source(folder)
+    assert message in caught.value.message and str(folder) in str(caught.value)
+
+
+def test_a_folders_pages_are_in_the_order_a_person_reads_their_names() -> None:
+    from nianbao.importer.files import _natural
+
+    names = ["第10页.jpg", "第2页.JPG", "第1页.png", "IMG_0012.jpg", "IMG_0009.jpg"]
+    assert sorted(names, key=lambda n: _natural(Path(n))) == ["IMG_0009.jpg", "IMG_0012.jpg", "第1页.png", "第2页.JPG",
+                                                               "第10页.jpg"]
+
+
+@pytest.mark.ocr
+@needs_engine
+def test_a_report_photographed_page_by_page_into_a_folder_reads_as_one(tmp_path: Path) -> None:
+    """Each page a JPEG at 200 dpi, the second on its side: one report, no wrong figure, most read."""
+    import pypdfium2 as pdfium
+
+    pdf = require_shared(SHARED / "corpus" / "hongze-2024.pdf")
+    truth = read_report(pdf).data
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    document = pdfium.PdfDocument(str(pdf))
+    for n in range(len(document)):
+        image = document[n].render(scale=200 / 72).to_pil().convert("RGB")
+        image.rotate(90 if n == 1 else 0, expand=True).save(folder / f"第{n + 1}页.jpg", format="JPEG", quality=85)
+    document.close()
+    read = read_report(folder, jobs=2)
+    assert read.data.year == 2024 and wrongly_read(truth, read.data) == {}
+    figures = [k for k in truth.cells if k[0] in "ABC" and isinstance(truth.cells[k], int)]
+    assert sum(read.data.cells[k] == truth.cells[k] for k in figures) >= 0.8 * len(figures)

@@ -14,7 +14,7 @@ from .group import CONTEXT, _project, main
 
 
 @main.command("import", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--agency", "-a", help="单位代码；默认按标题中的单位名称在 params/agencies.yaml 中查找，查不到时用 agency-<名称的短哈希>。")
 @click.option("--year", "-y", type=int, help="报告年度；默认取标题中的年度。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="数据目录，写到 <目录>/<年度>/<单位>.yaml；默认项目的 data/。")
@@ -27,6 +27,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, yea
 
     数字按官方标签的位置读入：位置无法确定的记为“?”并写明原因，按勾稽关系唯一确定的记为推算，逐格列出。
     扫描件按文字识别读取：识别不确定的数字按勾稽关系确定（记为推算）或记为“?”，并写明读作什么。
+    一份报告逐页拍成的照片放在一个目录中，给出目录：各页按文件名的顺序（第2页 在 第10页 之前）读作一份报告。
 
     已有的数据文件不会被覆盖（除非加 --force）。有文件导入失败时返回 1。
 
@@ -34,6 +35,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, yea
     示例：
       nianbao import 岳阳楼区2024年报.html --agency yueyanglou
       nianbao import hongze-2023.pdf hongze-2024.pdf --agency hongze --out /tmp/data
+      nianbao import 洪泽区2024年报照片/ --agency hongze
     """
     from ..dump import write
     from ..importer import agency_slug, read_report, registered, with_agency

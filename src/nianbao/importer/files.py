@@ -33,6 +33,8 @@ def read_report(path: Path, *, agency: str | None = None, year: int | None = Non
 
 
 def read_source(path: Path, *, jobs: int = 1) -> Source:
+    if path.is_dir():
+        return _photos_source(path, jobs)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、Word（.docx；.doc 请先另存为 .docx）"
@@ -53,6 +55,38 @@ def read_source(path: Path, *, jobs: int = 1) -> Source:
         return html_source(docx_markup(raw, str(path)), str(path))
     text = _decode(raw, path, html=suffix != ".txt")
     return html_source(text, str(path)) if suffix != ".txt" else text_source(text, str(path))
+
+
+PHOTOS = (".png", ".jpg", ".jpeg")
+
+
+def _photos_source(folder: Path, jobs: int) -> Source:
+    """A report photographed page by page: the folder's pictures, in the order of their names (页2 before
+    页10), as the pages of one scan. Anything else in the folder is refused, as a page may be missing.
+    """
+    from ..inputs import MAX_SCAN_PAGES
+    from .scan import scan_pages
+
+    files = sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=_natural)
+    others = [p for p in files if p.suffix.lower() not in PHOTOS or not p.is_file()]
+    if others:
+        raise DataError(f"目录中的 {others[0].name} 不是 PNG 或 JPEG 图片", file=folder,
+                        hint="一个目录只放一份报告各页的图片（.png、.jpg），按页序命名，如 第01页.jpg")
+    if not files:
+        raise DataError("目录中没有图片", file=folder, hint="把一份报告各页的照片或扫描图片（.png、.jpg）放在一个目录中再导入")
+    if len(files) > MAX_SCAN_PAGES:
+        raise DataError(f"目录中有 {len(files)} 张图片（上限 {MAX_SCAN_PAGES} 页）", file=folder,
+                        hint="一个目录只放一份报告各页的图片；一份年度报告通常不到 20 页")
+    try:
+        pages = [(inputs.read(p), str(p)) for p in files]
+    except FileNotFoundError:
+        raise DataError("目录中的图片在读取时不见了", file=folder) from None
+    return scan_pages(pages, str(folder), jobs=jobs)
+
+
+def _natural(path: Path) -> list:
+    """A name's order as a person reads it: its numbers by value (页2 before 页10)."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", path.name.lower()) if part]
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import DataError
@@ -42,16 +43,24 @@ def scan_source(raw: bytes, path: str, *, jobs: int = 1) -> Source:
 
     Raises :class:`DataError` naming the file for what cannot be read, or what is past the bounds.
     """
+    return scan_pages([(raw, path)], path, jobs=jobs)
+
+
+def scan_pages(files: Sequence[tuple[bytes, str]], path: str, *, jobs: int = 1) -> Source:
+    """The report on the scanned pages of ``files`` (each: its bytes, its path), one after another:
+    a scan's PDF, or the pictures of its pages. ``path`` is where the report was read from.
+    """
     ocr.require(path)
 
-    def read(numbered: tuple[int, bytes]) -> Page:
-        number, picture = numbered
+    def read(numbered: tuple[int, bytes, str]) -> Page:
+        number, picture, where = numbered
         try:
             return read_page(picture)
         except DataError as exc:  # the page's bounds, or the engine: said with the file and the page
-            raise DataError(f"扫描件第 {number} 页：{exc.message}", hint=exc.hint, file=path) from None
+            raise DataError(f"扫描件第 {number} 页：{exc.message}", hint=exc.hint, file=where) from None
 
-    pages = ocr.each(list(enumerate(pictures(raw, path), 1)), read, jobs)
+    numbered = [(picture, where) for raw, where in files for picture in pictures(raw, where)]
+    pages = ocr.each([(n, picture, where) for n, (picture, where) in enumerate(numbered, 1)], read, jobs)
     grids = Grids()
     from .pages import table_kind
 
