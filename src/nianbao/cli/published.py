@@ -163,12 +163,13 @@ def audit(ctx: click.Context, paths: tuple[Path, ...], fmt: str, output: Path | 
 
 
 @main.command("compare", context_settings=CONTEXT)
-@click.argument("a", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("b", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("a", type=click.Path(path_type=Path))
+@click.argument("b", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
 @click.pass_context
 def compare_(ctx: click.Context, a: Path, b: Path, fmt: str) -> None:
-    """逐格、逐部分比较两份报告：数据文件（.yaml/.xlsx）或已发布的报告（.html/.pdf/.docx/.txt，扫描件的 .pdf/.png/.jpg）。
+    """逐格、逐部分比较两份报告：数据文件（.yaml/.xlsx）或已发布的报告（.html/.pdf/.docx/.txt，扫描件的 .pdf/.png/.jpg，
+    或逐页照片所在的目录）。
 
     列出每一个值不同的格（空白、0、“/”和“?”各不相同）和每一部分文字不同的叙述。单位或年度不同的两份报告
     不算相同：数据文件的单位代码按项目的 params/agencies.yaml 对应到全称，已发布的报告按标题中的单位名称；
@@ -186,7 +187,7 @@ def compare_(ctx: click.Context, a: Path, b: Path, fmt: str) -> None:
 
     sides = []
     for path in (a, b):
-        if not path.is_file():
+        if not path.is_file() and not path.is_dir():
             raise click.UsageError(f"找不到文件 {path}")
     try:
         names = _registry_names(ctx)
