@@ -15,6 +15,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
+from nianbao import settling, typeset
 from nianbao.errors import RenderError
 from nianbao.load import load_report
 from nianbao.params import Project
@@ -288,12 +289,12 @@ def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from
 
     nb = nbformat.read(seed_render.notebook, as_version=4)
     with monkeypatch.context() as m:
-        m.setattr(render, "_SETTLED", {})  # as in a new worker …
-        m.setattr(render, "_seed", lambda template, family: render._SETTLED.get(family))  # … without the template's
+        m.setattr(settling, "SETTLED", {})  # as in a new worker …
+        m.setattr(settling, "start", lambda templates, template, family: settling.SETTLED.get(family))  # … without the template's
         with timing.recording() as cold:
             first = render.to_pdf(nb, 0)
-        settled = render._SETTLED
-    monkeypatch.setattr(render, "_SETTLED", settled)
+        settled = settling.SETTLED
+    monkeypatch.setattr(settling, "SETTLED", settled)
     with timing.recording() as warm:
         second = render.to_pdf(nb, 0)
     assert first == second
@@ -337,7 +338,7 @@ def test_both_editions_from_one_xelatex_run_are_the_pages_each_edition_makes_alo
 def test_the_templates_settled_aux_holds_numbers_only(name: str) -> None:
     from nianbao import render
 
-    assert render._SEED.fullmatch((render.TEMPLATES / name / "settled.aux").read_bytes())
+    assert settling.SEED.fullmatch((render.TEMPLATES / name / "settled.aux").read_bytes())
 
 
 @pytest.mark.parametrize("line", [
@@ -351,12 +352,13 @@ def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp
 
     shipped = (render.TEMPLATES / "nianbao_latex" / "settled.aux").read_bytes()
     planted = shipped + line + b"\n"
-    assert not render._SEED.fullmatch(planted)
+    assert not settling.SEED.fullmatch(planted)
     (tmp_path / "nianbao_latex").mkdir()
     (tmp_path / "nianbao_latex" / "settled.aux").write_bytes(planted)
-    monkeypatch.setattr(render, "TEMPLATES", tmp_path)
-    monkeypatch.setattr(render, "_SETTLED", {})
-    assert render._seed("nianbao_latex", "nianbao_latex") is None
+    monkeypatch.setattr(settling, "SETTLED", {})
+    assert settling.start(tmp_path, "nianbao_latex", "nianbao_latex") is None
+    (tmp_path / "nianbao_latex" / "settled.aux").write_bytes(shipped)
+    assert settling.start(tmp_path, "nianbao_latex", "nianbao_latex") == shipped  # numbers only: a start
 
 
 @pytest.mark.kernel
@@ -455,27 +457,26 @@ def test_a_joint_runs_aux_holds_each_reports_lines_in_a_range_of_its_own() -> No
 
     alone = (render.TEMPLATES / render.BOTH / "settled.aux").read_bytes()
     alone = alone.replace(b"\\nbend", b"\\nbrowat{2}{99}{3}\n\\nbend")  # a row of the second long table, on page 3
-    [(_, review, total)] = render._marks(alone, 1) or [(0, 0, 0)]
-    joined = render._joined([alone, alone, alone])
+    [(_, review, total)] = settling.marks(alone, 1) or [(0, 0, 0)]
+    joined = settling.joined([alone, alone, alone])
     assert joined.count(b"\\gdef \\LT@i ") == 1 and b"\\gdef \\LT@ci " in joined and b"\\gdef \\LT@cciii " in joined
     assert b"\\nbrowat{102}{99}{3}\n" in joined and b"\\nbrowat{202}{99}{3}\n" in joined
     assert b"\\nbstart{2}{%d}\n" % total in joined and b"\\nbend{3}{%d}\n" % (3 * total) in joined
     assert joined.endswith(b"\\gdef \\@abspage@last{%d}\n" % (3 * total))
-    assert render._marks(joined, 3) == [(0, review, total), (total, review, 2 * total), (2 * total, review, 3 * total)]
-    assert render._alone(joined, 3) == render._alone(joined, 1) == render._joined([alone])  # each, as if alone
-    assert render._marks(joined, 2) is None and render._alone(joined + b"\\input{x}\n", 1) is None and render._alone(joined, 4) is None
-    assert [render._roman_value(render._roman(n)) for n in (1, 4, 9, 14, 99, 101, 249, 1994)] == [1, 4, 9, 14, 99, 101, 249, 1994]
+    assert settling.marks(joined, 3) == [(0, review, total), (total, review, 2 * total), (2 * total, review, 3 * total)]
+    assert settling.alone(joined, 3) == settling.alone(joined, 1) == settling.joined([alone])  # each, as if alone
+    assert settling.marks(joined, 2) is None and settling.alone(joined + b"\\input{x}\n", 1) is None and settling.alone(joined, 4) is None
+    assert [settling._roman_value(settling._roman(n)) for n in (1, 4, 9, 14, 99, 101, 249, 1994)] == [1, 4, 9, 14, 99, 101, 249, 1994]
 
 
 def test_each_reports_pages_carry_its_own_date_and_nothing_else_is_changed() -> None:
     from nbconvert.exporters.pdf import LatexFailed
 
-    from nianbao import render
 
     xdv = bytes([247, 7]) + bytes(12) + bytes([29]) + b" XeTeX output 2026.12.07:1953" + b"\x8b pages"
-    assert render._stamped(xdv, 1737676800) == xdv.replace(b"2026.12.07:1953", b"2025.01.24:0000")
+    assert typeset._stamped(xdv, 1737676800) == xdv.replace(b"2026.12.07:1953", b"2025.01.24:0000")
     with pytest.raises(LatexFailed):
-        render._stamped(b"%PDF-1.4 not pages at all", 0)
+        typeset._stamped(b"%PDF-1.4 not pages at all", 0)
 
 
 @pytest.mark.tex
@@ -488,12 +489,12 @@ def test_only_the_reports_not_yet_settled_are_set_again(monkeypatch) -> None:
     like, other = _setting(project, "jiangbin", 2024), _setting(project, "yueyanglou", 2024)
     alone = [render.to_pdfs(*other), render.to_pdfs(*like)]  # the last settled, where the next run starts: like's
     reports_per_pass = []
-    original = render.ReportPDFExporter._pass
+    original = typeset.ReportPDFExporter._pass
 
     def counted(self, filename, n, *args):
         reports_per_pass.append(Path(filename).read_text(encoding="utf-8").count("\\nbreport{"))
         return original(self, filename, n, *args)
 
-    monkeypatch.setattr(render.ReportPDFExporter, "_pass", counted)
+    monkeypatch.setattr(typeset.ReportPDFExporter, "_pass", counted)
     assert render.to_pdfs_together([like, other]) == alone[::-1]
     assert reports_per_pass[0] == 2 and reports_per_pass[1:] and set(reports_per_pass[1:]) == {1}

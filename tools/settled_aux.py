@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from nianbao import render
+    from nianbao import render, settling
     from nianbao.edition import blocks
     from nianbao.edition import pdf as publication
     from nianbao.params import Project
@@ -32,8 +32,8 @@ def main() -> None:
     publication.to_pdf(made, report.title, 0)
     render.to_pdfs(review, publication.notebook(made, report.title), 0)  # both editions in one run
     for template in ("nianbao_latex", publication.TEMPLATE, render.BOTH):
-        aux = render._SETTLED[template]
-        if not render._SEED.fullmatch(aux):
+        aux = settling.SETTLED[template]
+        if not settling.SEED.fullmatch(aux):
             sys.exit(f"{template}: the settled .aux holds more than widths and the page count:\n{aux.decode()}")
         (render.TEMPLATES / template / "settled.aux").write_bytes(aux)
         print(f"{template}/settled.aux: {len(aux)} bytes")
