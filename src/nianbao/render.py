@@ -58,7 +58,7 @@ def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "n
            overview: bool = False) -> bytes:
     """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK).
 
-    ``overview``: the notebook is a year's overview, whose layout is not a report's (see ``_SETTLED``).
+    ``overview``: the notebook is a year's overview, whose layout is not a report's (see :data:`nianbao.settling.SETTLED`).
     """
     exporter = _pdf_exporter(template)
     exporter.family = f"{template}:overview" if overview else template
