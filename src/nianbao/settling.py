@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .table_latex import aux_reading
+
 #: At most this many xelatex passes: the page count (共 M 页) and longtable's column widths settle by then.
 MAX_PASSES = 3
 #: What LaTeX and its packages print when cross-references or table widths need another pass.
@@ -43,10 +45,18 @@ _AUX_LINE = re.compile(
     rb"|(?P<oddpage>\\providecommand \\oddpage@label \[2\]\{\}\n)"
 )
 _MARK = re.compile(rb"^(?:\\nb(?:start|end)\{[0-9]+\}\{[0-9]+\}|\\providecommand \\oddpage@label \[2\]\{\})\n", re.MULTILINE)
-def unmarked(aux: bytes | None) -> bytes | None:
-    """An ``.aux`` without where reports start and end (TeX does not read that back, only nianbao does),
-    nor the line a package writes once wherever the run's first page falls.
+
+
+def settled(before: bytes | None, after: bytes | None) -> bool:
+    """Whether a pass left the ``.aux`` as the next pass would read the one it started from: the same but
+    for where reports start and end (TeX does not read that back, only nianbao does), the line a
+    package writes once wherever the run's first page falls, and the rows' pages (see
+    :func:`~nianbao.table_latex.aux_reading`).
     """
+    return aux_reading(_unmarked(after)) == aux_reading(_unmarked(before))
+
+
+def _unmarked(aux: bytes | None) -> bytes | None:
     return None if aux is None else _MARK.sub(b"", aux)
 
 
@@ -91,9 +101,15 @@ def alone(aux: bytes, place: int) -> bytes | None:
         return None
     head, lines = read[0], read[1][place - 1]
     start = next((int(pages) for kind, _, pages in lines if kind == "start"), 0)
-    alone = [(kind, number - (place - 1) * _STRIDE if kind in ("table", "row") else 1,
-              b"%d" % (int(rest) - start) if kind in ("start", "end") else rest) for kind, number, rest in lines]
-    return joined([head + _lines(alone)])
+    return joined([head + _lines(_moved(lines, 1, -(place - 1) * _STRIDE, -start))])
+
+
+def _moved(lines: list[tuple[str, int, bytes]], report: int, numbers: int, pages: int) -> list[tuple[str, int, bytes]]:
+    """A report's lines as report ``report`` of a run: its tables and rows numbered ``numbers`` on, its
+    page marks ``pages`` on.
+    """
+    return [(kind, number + numbers if kind in ("table", "row") else report,
+             b"%d" % (int(rest) + pages) if kind in ("start", "end") else rest) for kind, number, rest in lines]
 
 
 def _lines(lines: list[tuple[str, int, bytes]]) -> bytes:
@@ -121,9 +137,7 @@ def joined(alone: list[bytes]) -> bytes:
         head = head or read[0]
         lines = read[1][0] if read[1] else []
         total = next((int(pages) for kind, _, pages in lines if kind == "end"), 0)
-        body.append(_lines([(kind, number + (n - 1) * _STRIDE if kind in ("table", "row") else n,
-                             b"%d" % (int(rest) + before) if kind in ("start", "end") else rest)
-                            for kind, number, rest in lines]))
+        body.append(_lines(_moved(lines, n, (n - 1) * _STRIDE, before)))
         before += total
     return head + b"".join(body) + (b"\\gdef \\@abspage@last{%d}\n" % before if before else b"")
 

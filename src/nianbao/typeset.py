@@ -20,7 +20,6 @@ from nbconvert.exporters.pdf import LatexFailed
 from . import settling, timing
 from .errors import GlyphError
 from .format.page import PAGE
-from .table_latex import aux_reading
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -89,7 +88,7 @@ class ReportPDFExporter(PDFExporter):
             before = aux.read_bytes() if aux.is_file() else None
             text = self._pass(filename, n, raise_on_failure)
             after = aux.read_bytes() if aux.is_file() else None
-            if aux_reading(after) == aux_reading(before) and not settling.RERUN.search(text):
+            if settling.settled(before, after) and not settling.RERUN.search(text):
                 if after is not None:
                     settling.SETTLED[self.family] = after
                 break
@@ -98,11 +97,8 @@ class ReportPDFExporter(PDFExporter):
 
     def _pass(self, filename: str, n: int, raise_on_failure=LatexFailed) -> str:
         """One xelatex pass (the ``n``-th): its log."""
-        def log_error(command, out):
-            self.log.critical("%s failed: %s\n%s", command[0], command, out)
-
         with timing.stage(f"{self.timing_stage}_xelatex_{n}"):
-            self.run_command(self.latex_command, filename, 1, log_error, raise_on_failure)
+            self.run_command(self.latex_command, filename, 1, self._failed, raise_on_failure)
         log = Path(filename).with_suffix(".log")
         return log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
 
@@ -147,7 +143,7 @@ class ReportPDFExporter(PDFExporter):
                     alone = settling.alone(after, place)
                     if alone is None:
                         raise LatexFailed("the .aux holds more than the reports' numbers")
-                    if aux_reading(settling.unmarked(alone)) != aux_reading(settling.unmarked(auxes[i])):
+                    if not settling.settled(auxes[i], alone):
                         unsettled.append(i)
                     auxes[i], final[i] = alone, (pages, marks[place - 1])
                 if settling.RERUN.search(log) and not unsettled:
@@ -162,19 +158,19 @@ class ReportPDFExporter(PDFExporter):
         """A report's review and publication PDFs: its pages of a run (``marks``: pages before it, its
         review edition's, pages up to its last), as xelatex would have written them at ``epoch``.
         """
-        def log_error(command, out):
-            self.log.critical("%s failed: %s\n%s", command[0], command, out)
-
         first, review, end = marks
         Path("notebook.xdv").write_bytes(_stamped(pages, epoch))
         made = []
         for name, part, out in (("review", f"{first + 1}-{first + review}", "notebook.pdf"),
                                 ("publication", f"{first + review + 1}-{end}", "publication.pdf")):
             with timing.stage(f"{name}_xdvipdfmx"), environment(SOURCE_DATE_EPOCH=str(epoch)):
-                self.run_command([*PDF_COMMAND, "-s", part, "-o", out, "{filename}"], "notebook.xdv", 1, log_error,
+                self.run_command([*PDF_COMMAND, "-s", part, "-o", out, "{filename}"], "notebook.xdv", 1, self._failed,
                                  LatexFailed)
             made.append(Path(out).read_bytes())
         return made[0], made[1]
+
+    def _failed(self, command, out) -> None:
+        self.log.critical("%s failed: %s\n%s", command[0], command, out)
 
     def run_bib(self, filename, raise_on_failure=False):
         return False  # a report cites nothing: no bibtex run
