@@ -92,10 +92,10 @@ class LocalPool:
                     if isinstance(message, tuple):  # ("step", i): the i-th report starts; None: their PDFs
                         worker.step(message[1])
                         continue
+                    done.extend(zip(worker.tasks, message))
                     worker.tasks = []
                     self.busy.remove(worker)
                     self.idle.append(worker)
-                    done.extend(zip(worker.given, message))
                     break
             except (EOFError, OSError):
                 code = worker.process.exitcode
@@ -144,8 +144,7 @@ class _Worker:
         self.process = ctx.Process(target=_serve, args=(child, str(scratch)), daemon=True, name="nianbao-worker")
         self.process.start()
         child.close()
-        self.tasks: list[Task] = []  # the runs it holds, unfinished …
-        self.given: list[Task] = []  # … of those it was given
+        self.tasks: list[Task] = []  # the runs it holds (their records come back together)
         self.current: Task | None = None  # the run it is on; None while it sets reports' PDFs together
         self.started = 0.0  # since when
 
@@ -157,13 +156,13 @@ class _Worker:
         return self.current.timeout if self.current else max(task.timeout for task in self.tasks)
 
     def give(self, tasks: list[Task]) -> None:
-        self.tasks, self.given = list(tasks), list(tasks)
+        self.tasks = list(tasks)
         self.current, self.started = tasks[0], time.monotonic()
         self.conn.send(self.tasks)
 
     def step(self, index: int | None) -> None:
         """The worker has started its ``index``-th run, or (``None``) to set the reports' PDFs together."""
-        self.current, self.started = (None if index is None else self.given[index]), time.monotonic()
+        self.current, self.started = (None if index is None else self.tasks[index]), time.monotonic()
 
     def kill(self) -> None:
         if self.process.pid:

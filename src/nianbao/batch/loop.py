@@ -146,12 +146,12 @@ class _Loop:
         """The next run from the queue, with the reports after it that a worker renders together with it
         (``pool.together`` at most): as many as leave every worker a share of what is left.
         """
+        def joins(task: Task) -> bool:  # a report whose PDFs are to be set, not one to make alone
+            return bool(task.agency) and task.pdf and task.id not in self.alone
+
         taken = [self.queue.popleft()]
-        workers = getattr(pool, "jobs", 1)
-        share = min(pool.together, -(-(len(self.queue) + 1) // workers)) if taken[0].pdf else 1  # PDFs or nothing to share
-        while (len(taken) < share and taken[0].agency and taken[0].id not in self.alone and self.queue
-               and self.queue[0].agency and self.queue[0].id not in self.alone and self.queue[0].pdf
-               and self.current(self.queue[0], force) is None):
+        share = min(pool.together, -(-(len(self.queue) + 1) // getattr(pool, "jobs", 1))) if joins(taken[0]) else 1
+        while len(taken) < share and self.queue and joins(self.queue[0]) and self.current(self.queue[0], force) is None:
             taken.append(self.queue.popleft())
         return taken
 
