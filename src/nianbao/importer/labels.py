@@ -34,8 +34,9 @@ def misread_as(text: str, known: Sequence[tuple[K, Iterable[str]]]) -> K | None:
 
     if len(text) < 4 or not known:
         return None  # too short to tell a misreading from another text
-    scores = sorted(((max((difflib.SequenceMatcher(None, compacted(text), compacted(written)).ratio()
-                           for written in texts), default=0.0), n) for n, (_, texts) in enumerate(known)), reverse=True)
+    read = compacted(text)
+    scores = sorted(((max((difflib.SequenceMatcher(None, read, compacted(written)).ratio() for written in texts),
+                          default=0.0), n) for n, (_, texts) in enumerate(known)), reverse=True)
     best, runner_up = scores[0], scores[1] if len(scores) > 1 else (0.0, -1)
     return known[best[1]][0] if best[0] >= ALIKE and best[0] - runner_up[0] >= MARGIN else None
 

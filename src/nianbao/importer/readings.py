@@ -149,9 +149,9 @@ def _between(grid: Grid, found: list[tuple[Spec, Cell] | None], specs: list[Spec
             continue
         if order[after[0].key] - order[before[0].key] != 2:
             continue
-        right_of = this[1].col + this[1].colspan if this and this[0].heading else 0  # a heading's label left of its own
         if this and not this[0].heading:
-            continue
+            continue  # a row with a label of its own
+        right_of = this[1].col + this[1].colspan if this else 0  # a heading's merged label left of the row's own
         label = next((c for c in reversed(_distinct(grid[r])) if c.row == r and c.col >= right_of
                       and c.scanned is not None and len(compacted(c.text)) >= 4), None)
         if label is not None:
