@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from dataclasses import replace
@@ -13,6 +14,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
+from PIL import Image
 
 from nianbao import charts, drawing
 from nianbao.errors import GlyphError
@@ -57,17 +59,25 @@ def test_chart_renders_to_png_and_pdf_as_reports_draw_it_the_same_bytes_each_tim
     assert drawing.render_png_pdf(CHARTS[name](data)) == (png, pdf)
 
 
-def test_a_chart_is_laid_out_once_and_drawn_once_per_format(data: ReportData, monkeypatch) -> None:
+def test_a_chart_is_laid_out_once_and_drawn_once_for_both_formats(data: ReportData, monkeypatch) -> None:
+    """matplotlib draws the PDF; the PNG is that page drawn as pixels, at the chart's size and 150 dpi."""
     drawn: list[str] = []
     laid_out: list[str] = []
     draw, execute = Figure.draw, ConstrainedLayoutEngine.execute
     monkeypatch.setattr(Figure, "draw", lambda fig, renderer: drawn.append(type(renderer).__name__) or draw(fig, renderer))
     monkeypatch.setattr(ConstrainedLayoutEngine, "execute", lambda engine, fig: laid_out.append("") or execute(engine, fig))
     fig = charts.outcomes(data)
-    drawing.render_png_pdf(fig)
+    png, _ = drawing.render_png_pdf(fig)
     assert len(laid_out) == 1
-    assert drawn == ["RendererAgg", "MixedModeRenderer"]  # savefig draws a figure with a layout engine twice
+    assert drawn == ["MixedModeRenderer"]  # the PDF's renderer, once
     assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)  # given back as it came
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = fig.get_size_inches() * drawing.PNG_DPI
+    assert abs(image.width - width) <= 1 and abs(image.height - height) <= 1
+    bar = tuple(int(drawing.COLOR[i:i + 2], 16) for i in (1, 3, 5))
+    colours = image.getcolors(image.width * image.height) or []
+    assert sum(n for n, c in colours if c == bar) > 0.03 * image.width * image.height  # the bars are there
+    assert max(colours)[1] == (255, 255, 255)  # on white
 
 
 def test_remembered_text_metrics_draw_the_same_bytes_as_matplotlib_measuring_anew(data: ReportData, monkeypatch) -> None:

@@ -290,7 +290,7 @@ def test_a_pdf_settles_in_one_pass_after_a_like_one_and_is_the_same_as_made_from
     nb = nbformat.read(seed_render.notebook, as_version=4)
     with monkeypatch.context() as m:
         m.setattr(settling, "SETTLED", {})  # as in a new worker …
-        m.setattr(settling, "start", lambda templates, template, family: settling.SETTLED.get(family))  # … without the template's
+        m.setattr(settling, "start", lambda templates, template, family, size=(0, 0): settling.latest(family))  # … without the template's
         with timing.recording() as cold:
             first = render.to_pdf(nb, 0)
         settled = settling.SETTLED
@@ -338,7 +338,10 @@ def test_both_editions_from_one_xelatex_run_are_the_pages_each_edition_makes_alo
 def test_the_templates_settled_aux_holds_numbers_only(name: str) -> None:
     from nianbao import render
 
-    assert settling.SEED.fullmatch((render.TEMPLATES / name / "settled.aux").read_bytes())
+    shipped = list((render.TEMPLATES / name).glob("settled*.aux"))
+    assert len(shipped) >= 3 and len(settling.shipped(render.TEMPLATES, name)) == len(shipped)
+    for path in shipped:
+        assert settling.SEED.fullmatch(path.read_bytes())
 
 
 @pytest.mark.parametrize("line", [
@@ -350,15 +353,17 @@ def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from nianbao import render
 
-    shipped = (render.TEMPLATES / "nianbao_latex" / "settled.aux").read_bytes()
+    [(_, shipped), *_] = settling.shipped(render.TEMPLATES, "nianbao_latex")
     planted = shipped + line + b"\n"
     assert not settling.SEED.fullmatch(planted)
     (tmp_path / "nianbao_latex").mkdir()
-    (tmp_path / "nianbao_latex" / "settled.aux").write_bytes(planted)
+    (tmp_path / "nianbao_latex" / "settled-3-1000.aux").write_bytes(planted)
     monkeypatch.setattr(settling, "SETTLED", {})
-    assert settling.start(tmp_path, "nianbao_latex", "nianbao_latex") is None
-    (tmp_path / "nianbao_latex" / "settled.aux").write_bytes(shipped)
-    assert settling.start(tmp_path, "nianbao_latex", "nianbao_latex") == shipped  # numbers only: a start
+    assert settling.start(tmp_path, "nianbao_latex", "nianbao_latex", (3, 1000)) is None
+    (tmp_path / "nianbao_latex" / "settled-3-900.aux").write_bytes(shipped)
+    (tmp_path / "nianbao_latex" / "settled-x.aux").write_bytes(shipped + shipped)  # named by no extent
+    assert settling.start(tmp_path, "nianbao_latex", "nianbao_latex", (3, 1000)) == shipped  # numbers only: a start
+    assert settling.shipped(tmp_path, "nianbao_latex") == [((3, 900), shipped)]
 
 
 @pytest.mark.kernel
@@ -450,12 +455,31 @@ def test_a_report_whose_tex_fails_fails_alone_and_the_others_are_as_they_are_alo
     assert made[0] == render.to_pdfs(*reports[0]) and made[2] == render.to_pdfs(*reports[2])
 
 
+def test_a_document_starts_from_the_settled_aux_of_the_one_nearest_in_extent(tmp_path: Path, monkeypatch) -> None:
+    """Pages follow extent: of the last settled documents of its kind, the one with as many figures and
+    nearest in characters gives the start."""
+    monkeypatch.setattr(settling, "SETTLED", {})
+    assert settling.start(tmp_path, "t", "t", (4, 500)) is None and settling.latest("t") is None
+    for size, pages in (((4, 1000), 9), ((4, 2000), 10), ((4, 3000), 11), ((4, 2000), 12), ((3, 2000), 8)):
+        settling.remember("t", size, b"\\nbreview{1}{%d}\n" % pages)
+    assert settling.start(tmp_path, "t", "t", (4, 1100)) == b"\\nbreview{1}{9}\n"
+    assert settling.start(tmp_path, "t", "t", (4, 2400)) == b"\\nbreview{1}{12}\n"  # the same extent again: the latest
+    assert settling.start(tmp_path, "t", "t", (4, 2600)) == b"\\nbreview{1}{11}\n"
+    assert settling.start(tmp_path, "t", "t", (3, 2900)) == b"\\nbreview{1}{8}\n"  # as many figures first
+    assert settling.start(tmp_path, "t", "t", (2, 1000)) == b"\\nbreview{1}{8}\n"
+    assert settling.latest("t") == b"\\nbreview{1}{8}\n" and settling.start(tmp_path, "t", "other", (0, 0)) is None
+    assert settling.extent("x\\includegraphics{a}\\adjustimage{}{b}\\adjustimagex") == (2, 50)
+    for size in range(100):
+        settling.remember("t", (1, size), b"x")
+    assert len(settling.SETTLED["t"]) == settling.KEPT
+
+
 def test_a_joint_runs_aux_holds_each_reports_lines_in_a_range_of_its_own() -> None:
     """The .aux a joint run starts from and the one it leaves: a report's long tables and rows renumbered
     into its own range, its pages after the reports before it, and read back as if it were set alone."""
     from nianbao import render
 
-    alone = (render.TEMPLATES / render.BOTH / "settled.aux").read_bytes()
+    [(_, alone), *_] = settling.shipped(render.TEMPLATES, render.BOTH)
     alone = alone.replace(b"\\nbend", b"\\nbrowat{2}{99}{3}\n\\nbend")  # a row of the second long table, on page 3
     [(_, review, total)] = settling.marks(alone, 1) or [(0, 0, 0)]
     joined = settling.joined([alone, alone, alone])
@@ -487,8 +511,9 @@ def test_only_the_reports_not_yet_settled_are_set_again(monkeypatch) -> None:
 
     project = Project(ROOT)
     like, other = _setting(project, "jiangbin", 2024), _setting(project, "yueyanglou", 2024)
-    alone = [render.to_pdfs(*other), render.to_pdfs(*like)]  # the last settled, where the next run starts: like's
-    reports_per_pass = []
+    alone = [render.to_pdfs(*other), render.to_pdfs(*like)]  # the last settled: like's …
+    monkeypatch.setattr(settling, "start", lambda templates, template, family, size=(0, 0): settling.latest(family))
+    reports_per_pass = []  # … where both start
     original = typeset.ReportPDFExporter._pass
 
     def counted(self, filename, n, *args):

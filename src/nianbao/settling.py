@@ -11,16 +11,23 @@ from pathlib import Path
 
 from .table_latex import aux_reading
 
+#: How far a document runs, to guess its pages by: its figures and its LaTeX's characters.
+Extent = tuple[int, int]
+_FIGURE = re.compile(r"\\(?:adjustimage|includegraphics)\b")
+
 #: At most this many xelatex passes: the page count (共 M 页) and longtable's column widths settle by then.
 MAX_PASSES = 3
 #: What LaTeX and its packages print when cross-references or table widths need another pass.
 RERUN = re.compile(r"Rerun to get|may have changed\. Rerun|Table widths have changed\. Rerun")
 #: Per kind of document (a template's reports, or its overviews), the ``.aux`` — labels such as the
-#: page count, longtable's column widths — as the last one that settled left it: the next starts
-#: from it, and when its own comes out the same (same page count, same widths) one pass is enough.
-#: A process's first document of a kind starts from the template's ``settled.aux`` (a typical
-#: report's, shipped with the template) if it is one of :data:`SEED`.
-SETTLED: dict[str, bytes] = {}
+#: page count, longtable's column widths — of the last few that settled, each with its :func:`extent`:
+#: the next starts from that of the one nearest to it (a document's pages follow its extent), and when
+#: its own comes out the same (same page count, same widths) one pass is enough. Before any has settled
+#: in a process, a template's reports start from those its bundled examples left
+#: (``settled-<figures>-<characters>.aux`` in the template's folder, each read only if it is one of :data:`SEED`).
+SETTLED: dict[str, list[tuple[Extent, bytes]]] = {}
+#: How many settled ``.aux`` a process keeps per kind of document.
+KEPT = 16
 #: All an ``.aux`` may hold to be used as a start: \relax, longtable's widths, the pages of rows and reports — numbers,
 #: never commands of its own (a file read from disk is TeX's input, and must not be code).
 SEED = re.compile(
@@ -44,14 +51,17 @@ _AUX_LINE = re.compile(
     rb"|\\gdef \\@abspage@last\{(?P<last>[0-9]+)\}\n"
     rb"|(?P<oddpage>\\providecommand \\oddpage@label \[2\]\{\}\n)"
 )
-_MARK = re.compile(rb"^(?:\\nb(?:start|end)\{[0-9]+\}\{[0-9]+\}|\\providecommand \\oddpage@label \[2\]\{\})\n", re.MULTILINE)
+_MARK = re.compile(rb"^(?:\\nb(?:start|end)\{[0-9]+\}\{[0-9]+\}|\\providecommand \\oddpage@label \[2\]\{\}"
+                   rb"|\\gdef \\@abspage@last\{[0-9]+\})\n", re.MULTILINE)
 
 
 def settled(before: bytes | None, after: bytes | None) -> bool:
     """Whether a pass left the ``.aux`` as the next pass would read the one it started from: the same but
     for where reports start and end (TeX does not read that back, only nianbao does), the line a
-    package writes once wherever the run's first page falls, and the rows' pages (see
-    :func:`~nianbao.table_latex.aux_reading`).
+    package writes once wherever the run's first page falls, the run's number of pages (LaTeX reads it
+    back only to run the ``shipout/lastpage`` hook, which nothing here uses — else reports set together
+    could not be byte for byte as set alone; a page count a document prints is a label of its own), and
+    the rows' pages (see :func:`~nianbao.table_latex.aux_reading`).
     """
     return aux_reading(_unmarked(after)) == aux_reading(_unmarked(before))
 
@@ -178,11 +188,39 @@ def marks(aux: bytes, reports: int) -> list[tuple[int, int, int]] | None:
     return out
 
 
-def start(templates: Path, template: str, family: str) -> bytes | None:
-    """Where a document of ``family`` starts: the last settled one's ``.aux``, else its template's (in ``templates``)."""
-    if family in SETTLED:
-        return SETTLED[family]
-    shipped = templates / template / "settled.aux"
-    if family == template and shipped.is_file() and SEED.fullmatch(content := shipped.read_bytes()):
-        return content
-    return None
+def extent(latex: str) -> Extent:
+    """How far a document's LaTeX runs: its figures (as nbconvert's templates and ours place them), and its characters."""
+    return len(_FIGURE.findall(latex)), len(latex)
+
+
+def start(templates: Path, template: str, family: str, size: Extent = (0, 0)) -> bytes | None:
+    """Where a document of ``family`` of extent ``size`` starts: the ``.aux`` of the settled one nearest to
+    it — as many figures first, then as many characters; the latest of equals — else of the
+    template's shipped ones (in ``templates``).
+    """
+    kept = SETTLED.get(family) or (shipped(templates, template) if family == template else [])
+    if not kept:
+        return None
+    figures, characters = size
+    return min(reversed(kept), key=lambda settled: (abs(settled[0][0] - figures), abs(settled[0][1] - characters)))[1]
+
+
+def shipped(templates: Path, template: str) -> list[tuple[Extent, bytes]]:
+    """The ``.aux`` a template's bundled examples left, with their extents: numbers only, else not read."""
+    out = []
+    for path in sorted((templates / template).glob("settled-*.aux")):
+        named = re.fullmatch(r"settled-([0-9]{1,3})-([0-9]{1,9})\.aux", path.name)
+        if named and SEED.fullmatch(content := path.read_bytes()):
+            out.append(((int(named[1]), int(named[2])), content))
+    return out
+
+
+def remember(family: str, size: Extent, aux: bytes) -> None:
+    """A document of ``family`` of extent ``size`` has settled with ``aux``."""
+    kept = [settled for settled in SETTLED.get(family, []) if settled[0] != size]
+    SETTLED[family] = [*kept[-(KEPT - 1):], (size, aux)]
+
+
+def latest(family: str) -> bytes | None:
+    """The ``.aux`` of the last document of ``family`` that settled."""
+    return SETTLED[family][-1][1] if SETTLED.get(family) else None

@@ -264,21 +264,8 @@ def charts(overview: Overview) -> Outputs:
 
 
 def _chart(title_: str, names: list[str], values: list[float | None]) -> Output:
-
-    from matplotlib.figure import Figure
-
-    with drawing.use_style():
-        fig = Figure(figsize=(7, 0.35 * len(names) + 1.2), layout="constrained")
-        ax = fig.subplots()
-        shown = [v if v is not None else 0 for v in values]
-        bars = ax.barh(range(len(names)), shown, color=drawing.COLOR)
-        ax.set_yticks(range(len(names)), names)
-        ax.invert_yaxis()
-        ax.bar_label(bars, labels=[f"{v:g}" if v is not None else charts_.UNKNOWN_NOTE for v in values], padding=3)
-        ax.set_xlim(0, max(shown + [0]) * 1.25 or 1)
-        ax.set_title(title_)
-    alt = f"条形图，{title_}：" + "，".join(
-        f"{n} {charts_.UNKNOWN_NOTE if v is None else f'{v:g}'}" for n, v in zip(names, values))
+    fig = charts_.bar_chart(title_, names, values, bar_height=0.35)
+    alt = f"条形图，{title_}：" + "，".join(f"{n} {v}" for n, v in zip(names, charts_.said(values)))
     return Output(drawing.bundle(fig, alt))
 
 

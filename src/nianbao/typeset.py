@@ -81,7 +81,8 @@ class ReportPDFExporter(PDFExporter):
     def run_latex(self, filename, raise_on_failure=LatexFailed):
         self.texinputs = str(Path(filename).resolve().parent)  # the build folder only, not the project
         aux = Path(filename).with_suffix(".aux")
-        if (seed := settling.start(TEMPLATES, self.template_name, self.family)) is not None:
+        size = settling.extent(Path(filename).read_text(encoding="utf-8"))
+        if (seed := settling.start(TEMPLATES, self.template_name, self.family, size)) is not None:
             aux.write_bytes(seed)
         text = ""
         for n in range(1, settling.MAX_PASSES + 1):
@@ -90,7 +91,7 @@ class ReportPDFExporter(PDFExporter):
             after = aux.read_bytes() if aux.is_file() else None
             if settling.settled(before, after) and not settling.RERUN.search(text):
                 if after is not None:
-                    settling.SETTLED[self.family] = after
+                    settling.remember(self.family, size, after)
                 break
         _glyphs(text)
         return True
@@ -106,7 +107,7 @@ class ReportPDFExporter(PDFExporter):
         """Reports' LaTeX (each as :data:`BOTH` exports it: text, resources, date) set in one xelatex
         run: their review and publication PDFs, each as the report gives alone.
 
-        Each report starts from the last settled report's ``.aux`` (:data:`settling.SETTLED`), and its pages
+        Each report starts from the ``.aux`` of the settled report nearest in extent (:data:`settling.SETTLED`), and its pages
         are final once its own lines of the ``.aux`` come out as they went in; only the reports not yet
         settled are set again, in a run of their own. xdvipdfmx then cuts each report's pages, from the
         run that settled it, into its two PDFs, dated as the report is.
@@ -116,8 +117,8 @@ class ReportPDFExporter(PDFExporter):
         if len(preambles) != 1 or not all(parts):
             raise LatexFailed("the reports' preambles differ")
         preamble, bodies = preambles.pop(), [m["body"] for m in parts if m]
-        start = settling.start(TEMPLATES, BOTH, self.family) or b"\\relax \n"
-        auxes = [start] * len(documents)  # each report's own lines of the .aux, numbered as if alone
+        auxes = [settling.start(TEMPLATES, BOTH, self.family, settling.extent(body)) or b"\\relax \n"
+                 for body in bodies]  # each report's own lines of the .aux, numbered as if alone
         final: list[tuple[bytes, tuple[int, int, int]] | None] = [None] * len(documents)  # its pages: run, where
         pending = list(range(len(documents)))
         with tempfile.TemporaryDirectory() as folder, _inside(folder):
@@ -151,7 +152,9 @@ class ReportPDFExporter(PDFExporter):
                 if not unsettled:
                     break
                 pending = unsettled
-            settling.SETTLED[self.family] = auxes[-1]
+            for i, (body, aux) in enumerate(zip(bodies, auxes)):
+                if i not in unsettled:  # still moving after the last pass: no start for another
+                    settling.remember(self.family, settling.extent(body), aux)
             return [self._cut(*done, epoch) for done, (_, _, epoch) in zip(final, documents) if done]
 
     def _cut(self, pages: bytes, marks: tuple[int, int, int], epoch: int) -> tuple[bytes, bytes]:
