@@ -48,6 +48,22 @@ class Outputs:
         display(*self.items)
 
 
+def warm_up() -> None:
+    """Pay once what a report's first cells pay in a new process — fonts loaded for a chart, the Jinja
+    template pandas' Styler writes a LaTeX longtable with compiled — so that the kernels a batch forks
+    after this start with it. Quiet when it cannot: each report's own cells then say why.
+    """
+    import pandas as pd
+
+    from .charts import warm_up as draw_one
+
+    draw_one()
+    try:
+        longtable(pd.DataFrame({"规则": ["X-Y"]}), "l", codes="规则")
+    except Exception:  # noqa: BLE001  only a head start
+        pass
+
+
 def _out(html_text: str, latex: str, plain: str = "") -> Output:
     return Output({"text/html": html_text, "text/latex": latex, "text/plain": plain or _strip(html_text)})
 

@@ -7,6 +7,7 @@ ran another report's cell — without paying Python's and the libraries' start-u
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -22,6 +23,7 @@ from ..kernel import launch_kernels_with
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "nianbao.present", "nianbao.summary",
     "matplotlib.backends.backend_svg", "matplotlib.backends.backend_pdf",
+    "pandas.io.formats.style",  # the Styler, whose import compiles its Jinja templates (see present.warm_up)
 )
 _ZYGOTE: Zygote | None = None
 
@@ -171,9 +173,10 @@ def _zygote_main() -> None:
 
     for name in PRELOAD:
         importlib.import_module(name)
-    from nianbao.charts import warm_up
+    from nianbao.present import warm_up
 
-    warm_up()  # fonts loaded and caches filled once, for every kernel forked from here (a no-op when inherited)
+    warm_up()  # fonts loaded and templates compiled once, for every kernel forked from here
+    gc.freeze()  # and left alone by the kernels' collections, which would otherwise touch, and so copy, every page of it
 
     def reap(*_: object) -> None:
         try:

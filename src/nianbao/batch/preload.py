@@ -1,11 +1,13 @@
 """What the fork server of a batch's workers loads once, for every worker and kernel forked after it.
 
 Importing this module imports the libraries a worker renders with (papermill, nbconvert, pandas,
-matplotlib …) and those its kernels run with (ipykernel, the report's modules), and draws one
-chart so that the fonts are loaded: each worker, each worker's kernel template and each kernel
-then starts with them, in memory shared with the fork server, instead of loading them again.
+matplotlib …) and those its kernels run with (ipykernel, the report's modules), draws one chart
+so that the fonts are loaded and writes one small table so that its template is compiled: each
+worker, each worker's kernel template and each kernel then starts with them, in memory shared with
+the fork server, instead of loading them again.
 """
 
+import gc
 import importlib
 import sys
 
@@ -16,9 +18,10 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nianbao.render  # noqa: E402, F401
 
-from ..charts import warm_up  # noqa: E402
+from ..present import warm_up  # noqa: E402
 from .kernels import PRELOAD  # noqa: E402
 
 for _name in PRELOAD:
     importlib.import_module(_name)
 warm_up()
+gc.freeze()  # what is loaded here, left alone by the collections of every process forked after it
