@@ -114,6 +114,26 @@ def test_chart_shows_labels_and_values(name: str, expected: set[str], data: Repo
     assert expected <= texts(CHARTS[name](data))
 
 
+@pytest.mark.parametrize("name", CHARTS)
+def test_values_are_written_on_the_bars_and_points_not_repeated_on_a_value_axis(name: str, data: ReportData) -> None:
+    fig = CHARTS[name](data)
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        bars = bool(ax.containers)
+        values = ax.xaxis if bars else ax.yaxis
+        assert not [t for t in values.get_ticklabels() if t.get_text()]  # no numbered value axis …
+        categories = ax.yaxis if bars else ax.xaxis
+        assert [t.get_text() for t in categories.get_ticklabels()]  # … but every bar or year named
+
+
+def test_the_headline_chart_has_one_panel_per_unit(data: ReportData) -> None:
+    """Decisions (件) compare in one panel; fees (万元) have their own."""
+    fig = charts.headline(data)
+    assert [ax.get_xlabel() for ax in fig.axes] == ["本年处理决定数量（件）", "本年收费金额（万元）"]
+    assert [[t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes] == [
+        ["行政许可", "行政处罚", "行政强制"], ["行政事业性收费"]]
+
+
 def test_applicants_leaves_out_total(data: ReportData) -> None:
     assert "总计" not in texts(charts.applicants(data))
 
