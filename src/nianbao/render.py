@@ -35,6 +35,7 @@ def _config() -> Config:
     c.TemplateExporter.exclude_input = True
     c.TemplateExporter.exclude_input_prompt = True
     c.TemplateExporter.exclude_output_prompt = True
+    c.Exporter.optimistic_validation = True  # the notebook validated once, after all preprocessors, not after each
     return c
 
 
