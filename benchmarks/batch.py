@@ -175,23 +175,27 @@ def print_stages(per_report: dict[str, float], overview: dict[str, float], n: in
 
 
 class TreeMemory:
-    """Samples the resident memory of this process and all its descendants."""
+    """Samples the memory of this process and all its descendants: the sum of their resident sets (RSS,
+    which counts a page shared by forked processes once in each) and of their proportional sets (PSS,
+    each shared page split among its sharers: what the tree takes from the machine).
+    """
 
     def __init__(self, interval: float = 0.5) -> None:
-        self.samples: list[tuple[float, int]] = []
+        self.samples: list[tuple[float, int, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
 
     def _run(self, interval: float) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
+            rss = pss = 0
             for p in [me, *me.children(recursive=True)]:
                 try:
-                    total += p.memory_info().rss
+                    memory = p.memory_full_info()
                 except psutil.Error:
-                    pass
-            self.samples.append((time.perf_counter(), total))
+                    continue
+                rss, pss = rss + memory.rss, pss + memory.pss
+            self.samples.append((time.perf_counter(), rss, pss))
             self._stop.wait(interval)
 
     def __enter__(self) -> TreeMemory:
@@ -241,13 +245,15 @@ def scale(project: Path, n: int, jobs: int | None) -> None:
     total = time.perf_counter() - started
     failed = result.count(batch.FAILED)
     print(f"\n{n} agency-years (both editions): {total:.0f} s in all, {total / n:.2f} s per report, {failed} failed")
-    print(f"{'reports':>12} {'s/report':>9} {'peak MiB':>9}")
+    print(f"{'reports':>12} {'s/report':>9} {'peak PSS MiB':>13} {'peak RSS MiB':>13}")
     step = max(1, n // 10)
     edges = [started, *done]
     for i in range(0, n, step):
         lo, hi = edges[i], edges[min(i + step, n)]
-        peak = max((m for t, m in memory.samples if lo <= t <= hi), default=0)
-        print(f"{i + 1:>5}–{min(i + step, n):<6} {(hi - lo) / (min(i + step, n) - i):>9.2f} {peak / 2**20:>9.0f}")
+        pss = max((m for t, _, m in memory.samples if lo <= t <= hi), default=0)
+        rss = max((m for t, m, _ in memory.samples if lo <= t <= hi), default=0)
+        print(f"{i + 1:>5}–{min(i + step, n):<6} {(hi - lo) / (min(i + step, n) - i):>9.2f} {pss / 2**20:>13.0f}"
+              f" {rss / 2**20:>13.0f}")
 
 
 def main() -> None:

@@ -29,12 +29,13 @@ def html(tmp_path_factory) -> str:
 def test_html_is_chinese_and_has_the_title(html: str) -> None:
     assert re.search(r'<html lang="zh"', html)
     assert "<title>岳阳市岳阳楼区人民政府2024年政府信息公开工作年度报告</title>" in html
-    assert '<h1 class="report-title">岳阳市岳阳楼区人民政府2024年<br/>政府信息公开工作年度报告</h1>' in html  # title_lines
+    assert re.search('<h1 class="report-title">岳阳市岳阳楼区人民政府2024年<br ?/?>政府信息公开工作年度报告</h1>', html)  # title_lines
 
 
 def test_the_page_is_as_its_template_wrote_it_and_reads_as_nbconvert_would_leave_it(tmp_path: Path) -> None:
     """nbconvert's exporter parses the page again to add English alt placeholders and tab stops; the
-    report's keeps it as written: the same elements, attributes and text, every image with Chinese alt text."""
+    report's keeps it as written: the same elements, attributes and text (so the parse added nothing),
+    every image with Chinese alt text."""
     from lxml import html as lxml_html
     from nbconvert import HTMLExporter
 
@@ -45,11 +46,11 @@ def test_the_page_is_as_its_template_wrote_it_and_reads_as_nbconvert_would_leave
 
     def read(page: str) -> tuple[str, list]:
         root = lxml_html.document_fromstring(page)
-        elements = [(e.tag, sorted((k, v) for k, v in e.attrib.items() if k != "tabindex"))
-                    for e in root.iter() if isinstance(e.tag, str)]
+        elements = [(e.tag, sorted((k, " ".join(v.split())) for k, v in e.attrib.items()))
+                    for e in root.iter() if isinstance(e.tag, str)]  # a class list's spaces are not read
         return " ".join(root.text_content().split()), elements
 
-    assert read(ours) == read(stock) and "tabindex" in stock and "tabindex" not in ours
+    assert read(ours) == read(stock)
     images = lxml_html.document_fromstring(ours).findall(".//img")
     assert len(images) == 4 and all(re.search("[\u4e00-\u9fff]", i.get("alt", "")) for i in images)
 

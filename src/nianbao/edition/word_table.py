@@ -61,23 +61,23 @@ def add_table(doc: Any, grid: Grid, caption: str = "", note: str = "") -> None:
                 _append(properties, "gridSpan", str(across))
             if merge:
                 _append(properties, "vMerge", "restart" if merge == "restart" else None)
-            cell = first.get((r, c))
+            target = first.get((r, c))
             p = tc.p_lst[0]
             paragraph = p.makeelement(f"{_W}pPr", {})
             p.insert(0, paragraph)
             _append(paragraph, "pStyle", style_id)
             if r in keeps:
                 _append(paragraph, "keepNext")
-            if cell is None:
+            if target is None:
                 continue
-            if c in narrow and cell.colspan == 1 and cell.rowspan > 1:  # 三、本年度办理结果, top to bottom
+            if c in narrow and target.colspan == 1 and target.rowspan > 1:  # 三、本年度办理结果, top to bottom
                 _append(properties, "textDirection", "tbRl")
-            elif cell.header and r >= grid.header_rows and cell.role == ROW:
+            elif target.header and r >= grid.header_rows and target.role == ROW:
                 _append(paragraph, "jc", "left")  # row labels flush left
             _append(properties, "vAlign", "center")
-            bold = cell.header and (r < grid.header_rows or cell.role == CAPTION or
-                                    (grid.table == "A" and cell.role == HEADER))
-            add_run(Paragraph(p, table), cell.text, bold=bold)
+            bold = target.header and (r < grid.header_rows or target.role == CAPTION or
+                                      (grid.table == "A" and target.role == HEADER))
+            add_run(Paragraph(p, table), target.text, bold=bold)
     for r, tr in enumerate(table._tbl.tr_lst):
         tr_pr = tr.get_or_add_trPr()
         tr_pr.append(tr_pr.makeelement(f"{_W}cantSplit", {}))  # a row is never split across pages
