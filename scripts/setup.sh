@@ -53,6 +53,9 @@ fi
 echo "==> pip install -e .[test,dask]"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dask]"
+# pip byte-compiles what it installs, but not an editable package: where PYTHONDONTWRITEBYTECODE is set (as in
+# some containers) every nianbao command, worker and kernel would compile the package's modules again
+.venv/bin/python -m compileall -q src
 # The web editors the CMS-fragment tests paste into (tests/editors/package.json, pinned by its lock file),
 # from the npm registry when node and npm are here; again only when the lock file has changed.
 if command -v node >/dev/null && command -v npm >/dev/null; then
