@@ -536,15 +536,22 @@ def test_with_one_worker_the_overview_comes_after_its_reports(project: Project) 
 @pytest.mark.kernel
 @pytest.mark.tex
 def test_a_batch_makes_the_same_bytes_whatever_its_workers_made_before(project: Project) -> None:
-    """Each worker starts its PDFs from what it settled last: the documents must not depend on it."""
+    """Each worker starts its PDFs from what it settled last, and a year's overview from where its last one
+    settled (kept in the ledger): the documents must not depend on it.
+    """
     def made() -> dict[str, bytes]:
         files = [p for p in project.outputs_dir.glob("2024/*/**/*") if p.suffix in (".html", ".pdf", ".docx")]
         return {p.relative_to(project.outputs_dir).as_posix(): p.read_bytes() for p in files}
 
-    first = batch.run(project, agencies=["shimen", "jiangbin"], years=[2024], jobs=2, summary=False)
-    assert first.count(batch.RENDERED) == 2
+    def overview_passes() -> list[str]:
+        return [s for s in batch.read_ledger(project)["2024/_summary"]["stages"] if "xelatex" in s]
+
+    first = batch.run(project, agencies=["shimen", "jiangbin"], years=[2024], jobs=2)
+    assert first.count(batch.RENDERED) == 3
     before = made()
-    assert len(before) == 2 * 6  # review HTML and PDF; publication page, fragment, PDF and Word file
-    again = batch.run(project, agencies=["jiangbin", "shimen"], years=[2024], jobs=1, summary=False, force=True)
-    assert again.count(batch.RENDERED) == 2
+    assert len(before) == 2 * 6 + 2  # review HTML and PDF; publication page, fragment, PDF and Word file; the overview's
+    assert overview_passes() == ["review_xelatex_1", "review_xelatex_2"]  # from nothing, 共 M 页 takes a second pass …
+    again = batch.run(project, agencies=["jiangbin", "shimen"], years=[2024], jobs=1, force=True)
+    assert again.count(batch.RENDERED) == 3
     assert made() == before
+    assert overview_passes() == ["review_xelatex_1"]  # … from where it settled last time, one is enough

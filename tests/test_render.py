@@ -364,6 +364,9 @@ def test_an_aux_with_anything_but_widths_and_the_page_count_is_never_a_start(tmp
     (tmp_path / "nianbao_latex" / "settled-x.aux").write_bytes(shipped + shipped)  # named by no extent
     assert settling.start(tmp_path, "nianbao_latex", "nianbao_latex", (3, 1000)) == shipped  # numbers only: a start
     assert settling.shipped(tmp_path, "nianbao_latex") == [((3, 900), shipped)]
+    # an overview's, kept in the ledger (outputs/ledger.json, which anyone may edit): the same rule
+    assert not settling.resume("o", planted.decode()) and settling.latest("o") is None
+    assert settling.resume("o", shipped.decode()) and settling.start(tmp_path, "x", "o", (3, 5000)) == shipped
 
 
 @pytest.mark.kernel

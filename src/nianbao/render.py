@@ -88,6 +88,13 @@ def _html_exporter(kind: type[HTMLExporter] = ReportHTMLExporter) -> HTMLExporte
     )
 
 
+def overview_family(template: str = "nianbao_latex") -> str:
+    """The kind of document a year's overview set on ``template`` is (:data:`nianbao.settling.SETTLED`):
+    its layout is not a report's.
+    """
+    return f"{template}:overview"
+
+
 def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "nianbao_latex", *,
            overview: bool = False) -> bytes:
     """The executed notebook as an A4 PDF through nbconvert's LaTeX path (xelatex + xeCJK).
@@ -95,7 +102,7 @@ def to_pdf(nb: nbformat.NotebookNode, source_date_epoch: int, template: str = "n
     ``overview``: the notebook is a year's overview, whose layout is not a report's (see :data:`nianbao.settling.SETTLED`).
     """
     exporter = _pdf_exporter(template)
-    exporter.family = f"{template}:overview" if overview else template
+    exporter.family = overview_family(template) if overview else template
     return _typeset(exporter, nb, source_date_epoch)
 
 

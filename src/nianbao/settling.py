@@ -221,6 +221,18 @@ def remember(family: str, size: Extent, aux: bytes) -> None:
     SETTLED[family] = [*kept[-(KEPT - 1):], (size, aux)]
 
 
+def resume(family: str, aux: str) -> bool:
+    """The next document of ``family`` starts from ``aux``: the ``.aux`` the same document settled with in
+    an earlier run (a year's overview, kept in the batch's ledger), nearer to it than any other's. Taken
+    only if it is numbers only (:data:`SEED`), as a file read from disk would be; returns whether it was.
+    """
+    data = aux.encode("ascii", "replace")
+    if not SEED.fullmatch(data):
+        return False
+    SETTLED[family] = [((0, 0), data)]  # the same document's, nearer than any other's
+    return True
+
+
 def latest(family: str) -> bytes | None:
     """The ``.aux`` of the last document of ``family`` that settled."""
     return SETTLED[family][-1][1] if SETTLED.get(family) else None

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from .. import index as index_
 from ..atomic import writable
 from ..params import Agency, Project
+from ..run import Run
 from .cluster import DaskPool
 from .ledger import LedgerDamaged, append_history, is_current, read_ledger, recover_ledger, write_ledger
 from .local import LocalPool
@@ -94,8 +95,9 @@ class _Loop:
             r["agency"]: r.get("reason", "") for r in self.ledger.values()
             if r["kind"] == REPORT and r["year"] == year and r["status"] == FAILED and r["agency"] not in left
         }
+        previous: Record = self.ledger.get(Run(self.project, year, "").id) or {}
         return Task(str(self.project.root), str(self.project.data_root or ""), year, "", self.pdf, self.timeout,
-                    self.hashed(self.hasher.summary, year, failed), failed, self.rules)
+                    self.hashed(self.hasher.summary, year, failed), failed, self.rules, str(previous.get("settled", "")))
 
     def hashed(self, key: Callable[..., str], *args: object) -> str:
         """A run's input key, and (for its record's ``stages``) the CPU time it took."""

@@ -38,6 +38,7 @@ class Record(TypedDict, total=False):
     rebuilt: bool  # recreated from the outputs after the ledger was damaged
     traceback: str  # a bug's traceback, for whoever debugs it
     stages: dict[str, float]  # CPU seconds per stage of the render (see nianbao.timing.STAGES)
+    settled: str  # an overview's: the .aux its PDF settled with, where the next one starts (numbers only)
     batch_status: str  # in a batch's own list only: rendered, failed or skipped this time
 
 
@@ -54,6 +55,7 @@ class Task:
     key: str = ""
     failed: dict = field(default_factory=dict)  # the overview's agencies whose reports failed
     rules: tuple[str, ...] = ()  # rule packs added for the batch (--rules), besides params/rules/
+    settled: str = ""  # an overview's: the .aux its last PDF settled with (its ledger record's), to start from
 
     @property
     def run(self) -> Run:

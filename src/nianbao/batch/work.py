@@ -27,11 +27,16 @@ def work(task: Task) -> Record:
     started = time.time()
     record = new_record(task)
     try:
-        from .. import publish
+        from .. import publish, settling
+        from ..render import overview_family
 
+        if task.settled:  # its PDF starts where the last one settled: one xelatex pass when its pages are as many
+            settling.resume(overview_family(), task.settled)
         with timing.recording() as stages:
             done = publish.overview(task.run, pdf=task.pdf, timeout=task.timeout, failed=task.failed)
         _rendered(record, task, stages, done)
+        if task.pdf and (aux := settling.latest(overview_family())) is not None:
+            record["settled"] = aux.decode("ascii", "replace")
     except Exception as exc:  # noqa: BLE001  recorded, not raised
         _failed(record, exc)
     return _finished(task, record, started)
