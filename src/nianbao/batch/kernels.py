@@ -23,9 +23,24 @@ from ..kernel import launch_kernels_with
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "nianbao.present", "nianbao.summary",
     "matplotlib.backends.backend_svg", "matplotlib.backends.backend_pdf",
+    # what a kernel's start imports besides (about half its CPU time): the debugger's debugpy, IPython's pdb
+    # and history (sqlite3), tornado's event loop
+    "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib", "IPython.extensions.storemagic",
+    "sqlite3", "tornado.platform.asyncio",
     "pandas.io.formats.style",  # the Styler, whose import compiles its Jinja templates (see present.warm_up)
 )
 _ZYGOTE: Zygote | None = None
+
+
+def preload() -> None:
+    """Import :data:`PRELOAD`, quietly."""
+    import importlib
+
+    # pydevd (the debugger's) warns on import, on stderr, that frozen modules may hide breakpoints:
+    # no one sets a breakpoint in a batch's kernels, and the warning would land amid the progress bar
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 class Zygote:
@@ -169,10 +184,7 @@ def _fork_template() -> tuple[int, IO[str], IO[str]]:
 
 def _zygote_main() -> None:
     """The template process: import, then fork one kernel per request read from stdin."""
-    import importlib
-
-    for name in PRELOAD:
-        importlib.import_module(name)
+    preload()
     from nianbao.present import warm_up
 
     warm_up()  # fonts loaded and templates compiled once, for every kernel forked from here

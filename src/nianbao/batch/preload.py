@@ -8,7 +8,6 @@ the fork server, instead of loading them again.
 """
 
 import gc
-import importlib
 import sys
 
 # jsonschema (which nbformat validates notebooks with) imports the optional rfc3987_syntax, if installed,
@@ -19,9 +18,8 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import nianbao.render  # noqa: E402, F401
 
 from ..present import warm_up  # noqa: E402
-from .kernels import PRELOAD  # noqa: E402
+from .kernels import preload  # noqa: E402
 
-for _name in PRELOAD:
-    importlib.import_module(_name)
+preload()
 warm_up()
 gc.freeze()  # what is loaded here, left alone by the collections of every process forked after it
