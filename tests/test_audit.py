@@ -74,7 +74,19 @@ def test_report_files_walk_folders_and_keep_files_given(tmp_path: Path) -> None:
     for name in ("a/x.HTML", "a/y.htm", "b.txt", "c.pdf", "d.docx"):
         (tmp_path / name).write_text("", encoding="utf-8")
     found = report_files([tmp_path, tmp_path / "d.docx"])
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/x.HTML", "a/y.htm", "b.txt", "c.pdf", "d.docx"]
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["b.txt", "c.pdf", "d.docx", "a/x.HTML", "a/y.htm"]
+    # a folder of pictures only is one report photographed page by page (as `nianbao import` reads it);
+    # a picture beside other reports is a scan of its own
+    for name in ("a/scan.png", "photos/第1页.jpg", "photos/第2页.JPG", "photos/.DS_Store", "a/more/第1页.jpeg",
+                 "mixed/p1.jpg", "mixed/notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)
+    found = report_files([tmp_path])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "b.txt", "c.pdf", "d.docx", "a/scan.png", "a/x.HTML", "a/y.htm", "a/more", "mixed/notes.txt", "mixed/p1.jpg",
+        "photos"]
+    assert report_files([tmp_path / "photos"]) == [tmp_path / "photos"]
 
 
 def test_the_writers(fixtures_audit) -> None:

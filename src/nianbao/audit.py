@@ -22,7 +22,7 @@ import pandas as pd
 from . import checks
 from .errors import NianbaoError
 from .format import describe
-from .importer import SUFFIXES, Imported, read_report
+from .importer import SUFFIXES, Imported, photographed, read_report
 from .model import ReportData, Value, is_empty, is_unknown, number
 from .narrative import filled
 
@@ -57,14 +57,27 @@ class Audit(NamedTuple):
 
 
 def report_files(paths: Iterable[Path]) -> list[Path]:
-    """The files to audit: each file given, and every .html .htm .txt .pdf under each folder given."""
+    """The reports to audit: each file given, and under each folder given every file ``nianbao import``
+    reads (.html .htm .txt .pdf .docx, a scan's .png .jpg) — but a folder of pictures and nothing else,
+    the folder given or one under it, is one report photographed page by page, as ``import`` reads it.
+    """
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
-        else:
-            out.append(path)
+        out.extend(_reports_in(path, set()) if path.is_dir() else [path])
     return list(dict.fromkeys(out))
+
+
+def _reports_in(folder: Path, seen: set[Path]) -> list[Path]:
+    if (where := folder.resolve()) in seen:  # a link back up the tree
+        return []
+    seen.add(where)
+    if photographed(folder):
+        return [folder]
+    entries = sorted(folder.iterdir())
+    out = [p for p in entries if p.is_file() and p.suffix.lower() in SUFFIXES]
+    for sub in (p for p in entries if p.is_dir()):
+        out.extend(_reports_in(sub, seen))
+    return out
 
 
 def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:

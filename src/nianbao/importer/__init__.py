@@ -57,7 +57,7 @@ The modules, each named for what it produces; each imports only modules above it
     files      path → Source → Imported: the only I/O
 """
 
-from .files import SUFFIXES, read_report, read_source
+from .files import SUFFIXES, photographed, read_report, read_source
 from .identity import agency_slug, registered
 from .imported import FORMATS, Imported, with_agency
 from .labels import BLANK_CELL
@@ -81,6 +81,7 @@ __all__ = [
     "parse_html",
     "parse_text",
     "pdf_source",
+    "photographed",
     "read_report",
     "read_source",
     "registered",

@@ -60,6 +60,14 @@ def read_source(path: Path, *, jobs: int = 1) -> Source:
 PHOTOS = (".png", ".jpg", ".jpeg")
 
 
+def photographed(folder: Path) -> bool:
+    """Whether a folder is one report photographed page by page (as :func:`read_source` reads it): it
+    holds pictures and nothing else, hidden files aside.
+    """
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    return bool(entries) and all(p.is_file() and p.suffix.lower() in PHOTOS for p in entries)
+
+
 def _photos_source(folder: Path, jobs: int) -> Source:
     """A report photographed page by page: the folder's pictures, in the order of their names (页2 before
     页10), as the pages of one scan. Anything else in the folder is refused, as a page may be missing.
