@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -24,7 +24,7 @@ from nianbao.batch import planning
 from nianbao.cli import main
 from nianbao.errors import ParamsError
 from nianbao.params import Project, load_registry
-from nianbao.run import Run
+from nianbao.run import Run, fingerprint
 
 from .conftest import ROOT
 
@@ -268,10 +268,23 @@ def test_second_run_skips_everything_and_a_change_reruns_exactly_what_it_touches
     assert sorted(f"{r['year']}/{r['agency'] or '_summary'}" for r in history) == sorted(ledger)
     assert all(r["host"] and isinstance(r["worker"], int) and "batch_status" not in r for r in history)
 
+    from nianbao import season
+
+    def stages() -> dict[str, tuple[str, str]]:
+        board = season.board(project, 2024, batch.read_ledger(project), load_registry(project))
+        return {r.agency: (r.stage.key, r.note) for r in board.rows if r.agency in ("shimen", "jiangbin")}
+
+    assert shimen["inputs"]["data/2024/shimen.yaml"] == fingerprint(project.data_dir / "2024" / "shimen.yaml")
+    assert "params/agencies.yaml#shimen" in shimen["inputs"] and "notebooks/report.ipynb" in shimen["inputs"]
+    assert {a: s for a, (s, _) in stages().items()} == {"shimen": "review", "jiangbin": "review"}
     path = project.data_dir / "2024" / "shimen.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("licensing: [52]", "licensing: [53]"), encoding="utf-8")
+    # the season board says so: its documents are not its data's now (what a batch will render again)
+    assert stages() == {"shimen": ("changed", "渲染后改动了 data/2024/shimen.yaml；运行 nianbao batch 重新渲染"),
+                        "jiangbin": ("review", "")}
     result = batch.run(project, years=[2024], agencies=["shimen", "jiangbin"], pdf=False, jobs=2)
     assert statuses(result) == {"2024/jiangbin": "skipped", "2024/shimen": "rendered", "2024/_summary": "rendered"}
+    assert stages()["shimen"][0] == "review"
     assert not leftovers(project)
 
 

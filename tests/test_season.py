@@ -10,15 +10,17 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao import approval, season
+from nianbao.batch.planning import rests_on
 from nianbao.cli import main
 from nianbao.errors import ParamsError
 from nianbao.params import Project, load_registry
+from nianbao.run import Fingerprints, Run
 
 from .conftest import copy_project
 
 YEAR = 2025
 #: Agencies added to the copied registry, so that every stage has one of its own.
-EXTRA = ("alpha", "beta", "gamma", "delta", "epsilon")
+EXTRA = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta")
 
 
 def ledger_record(agency: str, status: str = "rendered", errors: int = 0, warnings: int = 0, **extra) -> dict:
@@ -41,6 +43,9 @@ def ledger_record(agency: str, status: str = "rendered", errors: int = 0, warnin
 ])
 def test_each_stage_is_decided_from_its_facts(sent, returned, record, approved, released, stage) -> None:
     assert season.stage_of(sent, returned, record, approved, released).key == stage
+    changed = season.stage_of(sent, returned, record, approved, released, changed=True).key
+    # what a rendering rested on changed since: a render is due, unless the reviewers' word or a release decides
+    assert changed == ("changed" if record is not None and not approved and not released else stage)
 
 
 def test_the_stages_are_listed_once_in_order_with_distinct_keys_and_labels() -> None:
@@ -70,6 +75,9 @@ def round_project(tmp_path: Path, monkeypatch) -> tuple[Project, dict]:
         "alpha": ledger_record("alpha", pending=["1 格无法确定（？）"]),
         "beta": ledger_record("beta", warnings=2),
         "gamma": ledger_record("gamma"), "delta": ledger_record("delta"), "epsilon": ledger_record("epsilon"),
+        # rendered from data since changed, and from a registry entry since edited
+        "zeta": ledger_record("zeta", inputs={**rests_on(Run(project, YEAR, "zeta"), registry, Fingerprints()),
+                                               f"data/{YEAR}/zeta.yaml": "0" * 64, "params/agencies.yaml#zeta": "1" * 64}),
     }.items()}  # jiangbin: returned, not rendered
     signed = approval.Approval("王审核", "2026-01-10T09:30:00Z", "", "0" * 64, {"f": "0" * 64})
     states = {"gamma": "stale", "delta": "approved", "epsilon": "approved"}
@@ -81,7 +89,7 @@ def round_project(tmp_path: Path, monkeypatch) -> tuple[Project, dict]:
     return project, ledger
 
 
-EXPECTED = {"yueyanglou": "unsent", "linjiang-scjg": "sent", "jiangbin": "returned", "shimen": "failed",
+EXPECTED = {"yueyanglou": "unsent", "linjiang-scjg": "sent", "jiangbin": "returned", "zeta": "changed", "shimen": "failed",
             "broken-example": "errors", "alpha": "rendered", "beta": "review", "gamma": "stale", "delta": "approved",
             "epsilon": "released"}
 
@@ -96,6 +104,8 @@ def test_the_board_gives_every_agency_of_the_registry_its_stage(round_project) -
     assert (rows["delta"].approved_by, rows["delta"].approved_at) == ("王审核", "2026-01-10T09:30:00Z")
     assert rows["linjiang-scjg"].note == "模板发于 2025-12-20" and rows["epsilon"].note == "发布于 2026-01-20"
     assert rows["shimen"].note == "笔记本第 4 格出错" and rows["alpha"].note == "待处理：1 格无法确定（？）"
+    assert rows["zeta"].note == (f"渲染后改动了 data/{YEAR}/zeta.yaml、params/agencies.yaml 中 zeta 的条目；"
+                                 "运行 nianbao batch 重新渲染")
     assert board.deadline == dt.date(2026, 1, 31) and board.days_left == 10 and board.late == []
     assert set(board.totals().values()) == {1}
 
@@ -157,7 +167,7 @@ def test_status_prints_the_board_as_a_chinese_table_with_totals_and_who_is_late(
     lines = result.output.splitlines()
     assert lines[0] == "2025 年度报告进度（截止 2026-01-31，已过 3 天；按 2026-02-03 计）"
     assert lines[1].startswith("未发模板 1，模板已发，未交回 1，已交回，未渲染 1，") and lines[1].endswith("已发布 1")
-    assert lines[2].startswith("逾期 9 个单位：") and "青川市临江区第5测试局" not in lines[2]
+    assert lines[2].startswith("逾期 10 个单位：") and "青川市临江区第5测试局" not in lines[2]
     header = lines[4].split()
     assert header == ["单位", "代码", "阶段", "错误", "警告", "审核人", "审核时间", "剩余天数", "说明"]
     broken = next(line for line in lines if "broken-example" in line).split()

@@ -43,6 +43,7 @@ STAGES = (
     Stage("unsent", "未发模板"),
     Stage("sent", "模板已发，未交回"),
     Stage("returned", "已交回，未渲染"),
+    Stage("changed", "渲染后有改动，未重新渲染", "warn"),
     Stage("failed", "渲染失败", "warn"),
     Stage("errors", "校验有错误", "warn"),
     Stage("rendered", "已渲染，发布前待处理"),
@@ -100,12 +101,17 @@ class Board:
         return [r for r in self.rows if r.late]
 
 
-def stage_of(sent: bool, returned: bool, record: Record | None, approval: str, released: bool) -> Stage:
-    """The stage of an agency-year from its facts; ``approval`` is ``"approved"``, ``"stale"`` or ``""``."""
+def stage_of(sent: bool, returned: bool, record: Record | None, approval: str, released: bool,
+             changed: bool = False) -> Stage:
+    """The stage of an agency-year from its facts; ``approval`` is ``"approved"``, ``"stale"`` or ``""``;
+    ``changed``: what its last rendering rested on has changed since (its documents are not the data's).
+    """
     if released:
         return BY_KEY["released"]
     if approval:
         return BY_KEY[approval]
+    if record is not None and changed:
+        return BY_KEY["changed"]
     if record is not None:
         if record.get("status") != "rendered":
             return BY_KEY["failed"]
@@ -224,25 +230,35 @@ def season_year(project: Project, ledger: Mapping[str, Record]) -> int | None:
 def board(project: Project, year: int, ledger: Mapping[str, Record], registry: Mapping[str, Agency], *,
           due: dt.date | None = None, today: dt.date | None = None) -> Board:
     """Every agency of the registry with its stage in the year's round, against the deadline."""
+    from .batch.planning import changed_since
+    from .run import Fingerprints
+
     due = due or deadline(project, year)
     today = today or dt.date.today()
     sent, out = read_sent(project, year), released(project, year)
+    seen = Fingerprints()
     rows = []
     for agency, who in registry.items():
         record = ledger.get(f"{year}/{agency}")
         data = project.data_files(agency, year) or project.foreign_data_files(agency, year)
         state, approved = approval_of(project, agency, year)
-        stage = stage_of(agency in sent, bool(data), record, state, agency in out)
+        changed = changed_since(project, record, registry, seen) if record else []
+        stage = stage_of(agency in sent, bool(data), record, state, agency in out, bool(changed))
         checks = (record or {}).get("checks") or {}
         rows.append(Row(
             agency, who.name, stage, checks.get("errors"), checks.get("warnings"),
             getattr(approved, "by", "") or "", str(getattr(approved, "at", "") or ""),
-            _note(stage, sent.get(agency), record, out.get(agency), state), today > due and stage.key != "released",
+            _note(stage, sent.get(agency), record, out.get(agency), state, changed), today > due and stage.key != "released",
         ))
     return Board(year, due, today, rows)
 
 
-def _note(stage: Stage, sent: dict | None, record: Record | None, release: dict | None, approved: str) -> str:
+def _note(stage: Stage, sent: dict | None, record: Record | None, release: dict | None, approved: str,
+          changed: list[str]) -> str:
+    if stage.key == "changed":
+        named = [f"{n.split('#')[0]} 中 {n.split('#')[1]} 的条目" if "#" in n else n for n in changed]
+        files = "、".join(named[:3]) + (f" 等 {len(named)} 项" if len(named) > 3 else "")
+        return f"渲染后改动了 {files}；运行 nianbao batch 重新渲染"
     if stage.key == "released":
         when = f"发布于 {str(release.get('at', ''))[:10]}" if release and release.get("at") else "已发布"
         return when + ("；发布后内容已变，须重新审核" if approved == "stale" else "")

@@ -230,6 +230,8 @@ class _Loop:
         if status != SKIPPED:
             if "stages" in record:
                 record["stages"] = {**record["stages"], "hashing": round(self.hashing.get(task.key, 0.0), 3)}
+            if task.key in self.hasher.inputs:  # what it rests on: `nianbao status` tells when that has changed since
+                record["inputs"] = self.hasher.inputs[task.key]
             saved = record.copy()
             saved.pop("batch_status", None)
             self.ledger[task.id] = saved

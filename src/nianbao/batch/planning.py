@@ -62,16 +62,57 @@ class Hasher:
         self.code = code_hash()
         self.registry = load_registry(project)
         self.seen = Fingerprints()
+        self.inputs: dict[str, dict[str, str]] = {}  # per report key, what the report rests on (see rests_on)
 
-    def _key(self, run: Run, extra: dict) -> str:
-        registry = self.project.params_dir / REGISTRY
-        inputs = {run.name_of(p): self.seen.of(p) for p in run.inputs() if p != registry}  # the registry counts by entry
-        payload = {"inputs": inputs, "code": self.code, "options": self.options, **extra}
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    def _key(self, inputs: dict[str, str], extra: dict | None = None) -> str:
+        payload = {"inputs": inputs, "code": self.code, "options": self.options, **(extra or {})}
+        return _digest(payload)
 
     def report(self, agency: str, year: int) -> str:
-        return self._key(Run(self.project, year, agency), {"agency": asdict(self.registry[agency])})
+        inputs = rests_on(Run(self.project, year, agency), self.registry, self.seen)
+        key = self._key(inputs)
+        self.inputs[key] = inputs
+        return key
 
     def summary(self, year: int, failed: dict) -> str:
         entries = {a: asdict(x) for a, x in self.registry.items()}
-        return self._key(Run(self.project, year), {"registry": entries, "failed": failed})
+        return self._key(_files(Run(self.project, year), self.seen), {"registry": entries, "failed": failed})
+
+
+def rests_on(run: Run, registry: Mapping[str, Agency], seen: Fingerprints) -> dict[str, str]:
+    """What a report rests on, each by its fingerprint: its input files (:meth:`Run.inputs`; ``"absent"`` for
+    one not there), and — not the whole registry, which changes with every agency added — its agency's entry
+    in it, as ``params/agencies.yaml#<agency>``.
+    """
+    entry = registry.get(run.agency)
+    name = f"{run.name_of(run.project.params_dir / REGISTRY)}#{run.agency}"
+    return {**_files(run, seen), name: _digest(asdict(entry)) if entry else "absent"}
+
+
+def changed_since(project: Project, record: Mapping, registry: Mapping[str, Agency],
+                  seen: Fingerprints | None = None) -> list[str]:
+    """The inputs of a report that are not as they were when its record was made (by name, as
+    :func:`rests_on` names them): a data file edited, added or removed, its params, reviews or the
+    notebook changed, a rule pack the batch was given edited, its registry entry changed. Empty when
+    nothing changed, and for a record that does not say what it rested on.
+    """
+    then = record.get("inputs")
+    if not isinstance(then, dict) or not record.get("agency") or not isinstance(record.get("year"), int):
+        return []
+    seen = seen or Fingerprints()
+    run = Run(project, record["year"], record["agency"])
+    now = rests_on(run, registry, seen)
+    for name in then.keys() - now.keys():  # given to that batch only (a rule pack by --rules): as it is now
+        if "#" not in name:
+            path = Path(name) if Path(name).is_absolute() else project.root / name
+            now[name] = seen.of(path)
+    return sorted(name for name in then.keys() | now.keys() if now.get(name, "absent") != then.get(name, "absent"))
+
+
+def _files(run: Run, seen: Fingerprints) -> dict[str, str]:
+    registry = run.project.params_dir / REGISTRY  # counted by entry (rests_on), not as a file
+    return {run.name_of(p): seen.of(p) for p in run.inputs() if p != registry}
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -38,6 +38,7 @@ class Record(TypedDict, total=False):
     rebuilt: bool  # recreated from the outputs after the ledger was damaged
     traceback: str  # a bug's traceback, for whoever debugs it
     stages: dict[str, float]  # CPU seconds per stage of the render (see nianbao.timing.STAGES)
+    inputs: dict[str, str]  # a report's: what it rested on (files, its registry entry) → fingerprint
     settled: str  # an overview's: the .aux its PDF settled with, where the next one starts (numbers only)
     batch_status: str  # in a batch's own list only: rendered, failed or skipped this time
 

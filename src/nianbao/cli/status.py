@@ -26,7 +26,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.option("--today", callback=_date, metavar="YYYY-MM-DD", help="按这一天计算剩余天数和逾期；默认今天。")
 @click.pass_context
 def status(ctx: click.Context, year: int, fmt: str, deadline: dt.date | None, today: dt.date | None) -> None:
-    """本年度进度：名录中每个单位走到了哪一步——未发模板、模板已发未交回、已交回、渲染失败、校验有错误（及条数）、
+    """本年度进度：名录中每个单位走到了哪一步——未发模板、模板已发未交回、已交回、渲染后数据有改动而未重新渲染、渲染失败、校验有错误（及条数）、
     已渲染但发布前待处理、待审核、已审核（审核人、时间）、已审核但内容已变、已发布——以及距截止日期的天数和逾期的单位。
 
     同样的表也在审核索引 outputs/index.html 的“本年度进度”一节中，可排序、按阶段筛选。
