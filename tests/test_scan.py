@@ -332,10 +332,10 @@ def test_a_real_report_scanned_reads_back_without_a_wrong_figure(tmp_path: Path,
 
 @pytest.mark.ocr
 @needs_engine
-@pytest.mark.parametrize("turn", [0, 90, 270])
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
 def test_a_page_photo_reads_its_table_cell_by_cell(tmp_path: Path, turn: int) -> None:
-    """One page of 表三, photographed (JPEG at 200 dpi), upright or on its side: its figures as printed,
-    or "?" with the reason."""
+    """One page of 表三, photographed (JPEG at 200 dpi), upright, on its side or upside down: its figures
+    as printed, or "?" with the reason."""
     import pypdfium2 as pdfium
 
     pdf = require_shared(SHARED / "corpus" / "hongze-2024.pdf")
@@ -373,6 +373,19 @@ def test_a_bundled_reports_publication_pdf_scanned_reads_back_to_its_data(tmp_pa
     assert wrongly_read(report.data, scanned.data) == {}
     figures = [k for k, v in report.data.cells.items() if k[0] in "ABC" and isinstance(v, int)]
     assert sum(scanned.data.cells[k] == report.data.cells[k] for k in figures) >= 0.8 * len(figures)
+
+
+def test_a_page_whose_words_are_not_a_reports_is_garbled() -> None:
+    """The share of the format's own characters tells an upright page from one the engine read upside down."""
+    from nianbao.importer.scan import Page, garbled
+    from nianbao.importer.sources import Cell
+
+    upright = "本机关认真贯彻落实政府信息公开条例，全年主动公开政府信息，依申请公开办理及时，行政复议和行政诉讼均无。"
+    upside_down = "卫丫旦巳巾乂丶丨亻尸乜丬弋彳廾卅丌乇囗彡夂夊亠冖宀勹匚卩厶阝刂"  # what a page upside down reads as
+    assert not garbled(Page(text=upright)) and garbled(Page(text=upside_down))
+    assert not garbled(Page(text=upside_down[:10]))  # too few characters to say
+    cells = ((Cell("本年新收政府信息公开申请数量", 0, 0), Cell("12", 0, 1)), (Cell("予以公开", 1, 0), Cell("3", 1, 1)))
+    assert not garbled(Page(text=upside_down[:20], grids=[cells] * 2))  # the tables' words count too
 
 
 @pytest.mark.parametrize("turn, turned", [(0, False), (90, True), (270, True)])
@@ -421,7 +434,7 @@ def test_a_folders_pages_are_in_the_order_a_person_reads_their_names() -> None:
 @pytest.mark.ocr
 @needs_engine
 def test_a_report_photographed_page_by_page_into_a_folder_reads_as_one(tmp_path: Path) -> None:
-    """Each page a JPEG at 200 dpi, the second on its side: one report, no wrong figure, most read."""
+    """Each page a JPEG at 200 dpi, the second on its side, the third upside down: one report, no wrong figure, most read."""
     import pypdfium2 as pdfium
 
     pdf = require_shared(SHARED / "corpus" / "hongze-2024.pdf")
@@ -431,7 +444,8 @@ def test_a_report_photographed_page_by_page_into_a_folder_reads_as_one(tmp_path:
     document = pdfium.PdfDocument(str(pdf))
     for n in range(len(document)):
         image = document[n].render(scale=200 / 72).to_pil().convert("RGB")
-        image.rotate(90 if n == 1 else 0, expand=True).save(folder / f"第{n + 1}页.jpg", format="JPEG", quality=85)
+        turn = {1: 90, 2: 180}.get(n, 0)  # the second page on its side, the third upside down
+        image.rotate(turn, expand=True).save(folder / f"第{n + 1}页.jpg", format="JPEG", quality=85)
     document.close()
     read = read_report(folder, jobs=2)
     assert read.data.year == 2024 and wrongly_read(truth, read.data) == {}

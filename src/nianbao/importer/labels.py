@@ -15,6 +15,20 @@ K = TypeVar("K")
 #: An empty table cell, as a line of its own in a Source's text.
 BLANK_CELL = "\ue000"
 
+@cache
+def format_characters() -> frozenset[str]:
+    """The Chinese characters of the format's own words: the title, the parts' and sections' headings,
+    the tables' titles, labels and notes. Most of what a report's page says is written in them.
+    """
+    from ..format import PARTS, REPORT_TITLE, TABLES
+
+    words = [REPORT_TITLE, *(p.title for p in PARTS), *(s.title for p in PARTS for s in p.sections)]
+    for t in TABLES.values():
+        words += [t.title, t.row_header, t.note, *(b.caption for b in t.blocks), *(r.label for r in t.rows)]
+        words += [c.label for c in t.columns] + [g for c in t.columns for g in c.group]
+    return frozenset(re.findall(r"[\u4e00-\u9fff]", "".join(words)))
+
+
 def compacted(text: str) -> str:
     """The canonical text without whitespace."""
     return re.sub(r"\s+", "", canonical(text))

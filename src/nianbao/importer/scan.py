@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..errors import DataError
 from . import ocr
+from .labels import format_characters
 from .pdftables import Grids, boxes_grid
 from .pictures import DPI, level, maybe_turned, pictures, png, threshold
 from .ruling import erased, find_tables, strokes
@@ -111,14 +112,53 @@ def scanned_kind(grid: Grid) -> str:
 
 
 def read_page(picture: bytes) -> Page:
-    """One cleaned page (PNG): its ruled tables read cell by cell, the rest as text."""
-    import numpy as np
+    """One cleaned page (PNG): its ruled tables read cell by cell, the rest as text — upright first.
+
+    A page whose lines run down it (a photo taken sideways), or whose words read as no report's (a
+    page fed upside down), is turned as the engine's orientation model says, when it is sure.
+    """
     from PIL import Image
 
     page = Image.open(io.BytesIO(picture))
     page.load()
-    if maybe_turned(page) and (turn := ocr.orientation(png(page.reduce(2)), DPI // 2)):  # a photo taken sideways, say
-        page = level(page.rotate(-turn, expand=True, fillcolor=255))
+    if maybe_turned(page) and (turn := _turn(page)):
+        return _read(_turned(page, turn))
+    read = _read(page)
+    if garbled(read) and (turn := _turn(page)):
+        return _read(_turned(page, turn))
+    return read
+
+
+#: Of the Chinese characters read on an upright page of a report, most are the format's own (on the real
+#: reports measured, 0.66–0.96 of them); on the same pages upside down, 0.21–0.33. Below this share a
+#: page's orientation is asked for: when the page is upright after all, that costs a second, nothing else.
+FORMAT_SHARE = 0.5
+#: Fewer Chinese characters than this on a page (a signature, a seal) say nothing of its orientation.
+SAYS_ENOUGH = 30
+
+
+def garbled(page: Page) -> bool:
+    """Whether a page's words, outside its tables and in their cells, read as no report's: few of the
+    format's own characters among many (as the engine reads a page upside down).
+    """
+    words = page.text + "".join(c.text for grid in page.grids for row in grid for c in row)
+    chinese = re.findall(r"[\u4e00-\u9fff]", words)
+    ours = format_characters()
+    return len(chinese) >= SAYS_ENOUGH and sum(c in ours for c in chinese) < FORMAT_SHARE * len(chinese)
+
+
+def _turn(page) -> int:
+    return ocr.orientation(png(page.reduce(2)), DPI // 2)
+
+
+def _turned(page, turn: int):
+    return level(page.rotate(-turn, expand=True, fillcolor=255))
+
+
+def _read(page) -> Page:
+    import numpy as np
+    from PIL import Image
+
     grey = np.asarray(page)
     edges = strokes(grey)
     tables = find_tables(edges)
