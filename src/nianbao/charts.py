@@ -84,17 +84,10 @@ def warm_up() -> None:
     start with the fonts loaded and matplotlib's caches filled. Quiet when it cannot draw (no Chinese
     font, say): each report's own chart then says why.
     """
-    global _warm
-    if _warm:
-        return
-    _warm = True
     try:
         render_png_pdf(bar_chart("申请办理结果（件）", ["予以公开", "部分公开"], [1, 0]))
     except Exception:  # noqa: BLE001  only a head start: whatever fails here, each report's own chart says
         pass
-
-
-_warm = False
 
 
 # ---------------------------------------------------------------- alt text: what each chart shows, in words

@@ -8,6 +8,7 @@ own escaping converters: no user text reaches LaTeX or HTML as markup.
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +49,12 @@ class Outputs:
         display(*self.items)
 
 
+@functools.cache
 def warm_up() -> None:
     """Pay once what a report's first cells pay in a new process — fonts loaded for a chart, the Jinja
     template pandas' Styler writes a LaTeX longtable with compiled — so that the kernels a batch forks
-    after this start with it. Quiet when it cannot: each report's own cells then say why.
+    after this start with it; once per process and the processes forked from it (a batch's fork
+    server, then its workers' kernel templates). Quiet when it cannot: each report's own cells then say why.
     """
     import pandas as pd
 
