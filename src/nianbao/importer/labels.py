@@ -15,6 +15,7 @@ K = TypeVar("K")
 #: An empty table cell, as a line of its own in a Source's text.
 BLANK_CELL = "\ue000"
 
+
 @cache
 def format_characters() -> frozenset[str]:
     """The Chinese characters of the format's own words: the title, the parts' and sections' headings,

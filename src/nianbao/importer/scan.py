@@ -121,10 +121,11 @@ def read_page(picture: bytes) -> Page:
 
     page = Image.open(io.BytesIO(picture))
     page.load()
-    if maybe_turned(page) and (turn := _turn(page)):
+    sideways = maybe_turned(page)
+    if sideways and (turn := _turn(page)):
         return _read(_turned(page, turn))
     read = _read(page)
-    if garbled(read) and (turn := _turn(page)):
+    if not sideways and garbled(read) and (turn := _turn(page)):  # not asked twice of the same page
         return _read(_turned(page, turn))
     return read
 
