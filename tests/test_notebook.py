@@ -81,3 +81,17 @@ def test_a_cell_past_its_time_limit_is_one_clear_message_without_kernel_noise(tm
     assert "--timeout" in str(caught.value) and failed.is_file()
     out, err = capfd.readouterr()
     assert "Traceback" not in out + err and "Timeout waiting" not in out + err and "ERROR" not in out + err
+
+
+def test_a_kernel_client_tries_again_soon_to_reach_a_kernel_not_yet_listening(tmp_path: Path) -> None:
+    """It connects before the kernel has bound its sockets: ZeroMQ's next try must not wait its default 0.1 s."""
+    import zmq
+
+    from nianbao.kernel import RECONNECT_MS, ipc_kernel_manager
+
+    client = ipc_kernel_manager(tmp_path)().client()
+    shell = client.connect_shell()
+    try:
+        assert shell.getsockopt(zmq.RECONNECT_IVL) == RECONNECT_MS < 100
+    finally:
+        shell.close(linger=0)
