@@ -110,13 +110,20 @@ def shell_loop(project: Path, ids: list[str], parallel: int) -> tuple[float, flo
     out.mkdir()
     env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
     common = f"--TemplateExporter.extra_template_basedirs={TEMPLATES} --no-input"
-    one = (
-        f"set -e; a=$1; papermill notebooks/report.ipynb {out}/$a.ipynb -f params/2024/$a.yaml --no-progress-bar; "
-        f"jupyter nbconvert --to html --template nianbao_html {common} {out}/$a.ipynb; "
-        f"jupyter nbconvert --to pdf --template nianbao_latex {common} {out}/$a.ipynb"
+    # A report that fails is run once more, as its user would: stock papermill's kernels listen on TCP
+    # ports, and two started at the same moment can be given the same one (nianbao's use IPC sockets).
+    steps = (
+        f"papermill notebooks/report.ipynb {out}/$a.ipynb -f params/2024/$a.yaml --no-progress-bar 2>>{out}/$a.log && "
+        f"jupyter nbconvert --to html --template nianbao_html {common} {out}/$a.ipynb 2>>{out}/$a.log && "
+        f"jupyter nbconvert --to pdf --template nianbao_latex {common} {out}/$a.ipynb 2>>{out}/$a.log"
     )
+    one = f"a=$1; {steps} || {{ echo $a >> {out}/again; {steps}; }}"
     script = f"printf '%s\\n' {' '.join(ids)} | xargs -P {parallel} -n 1 bash -c '{one}' _"
     wall, cpu = timed(["bash", "-c", script], cwd=project, env=env)
+    again = (out / "again").read_text().split() if (out / "again").exists() else []
+    if again:
+        print(f"  the loop ran {len(again)} report(s) again after a failure: {' '.join(again)}; first error:")
+        print("  " + "\n  ".join((out / f"{again[0]}.log").read_text(errors="replace").splitlines()[-6:]))
     assert len(list(out.glob("*.pdf"))) == len(ids) and len(list(out.glob("*.html"))) == len(ids)
     return wall, cpu
 
