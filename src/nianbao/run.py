@@ -142,7 +142,12 @@ class Run:
         return files
 
     def name_of(self, path: Path) -> str:
-        """A file's name in fingerprints and the ledger: relative to the project, absolute outside it."""
+        """A file's name in fingerprints and the ledger: relative to the project, absolute outside it. A path
+        built from the project's folder (as every input's is) is named so without resolving it, which
+        would look up each of its folders on disk again, for every file of every run.
+        """
+        if path.is_relative_to(self.project.root) and ".." not in path.parts:
+            return path.relative_to(self.project.root).as_posix()
         try:
             return path.resolve().relative_to(self.project.root.resolve()).as_posix()
         except ValueError:
