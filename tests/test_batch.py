@@ -95,6 +95,24 @@ def test_a_registry_entry_touches_only_its_agency(project: Project) -> None:
     assert changed(before, keys(project)) == {("shimen", y) for y in (2022, 2023, 2024)}
 
 
+def test_what_a_report_rested_on_is_compared_with_its_files_as_they_are_now(project: Project) -> None:
+    from nianbao.run import Fingerprints
+
+    registry = load_registry(project)
+    then = planning.rests_on(Run(project, 2024, "shimen"), registry, Fingerprints())
+    pack = project.root / "extra-rules.yaml"  # given to that batch only (--rules)
+    pack.write_text("rules: []\n", encoding="utf-8")
+    record = {"kind": "report", "agency": "shimen", "year": 2024, "inputs": {**then, "extra-rules.yaml": fingerprint(pack)}}
+    assert planning.changed_since(project, record, registry) == []
+    pack.write_text("rules: [x]\n", encoding="utf-8")
+    (project.params_dir / "2024" / "shimen.yaml").write_text("agency: shimen\nyear: 2024\n# 改\n", encoding="utf-8")
+    assert planning.changed_since(project, record, registry) == ["extra-rules.yaml", "params/2024/shimen.yaml"]
+    # a ledger edited by hand: whatever it names is said, never read unless it is a rule pack, never a crash
+    record["inputs"] = {**then, "/proc/self/mem": "x", "../../etc/passwd": "y", "/proc/self/mem.yaml": "z"}
+    assert set(planning.changed_since(project, record, registry)) >= {"/proc/self/mem", "../../etc/passwd"}
+    assert planning.changed_since(project, {**record, "inputs": ["a"]}, registry) == []  # says nothing: not judged
+
+
 def test_notebook_params_and_options_touch_what_they_feed(project: Project) -> None:
     before = keys(project)
     assert keys(project) == before  # the same inputs, the same keys

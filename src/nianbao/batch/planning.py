@@ -103,9 +103,12 @@ def changed_since(project: Project, record: Mapping, registry: Mapping[str, Agen
     run = Run(project, record["year"], record["agency"])
     now = rests_on(run, registry, seen)
     for name in then.keys() - now.keys():  # given to that batch only (a rule pack by --rules): as it is now
-        if "#" not in name:
+        if Path(name).suffix in (".yaml", ".yml") and "#" not in name:
             path = Path(name) if Path(name).is_absolute() else project.root / name
-            now[name] = seen.of(path)
+            try:
+                now[name] = seen.of(path)
+            except OSError:  # not readable now: not as it was
+                now[name] = "unreadable"
     return sorted(name for name in then.keys() | now.keys() if now.get(name, "absent") != then.get(name, "absent"))
 
 
