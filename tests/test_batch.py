@@ -19,6 +19,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+import nianbao.run as run_
 from nianbao import batch
 from nianbao.batch import planning
 from nianbao.cli import main
@@ -99,18 +100,18 @@ def test_what_a_report_rested_on_is_compared_with_its_files_as_they_are_now(proj
     from nianbao.run import Fingerprints
 
     registry = load_registry(project)
-    then = planning.rests_on(Run(project, 2024, "shimen"), registry, Fingerprints())
+    then = run_.rests_on(Run(project, 2024, "shimen"), registry, Fingerprints())
     pack = project.root / "extra-rules.yaml"  # given to that batch only (--rules)
     pack.write_text("rules: []\n", encoding="utf-8")
     record = {"kind": "report", "agency": "shimen", "year": 2024, "inputs": {**then, "extra-rules.yaml": fingerprint(pack)}}
-    assert planning.changed_since(project, record, registry) == []
+    assert run_.changed_since(project, record, registry) == []
     pack.write_text("rules: [x]\n", encoding="utf-8")
     (project.params_dir / "2024" / "shimen.yaml").write_text("agency: shimen\nyear: 2024\n# 改\n", encoding="utf-8")
-    assert planning.changed_since(project, record, registry) == ["extra-rules.yaml", "params/2024/shimen.yaml"]
+    assert run_.changed_since(project, record, registry) == ["extra-rules.yaml", "params/2024/shimen.yaml"]
     # a ledger edited by hand: whatever it names is said, never read unless it is a rule pack, never a crash
     record["inputs"] = {**then, "/proc/self/mem": "x", "../../etc/passwd": "y", "/proc/self/mem.yaml": "z"}
-    assert set(planning.changed_since(project, record, registry)) >= {"/proc/self/mem", "../../etc/passwd"}
-    assert planning.changed_since(project, {**record, "inputs": ["a"]}, registry) == []  # says nothing: not judged
+    assert set(run_.changed_since(project, record, registry)) >= {"/proc/self/mem", "../../etc/passwd"}
+    assert run_.changed_since(project, {**record, "inputs": ["a"]}, registry) == []  # says nothing: not judged
 
 
 def test_notebook_params_and_options_touch_what_they_feed(project: Project) -> None:

@@ -10,11 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao import approval, season
-from nianbao.batch.planning import rests_on
 from nianbao.cli import main
 from nianbao.errors import ParamsError
 from nianbao.params import Project, load_registry
-from nianbao.run import Fingerprints, Run
+from nianbao.run import Fingerprints, Run, rests_on
 
 from .conftest import copy_project
 

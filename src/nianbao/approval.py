@@ -245,5 +245,22 @@ def read_history(project: Project) -> list[dict]:
     return [e for e in read_json_lines(history_path(project)) if isinstance(e, dict) and isinstance(e.get("event"), str)]
 
 
+def standing(project: Project, agency: str, year: int) -> tuple[str, Any]:
+    """``("approved" | "stale" | "", the approval)``: the reviewers' sign-off, and whether it still holds,
+    as the season board shows it.
+    """
+    try:
+        found = read(project, agency, year)
+    except NianbaoError:  # a damaged record approves nothing; `nianbao approve` says what is wrong with it
+        return "", None
+    if found is None:
+        return "", None
+    try:
+        held, found = state(project, agency, year)
+    except NianbaoError:  # the data no longer reads: it is not what was approved
+        return "stale", found
+    return {CURRENT: "approved", STALE: "stale"}.get(held, ""), found
+
+
 __all__ = ["CURRENT", "HISTORY", "NONE", "STALE", "Approval", "append", "approve", "blockers", "current_files", "now",
-           "fingerprint", "history_path", "path", "read", "read_history", "revoke", "state"]
+           "fingerprint", "history_path", "path", "read", "read_history", "revoke", "standing", "state"]

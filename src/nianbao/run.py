@@ -8,10 +8,12 @@ no path is rebuilt from strings elsewhere and every file is hashed one way (:fun
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .params import REGISTRY, Project, load_registry
+from .params import REGISTRY, Agency, Project, load_registry
 
 #: The overview's folder beside the agencies' folders; an agency id cannot start with "_".
 SUMMARY_FOLDER = "_summary"
@@ -159,4 +161,48 @@ class Run:
         return {self.name_of(f): seen.of(f) for f in self.inputs() if f.is_file()}
 
 
-__all__ = ["SUMMARY_FOLDER", "Fingerprints", "Run", "fingerprint"]
+def rests_on(run: Run, registry: Mapping[str, Agency], seen: Fingerprints) -> dict[str, str]:
+    """What a report rests on, each by its fingerprint: its input files (:meth:`Run.inputs`; ``"absent"`` for
+    one not there), and — not the whole registry, which changes with every agency added — its agency's entry
+    in it, as ``params/agencies.yaml#<agency>``.
+    """
+    entry = registry.get(run.agency)
+    name = f"{run.name_of(run.project.params_dir / REGISTRY)}#{run.agency}"
+    return {**input_files(run, seen), name: digest(asdict(entry)) if entry else "absent"}
+
+
+def changed_since(project: Project, record: Mapping, registry: Mapping[str, Agency],
+                  seen: Fingerprints | None = None) -> list[str]:
+    """The inputs of a report that are not as they were when its record was made (by name, as
+    :func:`rests_on` names them): a data file edited, added or removed, its params, reviews or the
+    notebook changed, a rule pack the batch was given edited, its registry entry changed. Empty when
+    nothing changed, and for a record that does not say what it rested on.
+    """
+    then = record.get("inputs")
+    if not isinstance(then, dict) or not record.get("agency") or not isinstance(record.get("year"), int):
+        return []
+    seen = seen or Fingerprints()
+    run = Run(project, record["year"], record["agency"])
+    now = rests_on(run, registry, seen)
+    for name in then.keys() - now.keys():  # given to that batch only (a rule pack by --rules): as it is now
+        if Path(name).suffix in (".yaml", ".yml") and "#" not in name:
+            path = Path(name) if Path(name).is_absolute() else project.root / name
+            try:
+                now[name] = seen.of(path)
+            except OSError:  # not readable now: not as it was
+                now[name] = "unreadable"
+    return sorted(name for name in then.keys() | now.keys() if now.get(name, "absent") != then.get(name, "absent"))
+
+
+def input_files(run: Run, seen: Fingerprints) -> dict[str, str]:
+    """The run's input files (:meth:`Run.inputs`) by their fingerprints, but for the registry."""
+    registry = run.project.params_dir / REGISTRY  # counted by entry (rests_on), not as a file
+    return {run.name_of(p): seen.of(p) for p in run.inputs() if p != registry}
+
+
+def digest(value: object) -> str:
+    """SHA-256 of a value as JSON, keys sorted."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+__all__ = ["SUMMARY_FOLDER", "Fingerprints", "Run", "changed_since", "digest", "fingerprint", "input_files", "rests_on"]

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .approval import standing as approval_of
 from .atomic import write_text
-from .errors import NianbaoError, ParamsError
+from .errors import ParamsError
 from .params import Agency, Project
+from .run import Fingerprints, changed_since
 
 Record = Mapping[str, Any]  # a ledger record (the batch hands its ledger over; nothing here reads batch/)
 
@@ -201,23 +203,6 @@ def released(project: Project, year: int) -> dict[str, dict]:
     return out
 
 
-def approval_of(project: Project, agency: str, year: int) -> tuple[str, Any]:
-    """``("approved" | "stale" | "", the approval)``: the reviewers' sign-off, and whether it still holds."""
-    from . import approval
-
-    try:
-        found = approval.read(project, agency, year)
-    except NianbaoError:  # a damaged record approves nothing; `nianbao approve` says what is wrong with it
-        return "", None
-    if found is None:
-        return "", None
-    try:
-        state, found = approval.state(project, agency, year)
-    except NianbaoError:  # the data no longer reads: it is not what was approved
-        return "stale", found
-    return {approval.CURRENT: "approved", approval.STALE: "stale"}.get(state, ""), found
-
-
 def season_year(project: Project, ledger: Mapping[str, Record]) -> int | None:
     """The newest year of the round: of templates sent, data returned or reports rendered."""
     years = {int(p.parent.name) for p in project.outputs_dir.glob(f"templates/*/{SENT}") if p.parent.name.isdigit()}
@@ -230,9 +215,6 @@ def season_year(project: Project, ledger: Mapping[str, Record]) -> int | None:
 def board(project: Project, year: int, ledger: Mapping[str, Record], registry: Mapping[str, Agency], *,
           due: dt.date | None = None, today: dt.date | None = None) -> Board:
     """Every agency of the registry with its stage in the year's round, against the deadline."""
-    from .batch.planning import changed_since
-    from .run import Fingerprints
-
     due = due or deadline(project, year)
     today = today or dt.date.today()
     sent, out = read_sent(project, year), released(project, year)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import ParamsError
-from ..params import REGISTRY, Agency, Project, load_registry
+from ..params import Agency, Project, load_registry
 from ..params import agency as find_agency
-from ..run import Fingerprints, Run
+from ..run import Fingerprints, Run, digest, input_files, rests_on
 
 
 def plan(project: Project, agencies: Iterable[str] = (), years: Iterable[int] = (),
@@ -66,7 +65,7 @@ class Hasher:
 
     def _key(self, inputs: dict[str, str], extra: dict | None = None) -> str:
         payload = {"inputs": inputs, "code": self.code, "options": self.options, **(extra or {})}
-        return _digest(payload)
+        return digest(payload)
 
     def report(self, agency: str, year: int) -> str:
         inputs = rests_on(Run(self.project, year, agency), self.registry, self.seen)
@@ -76,46 +75,4 @@ class Hasher:
 
     def summary(self, year: int, failed: dict) -> str:
         entries = {a: asdict(x) for a, x in self.registry.items()}
-        return self._key(_files(Run(self.project, year), self.seen), {"registry": entries, "failed": failed})
-
-
-def rests_on(run: Run, registry: Mapping[str, Agency], seen: Fingerprints) -> dict[str, str]:
-    """What a report rests on, each by its fingerprint: its input files (:meth:`Run.inputs`; ``"absent"`` for
-    one not there), and — not the whole registry, which changes with every agency added — its agency's entry
-    in it, as ``params/agencies.yaml#<agency>``.
-    """
-    entry = registry.get(run.agency)
-    name = f"{run.name_of(run.project.params_dir / REGISTRY)}#{run.agency}"
-    return {**_files(run, seen), name: _digest(asdict(entry)) if entry else "absent"}
-
-
-def changed_since(project: Project, record: Mapping, registry: Mapping[str, Agency],
-                  seen: Fingerprints | None = None) -> list[str]:
-    """The inputs of a report that are not as they were when its record was made (by name, as
-    :func:`rests_on` names them): a data file edited, added or removed, its params, reviews or the
-    notebook changed, a rule pack the batch was given edited, its registry entry changed. Empty when
-    nothing changed, and for a record that does not say what it rested on.
-    """
-    then = record.get("inputs")
-    if not isinstance(then, dict) or not record.get("agency") or not isinstance(record.get("year"), int):
-        return []
-    seen = seen or Fingerprints()
-    run = Run(project, record["year"], record["agency"])
-    now = rests_on(run, registry, seen)
-    for name in then.keys() - now.keys():  # given to that batch only (a rule pack by --rules): as it is now
-        if Path(name).suffix in (".yaml", ".yml") and "#" not in name:
-            path = Path(name) if Path(name).is_absolute() else project.root / name
-            try:
-                now[name] = seen.of(path)
-            except OSError:  # not readable now: not as it was
-                now[name] = "unreadable"
-    return sorted(name for name in then.keys() | now.keys() if now.get(name, "absent") != then.get(name, "absent"))
-
-
-def _files(run: Run, seen: Fingerprints) -> dict[str, str]:
-    registry = run.project.params_dir / REGISTRY  # counted by entry (rests_on), not as a file
-    return {run.name_of(p): seen.of(p) for p in run.inputs() if p != registry}
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        return self._key(input_files(Run(self.project, year), self.seen), {"registry": entries, "failed": failed})
