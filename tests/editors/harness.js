@@ -36,11 +36,22 @@ window.harness = {
   },
 
   // What a reader sees of some HTML: headings, paragraphs, tables cell by cell with their merges, and
-  // whether each cell's border shows, in a frame with no stylesheet (a site that adds none of its own).
-  async read(html) {
+  // whether each cell's border shows, in a frame with no stylesheet (a site that adds none of its own) or,
+  // given one, with that stylesheet and the HTML inside an element of class ``within``.
+  async read(html, stylesheet = "", within = "") {
     const frame = document.getElementById("published");
     const doc = frame.contentDocument;
-    doc.body.innerHTML = html;
+    doc.head.querySelectorAll("link").forEach((link) => link.remove());
+    if (stylesheet) {
+      const link = doc.createElement("link");
+      const loaded = new Promise((done, failed) => { link.onload = done; link.onerror = failed; });
+      link.rel = "stylesheet";
+      link.href = new URL(stylesheet, location.href).href;
+      doc.head.appendChild(link);
+      await loaded;
+    }
+    doc.body.innerHTML = within ? `<div class="${within}"></div>` : "";
+    (within ? doc.body.firstChild : doc.body).innerHTML = html;
     const view = doc.defaultView;
     const text = (el) => el.innerText.replace(/[\u200b\ufeff]/g, "");  // as shown: a <br> is a line break
     const inCell = (el) => Boolean(el.parentElement && el.parentElement.closest("td,th"));
