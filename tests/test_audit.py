@@ -66,15 +66,17 @@ def test_files_that_cannot_be_read_are_listed_with_the_reason(tmp_path: Path) ->
     reasons = {Path(f).name: r for f, r in result.unreadable}
     assert set(reasons) == {"notice.txt", "broken.pdf"}
     assert "不像是政府信息公开工作年度报告" in reasons["notice.txt"] and "无法读取 PDF" in reasons["broken.pdf"]
+    assert not any(name in reason for name, reason in reasons.items())  # the file is said once, in its own column
     assert result.exit_code == 1
 
 
 def test_report_files_walk_folders_and_keep_files_given(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
-    for name in ("a/x.HTML", "a/y.htm", "b.txt", "c.pdf", "d.docx"):
+    for name in ("a/x.HTML", "a/y.htm", "b.txt", "c.pdf", "d.docx", "e.doc", "a/f.WPS", "g.wpd"):
         (tmp_path / name).write_text("", encoding="utf-8")
     found = report_files([tmp_path, tmp_path / "d.docx"])
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["b.txt", "c.pdf", "d.docx", "a/x.HTML", "a/y.htm"]
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["b.txt", "c.pdf", "d.docx", "e.doc", "a/f.WPS",
+                                                                  "a/x.HTML", "a/y.htm"]
     # a folder of pictures only is one report photographed page by page (as `nianbao import` reads it);
     # a picture beside other reports is a scan of its own
     for name in ("a/scan.png", "photos/第1页.jpg", "photos/第2页.JPG", "photos/.DS_Store", "a/more/第1页.jpeg",
@@ -84,8 +86,8 @@ def test_report_files_walk_folders_and_keep_files_given(tmp_path: Path) -> None:
     (tmp_path / "a" / "loop").symlink_to(tmp_path)
     found = report_files([tmp_path])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "b.txt", "c.pdf", "d.docx", "a/scan.png", "a/x.HTML", "a/y.htm", "a/more", "mixed/notes.txt", "mixed/p1.jpg",
-        "photos"]
+        "b.txt", "c.pdf", "d.docx", "e.doc", "a/f.WPS", "a/scan.png", "a/x.HTML", "a/y.htm", "a/more", "mixed/notes.txt",
+        "mixed/p1.jpg", "photos"]
     assert report_files([tmp_path / "photos"]) == [tmp_path / "photos"]
 
 

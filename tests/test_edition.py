@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -292,6 +294,52 @@ def test_every_example_reads_back_identically_from_its_fragment_page_and_word_fi
         result = compare(data, read(path))
         assert result.identical, (kind, result.cells[:3], [t.key for t in result.texts])
         assert result.b.name == validate(Project(ROOT), agency, year).agency.name  # the full name, from the title
+
+
+@pytest.mark.office
+def test_the_word_file_saved_as_doc_wps_rtf_and_odt_reads_back_identically(editions, tmp_path: Path) -> None:
+    """Sites attach reports as .doc (and WPS users save .wps, the same format): each is read through LibreOffice."""
+    from nianbao.inputs import sniff
+
+    from .test_round import office
+
+    docx = editions[("shimen", 2024)]["docx"]
+    profile = (tmp_path / "profile").as_uri()
+    for to in ("doc", "rtf", "odt"):  # as Word, WPS or LibreOffice "save as" writes them
+        subprocess.run([office(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", to, "--outdir",
+                        str(tmp_path), str(docx)], check=True, capture_output=True, timeout=600)
+    (tmp_path / "shimen-2024.wps").write_bytes((tmp_path / "shimen-2024.doc").read_bytes())
+    data = read(ROOT / "data" / "2024" / "shimen.yaml")
+    for suffix, content in ((".doc", "doc"), (".wps", "doc"), (".rtf", "rtf"), (".odt", "odt")):
+        path = tmp_path / f"shimen-2024{suffix}"
+        assert sniff(path.read_bytes()) == content  # really that format, not a .docx under its name
+        result = compare(data, read(path))
+        assert result.identical, (suffix, result.cells[:3], [t.key for t in result.texts])
+    assert not list(tmp_path.parent.glob("nianbao-office-*"))
+
+
+def test_a_doc_that_is_a_web_page_or_a_docx_is_read_as_what_it_is_and_noise_is_refused(editions, tmp_path: Path) -> None:
+    data = read(ROOT / "data" / "2024" / "shimen.yaml")
+    for kind in ("page", "docx"):  # a page saved as "xx.doc", a .docx renamed: read without LibreOffice
+        renamed = tmp_path / f"{kind}.doc"
+        renamed.write_bytes(editions[("shimen", 2024)][kind].read_bytes())
+        assert compare(data, read(renamed)).identical, kind
+    noise = tmp_path / "noise.doc"
+    noise.write_bytes(random.Random(7).randbytes(10_000))
+    result = CliRunner().invoke(main, ["import", str(noise), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "noise.doc" in result.output and "无法识别的二进制内容" in result.output
+
+
+def test_a_doc_without_libreoffice_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    old = tmp_path / "report.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + bytes(600))
+    result = CliRunner().invoke(main, ["import", str(old), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "report.doc" in result.output and "apt-get install libreoffice-writer-nogui" in result.output
+    assert "另存为" in result.output and not (tmp_path / "out").exists()
 
 
 def test_compare_lists_each_cell_that_differs_blank_zero_dash_and_unknown_apart(editions, tmp_path: Path) -> None:

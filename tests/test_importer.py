@@ -400,7 +400,8 @@ def test_a_page_that_is_not_a_report_is_refused_naming_the_file(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("report.doc", b"\xd0\xcf\x11\xe0", "不认识的文件类型"),
+        ("report.wpd", b"\xd0\xcf\x11\xe0", "不认识的文件类型"),
+        ("report.doc", b"\xd0\xcf\x11\xe0", "无法读取文档：文件的扩展名是 .doc，内容却是文字"),
         ("report.docx", b"PK", "无法读取 Word 文件"),
         ("missing.txt", None, "找不到文件"),
         ("scan.pdf", b"%PDF-1.4 not really", "无法读取 PDF"),

@@ -229,6 +229,8 @@ def _import_one(job: tuple[Path, tuple[str, int] | None, int]) -> Imported | str
             return replace(report, name=name, identity_from="清单")
         return read_report(path, jobs=jobs)
     except NianbaoError as exc:
+        if str(exc.where.get("file", "")) == str(path):  # listed under the file already
+            del exc.where["file"]
         return str(exc)
     except Exception as exc:  # noqa: BLE001
         return f"导入时出错（{type(exc).__name__}: {exc}）"

@@ -1,14 +1,12 @@
 """What an input file may be, checked before any reader takes it whole: its size, what its first bytes
-say it is and, for the zip packages (``.xlsx``, ``.docx``), what the package's directory lists.
-
-Every file the kit reads — a data, params, registry or reviews file, a returned workbook, a published
-report, an audit manifest — is read through :func:`read`, so each of these fails the same way, at
-once, with one :class:`DataError` naming the file, what it seems to be and what to do:
+say it is and, for the zip packages (``.xlsx``, ``.docx``), what the package's directory lists. Every
+file the kit reads (data, params, registry, reviews, returned workbooks, published reports, audit
+manifests) is read through :func:`read`, and fails the same way, with one :class:`DataError` naming it:
 
 - a file far larger than any such file (refused by its size, before it is read);
 - a directory, a device or a pipe where a file should be;
-- a file that is another format under the wrong name (an old ``.xls`` or ``.doc``, a web page or CSV
-  renamed ``.xlsx``, a web page saved as ``.pdf``), or an empty one;
+- a file that is another format under the wrong name (an old ``.xls``, a web page or CSV renamed ``.xlsx``,
+  a web page saved as ``.pdf``), or an empty one;
 - a zip package that would inflate far beyond any real one, or holds thousands of parts;
 - a workbook carrying macros (VBA, Excel 4.0 macro sheets), ActiveX controls or embedded OLE objects.
 
@@ -40,6 +38,7 @@ class Kind:
     limit: int  # bytes
     typical: str  # said when the limit is passed
     empty: bool = False  # an empty file is accepted (an empty reviews file holds no reviews)
+    holds: tuple[str, ...] = ()  # contents accepted besides its own (a ".doc" saved as RTF or as a web page)
 
 
 KINDS = {
@@ -47,13 +46,15 @@ KINDS = {
     "txt": Kind("无法读取文字文件", "文字文件", 5 * MB, "一份年报的全文通常不到 200 KB"),
     "pdf": Kind("无法读取 PDF", "PDF", 100 * MB, "一份年报的 PDF 通常不到 10 MB"),
     "docx": Kind("无法读取 Word 文件", "Word 文件", 50 * MB, "一份年报的 Word 文件连同图片通常不到 10 MB"),
+    "office": Kind("无法读取文档", "Word 或 WPS 文档", 50 * MB, "一份年报的 Word 文件连同图片通常不到 10 MB",
+                   holds=("doc", "ole2", "rtf", "odt", "html", "docx")),  # .doc/.wps/.rtf/.odt, as LibreOffice reads them
     "xlsx": Kind("无法作为 Excel 工作簿打开", "Excel 工作簿", 20 * MB, "填好的模板通常不到 1 MB"),
     "yaml": Kind("无法读取 YAML 文件", "YAML 文件", 2 * MB, "一份数据文件通常不到 50 KB，上千个单位的名录不到 500 KB", empty=True),
     "csv": Kind("无法读取清单", "清单", 5 * MB, "一千份报告的清单不到 100 KB", empty=True),
     "image": Kind("无法读取图片", "图片", 40 * MB, "一页 A4 按 300 dpi 扫描的图片通常不到 5 MB"),
 }
 SUFFIXES = {".html": "html", ".htm": "html", ".txt": "txt", ".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx",
-            ".yaml": "yaml", ".yml": "yaml", ".csv": "csv",
+            ".doc": "office", ".wps": "office", ".rtf": "office", ".odt": "office", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv",
             ".png": "image", ".jpg": "image", ".jpeg": "image"}
 TEXT_KINDS = ("html", "txt", "yaml", "csv")
 
@@ -150,7 +151,7 @@ def check(raw: bytes, path: Path | str, kind: str, error: type[NianbaoError] = D
     if found == "zip-broken" and kind in ("xlsx", "docx"):
         raise error(f"{spec.unreadable}：文件已损坏（zip 结构不完整）", file=path,
                     hint="可能没有下载或保存完整；请重新下载，或在 Office / WPS 中重新保存")
-    if found != kind and (kind not in TEXT_KINDS or found in _BINARY):  # a text file may hold a page, and the reverse
+    if found not in (kind, *spec.holds) and (kind not in TEXT_KINDS or found in _BINARY):  # a text file may hold a page
         what, suffix = _FOUND[found]
         shown = Path(path).suffix or "（无）"
         raise _refusal(error, f"{spec.unreadable}：文件的扩展名是 {shown}，内容却是{what}", path, _hint(kind, found, suffix))
@@ -238,7 +239,7 @@ def _hint(kind: str, found: str, suffix: str) -> str:
         return "请用记事本或编辑器“另存为”UTF-8 编码后再用"
     if kind == "xlsx" and found in ("xls", "ole2", "ods", "text", "html"):
         return "请在 Excel、WPS 或 LibreOffice 中打开，“另存为”Excel 工作簿（*.xlsx）后再用"
-    if kind == "docx" and found in ("doc", "ole2", "odt", "rtf"):
+    if kind in ("docx", "office") and found in ("doc", "ole2", "odt", "rtf"):
         return "请在 Word 或 WPS 中打开，“另存为”Word 文档（*.docx）后再导入"
     if kind == "pdf" and found in ("doc", "ole2", "rtf"):
         return "请在 Word 或 WPS 中打开，另存为 PDF 或 Word 文档（*.docx）后再导入"

@@ -23,11 +23,12 @@ from .group import CONTEXT, _project, main
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], agency: str | None, year: int | None, out: Path | None,
             force: bool, jobs: int | None) -> None:
-    """把已发布的年报（网页 .html/.htm、复制的文字 .txt、PDF、Word .docx，或扫描件的 PDF 与图片 .png/.jpg）读回为数据文件。
+    """把已发布的年报（网页 .html/.htm、复制的文字 .txt、PDF、Word .docx 或 .doc、WPS .wps、RTF、.odt，或扫描件的 PDF 与图片 .png/.jpg）读回为数据文件。
 
     数字按官方标签的位置读入：位置无法确定的记为“?”并写明原因，按勾稽关系唯一确定的记为推算，逐格列出。
     扫描件按文字识别读取：识别不确定的数字按勾稽关系确定（记为推算）或记为“?”，并写明读作什么。
     一份报告逐页拍成的照片放在一个目录中，给出目录：各页按文件名的顺序（第2页 在 第10页 之前）读作一份报告。
+    .doc、.wps、.rtf、.odt 经无头 LibreOffice 转成 .docx 再读（未安装时提示安装命令）。
 
     已有的数据文件不会被覆盖（除非加 --force）。有文件导入失败时返回 1。
 

@@ -16,7 +16,7 @@ from .pages import html_source
 from .parse import parse
 from .sources import Source, pdf_source, text_source
 
-SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx", ".png", ".jpg", ".jpeg")
+SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx", ".doc", ".wps", ".rtf", ".odt", ".png", ".jpg", ".jpeg")
 
 # pypdf logs what it repairs in a damaged PDF ("EOF marker not found"); the import says in one line
 # whether the file can be read, and those lines reach a handler only where the user set one up.
@@ -25,8 +25,8 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 def read_report(path: Path, *, agency: str | None = None, year: int | None = None,
                 untold_year: int | None = None, jobs: int = 1) -> Imported:
-    """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf``, ``.docx``, or a scan's page
-    ``.png``/``.jpg`` — by its suffix (keywords as :func:`~nianbao.importer.parse.parse` takes them;
+    """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf``, ``.docx`` (or ``.doc``, ``.wps``,
+    ``.rtf``, ``.odt``, through LibreOffice), or a scan's page ``.png``/``.jpg`` — by its suffix (keywords as :func:`~nianbao.importer.parse.parse` takes them;
     ``jobs``: a scan's pages read this many at a time).
     """
     return parse(read_source(path, jobs=jobs), agency=agency, year=year, untold_year=untold_year)
@@ -37,7 +37,7 @@ def read_source(path: Path, *, jobs: int = 1) -> Source:
         return _photos_source(path, jobs)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、Word（.docx；.doc 请先另存为 .docx）"
+        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、Word（.docx、.doc）、WPS（.wps）、RTF、.odt"
                         "或扫描件的图片（.png、.jpg）")
     try:
         raw = inputs.read(path)  # its size, what its bytes are, a package's directory: before any parser
@@ -49,7 +49,14 @@ def read_source(path: Path, *, jobs: int = 1) -> Source:
         from .scan import scan_source
 
         return scan_source(raw, str(path), jobs=jobs)
-    if suffix == ".docx":
+    if suffix in (".doc", ".wps", ".rtf", ".odt") and inputs.sniff(raw) == "html":  # a page saved under a Word name
+        return html_source(_decode(raw, path, html=True), str(path))
+    if suffix in (".doc", ".wps", ".rtf", ".odt") and inputs.sniff(raw) != "docx":
+        from .office import to_docx
+
+        raw = to_docx(raw, str(path), suffix)
+        inputs.check(raw, path, "docx")  # what LibreOffice made, bounded as any Word file is
+    if suffix in (".docx", ".doc", ".wps", ".rtf", ".odt"):
         from .word import docx_markup
 
         return html_source(docx_markup(raw, str(path)), str(path))
