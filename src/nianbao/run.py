@@ -167,8 +167,18 @@ def rests_on(run: Run, registry: Mapping[str, Agency], seen: Fingerprints) -> di
     in it, as ``params/agencies.yaml#<agency>``.
     """
     entry = registry.get(run.agency)
-    name = f"{run.name_of(run.project.params_dir / REGISTRY)}#{run.agency}"
+    name = f"{run.name_of(run.project.params_dir / REGISTRY)}{_ENTRY}{run.agency}"
     return {**input_files(run, seen), name: digest(asdict(entry)) if entry else "absent"}
+
+
+#: What joins the registry's name and an agency's in the name of its entry (:func:`rests_on`).
+_ENTRY = "#"
+
+
+def described(name: str) -> str:
+    """A name :func:`rests_on` gives, as a reader is told it: an agency's entry as 《registry》 中 x 的条目."""
+    registry, entry, agency = name.partition(_ENTRY)
+    return f"{registry} 中 {agency} 的条目" if entry else name
 
 
 def changed_since(project: Project, record: Mapping, registry: Mapping[str, Agency],
@@ -185,7 +195,7 @@ def changed_since(project: Project, record: Mapping, registry: Mapping[str, Agen
     run = Run(project, record["year"], record["agency"])
     now = rests_on(run, registry, seen)
     for name in then.keys() - now.keys():  # given to that batch only (a rule pack by --rules): as it is now
-        if Path(name).suffix in (".yaml", ".yml") and "#" not in name:
+        if Path(name).suffix in (".yaml", ".yml") and _ENTRY not in name:
             path = Path(name) if Path(name).is_absolute() else project.root / name
             try:
                 now[name] = seen.of(path)
@@ -205,4 +215,5 @@ def digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-__all__ = ["SUMMARY_FOLDER", "Fingerprints", "Run", "changed_since", "digest", "fingerprint", "input_files", "rests_on"]
+__all__ = ["SUMMARY_FOLDER", "Fingerprints", "Run", "changed_since", "described", "digest", "fingerprint", "input_files",
+           "rests_on"]

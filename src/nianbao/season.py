@@ -25,7 +25,7 @@ from .approval import standing as approval_of
 from .atomic import write_text
 from .errors import ParamsError
 from .params import Agency, Project
-from .run import Fingerprints, changed_since
+from .run import Fingerprints, changed_since, described
 
 Record = Mapping[str, Any]  # a ledger record (the batch hands its ledger over; nothing here reads batch/)
 
@@ -238,7 +238,7 @@ def board(project: Project, year: int, ledger: Mapping[str, Record], registry: M
 def _note(stage: Stage, sent: dict | None, record: Record | None, release: dict | None, approved: str,
           changed: list[str]) -> str:
     if stage.key == "changed":
-        named = [f"{n.split('#')[0]} 中 {n.split('#')[1]} 的条目" if "#" in n else n for n in changed]
+        named = [described(n) for n in changed]
         files = "、".join(named[:3]) + (f" 等 {len(named)} 项" if len(named) > 3 else "")
         return f"渲染后改动了 {files}；运行 nianbao batch 重新渲染"
     if stage.key == "released":
