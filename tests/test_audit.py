@@ -176,7 +176,7 @@ def test_cli_audit_exit_codes(tmp_path: Path) -> None:
     [
         ([], "请给出要审计的文件或目录"),
         (["no-such-folder"], "找不到 no-such-folder"),
-        (["--format", "xml", "x"], "Invalid value for '--format'"),
+        (["--format", "xml", "x"], "--format 的值不对：“xml”不是可选的值之一"),
     ],
 )
 def test_cli_audit_usage_errors_exit_2(args: list[str], message: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -82,13 +83,36 @@ def test_template_filled_round_trips_every_cell(project: Project, tmp_path: Path
         (["--agency", "broken-example"], 1, "共 1 份报告：错误 6，"),
         ([], 1, "错误 6"),
         (["--agency", "nowhere"], 1, "未知单位 'nowhere'"),
-        (["--format", "xml"], 2, "Invalid value for '--format'"),
+        (["--format", "xml"], 2, "--format 的值不对：“xml”不是可选的值之一"),
     ],
 )
 def test_check_exit_codes(project: Project, args: list[str], code: int, text: str) -> None:
     result = invoke(project, "check", *args)
     assert result.exit_code == code
     assert text in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["status"], "缺少选项 --year / -y"),
+        (["check", "--year", "abc"], "--year / -y 的值不对：“abc”不是整数"),
+        (["status", "--year", "-5"], "--year / -y 的值不对：-5 不在允许的范围"),
+        (["check", "--bogus"], "没有选项 --bogus"),
+        (["render", "--agency"], "选项 --agency 后面要写一个值"),
+        (["rendr"], "没有命令 rendr"),
+        (["check", "-y", "2024", "extra"], "多出了参数 extra"),
+        (["template", "-a", "shimen", "-y", "2025", "--all"], "--agency 和 --all 只能用一个"),
+        (["audit", "x", "--manifest", "/no/such.csv"], "--manifest 的值不对：“/no/such.csv”不存在"),
+    ],
+)
+def test_a_command_line_typed_wrong_is_said_in_chinese_with_exit_code_2(project: Project, args: list[str], says: str) -> None:
+    result = invoke(project, *args)
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and says in last, result.output
+    assert not re.search(r"Missing|Invalid|No such|is not|Try '", result.output), result.output
+    assert "查看用法" in result.output
 
 
 def test_check_json_lists_every_result(project: Project) -> None:

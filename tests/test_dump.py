@@ -102,12 +102,13 @@ def report_data(draw) -> ReportData:
     narrative = {k: draw(_narrative) for k in NARRATIVE_KEYS}
     provenance = {k: draw(_text) for k in draw(st.lists(st.sampled_from(keys), max_size=4))}
     notes = {k: draw(_text) for k in draw(st.lists(st.sampled_from(list(TABLES)), max_size=2))}
+    year = draw(st.integers(2000, 2100))
     return ReportData(
         agency=draw(st.sampled_from(["yueyanglou", "agency-1a2b3c4d", "yes", "12"])),
-        year=draw(st.integers(2000, 2100)),
+        year=year,
         cells=cells,
         narrative=narrative,
-        published=draw(st.sampled_from(["", "2025-01-31"])),
+        published=draw(st.sampled_from(["", f"{year + 1}-01-31"])),  # a report is dated after its year
         notes={k: v for k, v in notes.items() if v},
         provenance=provenance,
         headings=tuple(draw(st.lists(_text, max_size=3))),

@@ -44,7 +44,7 @@ def test_seed_loads_with_blank_apart_from_zero(seed) -> None:
         (lambda r: r["B"].__setitem__("partal", r["B"].pop("partial")), "未知的行 ['partal']", "键 B"),
         (lambda r: r["C"].__setitem__("cases", [0] * 14), "应有 15 个值", "C.cases"),
         (lambda r: r.pop("A"), "缺少表 A", "键 A"),
-        (lambda r: r.__setitem__("year", "2024年"), "年度 '2024年' 无效", "键 year"),
+        (lambda r: r.__setitem__("year", "2024年"), "年度“2024年”无效", "键 year"),
         (lambda r: r["narrative"]["overview"].__setitem__("requests", "收到{{ 收到了 }}件"), "占位符", "narrative.overview.requests"),
         (lambda r: r["narrative"].__setitem__("summary", "x"), "未知的段落", "narrative"),
         (lambda r: r.__setitem__("published", "2025-13-01"), "发布日期", "published"),
@@ -100,14 +100,14 @@ def test_unknown_agency_lists_the_known_ones(project: Project) -> None:
 def test_registry_refuses_a_non_ascii_id(project: Project) -> None:
     path = project.params_dir / "agencies.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n岳阳:\n  name: x\n  kind: government\n", encoding="utf-8")
-    with pytest.raises(ParamsError, match="单位代码 '岳阳' 不合规"):
+    with pytest.raises(ParamsError, match="单位代码“岳阳”不合规"):
         load_registry(project)
 
 
 def test_registry_refuses_an_unknown_kind(project: Project) -> None:
     path = project.params_dir / "agencies.yaml"
     path.write_text("x1:\n  name: 某局\n  kind: bureau\n", encoding="utf-8")
-    with pytest.raises(ParamsError, match=r"x1\.kind.*单位类型 'bureau' 无效"):
+    with pytest.raises(ParamsError, match=r"x1\.kind.*单位类型“bureau”无效"):
         load_registry(project)
 
 

@@ -59,7 +59,7 @@ def path(project: Project, agency: str, year: int) -> Path:
 def read(project: Project, agency: str, year: int) -> Approval | None:
     """The agency-year's approval, checked; none when there is no record."""
     where = path(project, agency, year)
-    if not where.is_file():
+    if not where.exists():  # a folder or a pipe there: refused when read
         return None
     raw = yamlfile.read(where)
     if not isinstance(raw, dict):
@@ -72,7 +72,7 @@ def read(project: Project, agency: str, year: int) -> Approval | None:
             raise DataError(f"审核记录缺少 {name}", file=where, key=name, hint=_FIX)
     for name, kind in (("by", str), ("at", str), ("note", str), ("fingerprint", str), ("files", dict)):
         if name in raw and raw[name] is not None and not isinstance(raw[name], kind):
-            raise DataError(f"审核记录的 {name} 格式不对（{type(raw[name]).__name__}）", file=where, key=name, hint=_FIX)
+            raise DataError(f"审核记录的 {name} 格式不对：这里是{yamlfile.kind_of(raw[name])}", file=where, key=name, hint=_FIX)
     if not str(raw["by"] or "").strip():
         raise DataError("审核记录的审核人 by 不能为空", file=where, key="by", hint=_FIX)
     characters.check(str(raw["by"]), one_line=True, limit=characters.MAX_LINE, file=where, key="by")

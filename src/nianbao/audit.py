@@ -74,7 +74,7 @@ def _reports_in(folder: Path, seen: set[Path]) -> list[Path]:
     if photographed(folder):
         return [folder]
     entries = sorted(folder.iterdir())
-    out = [p for p in entries if p.is_file() and p.suffix.lower() in SUFFIXES]
+    out = [p for p in entries if not p.is_dir() and p.suffix.lower() in SUFFIXES]  # a pipe or a device: listed unreadable
     for sub in (p for p in entries if p.is_dir()):
         out.extend(_reports_in(sub, seen))
     return out
@@ -86,22 +86,32 @@ def read_manifest(path: Path) -> dict[Path, tuple[str, int]]:
     """
     import csv
 
-    from . import inputs
+    from . import characters, inputs, yamlfile
     from .errors import DataError
 
+    raw = inputs.read(path, "csv")
     try:
-        text = inputs.read(path, "csv").decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"无法读取清单（{exc}）", file=path, hint="清单应为 UTF-8 编码的 CSV：file,agency,year") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"清单不是 UTF-8 编码{yamlfile.seems(raw)}", file=path,
+                        hint="请在 Excel 或 WPS 中“另存为”CSV UTF-8（逗号分隔）；列为 file,agency,year") from None
     rows = list(csv.DictReader(text.splitlines()))
     if rows and not {"file", "agency", "year"} <= set(rows[0]):
         raise DataError("清单的表头应为 file,agency,year", file=path)
+    fix = "每行写 file,agency,year，如 a.html,某某局,2024"
     out: dict[Path, tuple[str, int]] = {}
     for n, row in enumerate(rows, start=2):
-        year = (row.get("year") or "").strip()
-        if not year.isdigit() or not (row.get("file") or "").strip() or not (row.get("agency") or "").strip():
-            raise DataError(f"清单第 {n} 行不完整或年度不是数字：{dict(row)}", file=path, hint="每行写 file,agency,year，如 a.html,某某局,2024")
-        out[(path.parent / row["file"].strip()).resolve()] = (row["agency"].strip(), int(year))
+        file, agency, year = ((row.get(k) or "").strip() for k in ("file", "agency", "year"))
+        if not year.isdigit() or not file or not agency:
+            raise DataError(f"清单第 {n} 行不完整或年度不是数字：{file},{agency},{year}", file=path, hint=fix)
+        if problem := characters.problem(agency, one_line=True, limit=characters.MAX_LINE):
+            raise DataError(f"清单第 {n} 行的单位名称有误：{problem[0]}", file=path, hint=problem[1])
+        where = (path.parent / file).resolve()
+        if where in out:
+            raise DataError(f"清单第 {n} 行的文件 {file} 在前面已列过", file=path, hint="每个文件只列一行")
+        if not where.exists():
+            raise DataError(f"清单第 {n} 行的文件 {file} 不存在（相对清单所在的目录）", file=path, hint=fix)
+        out[where] = (agency, int(year))
     return out
 
 
@@ -219,14 +229,9 @@ def _import_one(job: tuple[Path, tuple[str, int] | None, int]) -> Imported | str
     """
     path, given, jobs = job
     try:
-        if given:
-            from dataclasses import replace
-
-            from .importer import agency_slug
-
+        if given:  # what the file does not say itself
             name, year = given
-            report = read_report(path, agency=agency_slug(name), year=year, jobs=jobs)
-            return replace(report, name=name, identity_from="清单")
+            return read_report(path, untold_name=name, untold_year=year, jobs=jobs)
         return read_report(path, jobs=jobs)
     except NianbaoError as exc:
         if str(exc.where.get("file", "")) == str(path):  # listed under the file already

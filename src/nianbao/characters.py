@@ -8,7 +8,7 @@ characters (direction overrides reorder what a browser shows; zero-width ones hi
 points that are no character, characters no font of the PDF has (emoji, rare ideographs outside the
 fonts), and text far longer than any report's. :func:`problem` says what is wrong, the caller says
 where (file, key or cell). :func:`printable` drops the invisible characters from a published page's
-text, which the importer reads but cannot send back.
+text, which the importer reads but cannot send back, and :func:`drawable` marks those it cannot show.
 """
 
 from __future__ import annotations
@@ -75,6 +75,21 @@ def check(text: str, *, error: type[NianbaoError] = DataError, one_line: bool = 
     found = problem(text, one_line=one_line, limit=limit)
     if found:
         raise error(found[0], hint=found[1], **where)
+
+
+#: What stands for a character the fonts lack, as Chinese typesetting marks a missing character (缺字).
+MISSING = "〓"
+
+
+def drawable(text: str) -> tuple[str, str]:
+    """A published page's text with each character the report cannot show (one the PDF's fonts lack,
+    or no character at all) as :data:`MISSING`; and the characters so replaced. The importer keeps its
+    place, and says what stood there.
+    """
+    if _COMMON.fullmatch(text):
+        return text, ""
+    gone = [ch for ch in text if _kind(ch, False).endswith(("没有的字", "未分配的码位）"))]
+    return "".join(MISSING if ch in gone else ch for ch in text), "".join(dict.fromkeys(gone))
 
 
 def _kind(ch: str, one_line: bool) -> str:

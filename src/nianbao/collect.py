@@ -14,6 +14,7 @@ different one (or the agency's YAML data) is moved to ``data/<year>/replaced/`` 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -69,7 +70,7 @@ def _files(folders: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for folder in folders:
         base, paths = (folder.parent, [folder]) if folder.is_file() else (folder, sorted(folder.rglob("*")))
-        found += [p for p in paths if p.is_file() and not p.name.startswith(_LEFTOVERS)
+        found += [p for p in paths if not p.is_dir() and not p.name.startswith(_LEFTOVERS)  # a pipe: said unreadable
                   and not any(part.startswith(".") for part in p.relative_to(base).parts)]
     return list(dict.fromkeys(found))
 
@@ -131,7 +132,7 @@ def collect(project: Project, folders: Iterable[Path], year: int, take: bool = T
         try:
             agency, name, found_year = identify(path)
         except DataError as exc:
-            entries.append(Returned(UNRECOGNISED, shown, problems=[_plain(exc)]))
+            entries.append(Returned(UNRECOGNISED, shown, problems=[_plain(exc, path)]))
             continue
         if agency not in registry:
             entries.append(Returned(UNRECOGNISED, shown, agency, name,
@@ -186,6 +187,10 @@ def _take(project: Project, entry: Returned, year: int) -> None:
         for old in (target, yaml):
             if old.is_file():
                 aside = folder / REPLACED / f"{old.stem}-{stamp}{old.suffix}"
+                for n in itertools.count(2):  # an earlier copy moved aside the same second stays
+                    if not aside.exists():
+                        break
+                    aside = folder / REPLACED / f"{old.stem}-{stamp}-{n}{old.suffix}"
                 aside.parent.mkdir(exist_ok=True)
                 os.replace(old, aside)
                 moved.append(f"{old.name} 移至 {aside}")
@@ -208,13 +213,16 @@ def _check(project: Project, taken: list[Returned], year: int) -> None:
             entry.problems.append(f"校验时出错：{_plain(exc)}")
 
 
-def _plain(exc: NianbaoError) -> str:
+def _plain(exc: NianbaoError, file: Path | None = None) -> str:
+    """The error on one line; without its file when that is the file it is listed under."""
+    if file is not None and str(exc.where.get("file", "")) == str(file):
+        del exc.where["file"]
     return " ".join(str(exc).split())
 
 
 def _problem(p: DataError) -> str:
     where = getattr(p, "place", "") or ""
-    return f"{where}：{p.message}" + (f"（{p.hint}）" if p.hint else "")
+    return (f"{where}：" if where else "") + p.message + (f"（{p.hint}）" if p.hint else "")
 
 
 # ================================================================ writers

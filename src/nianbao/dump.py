@@ -63,7 +63,10 @@ def write(data: ReportData, path: Path, *, comment: str = "", force: bool = Fals
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(to_yaml(data, comment=comment))
-        back = read_yaml(temp)
+        try:
+            back = read_yaml(temp)
+        except DataError as exc:  # what the data would be refused for, said of the file it was to become
+            raise DataError(exc.message, hint=exc.hint, **{**exc.where, "file": str(path)}) from None
         if replace(back, source="") != replace(data, source=""):
             raise RuntimeError(f"{path}: the YAML written does not read back as the same data")
         temp.replace(path)

@@ -10,6 +10,7 @@ A cell holds one of:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -50,6 +51,22 @@ def show(value: Value) -> str:
     if is_unknown(value):
         return "？"
     return str(value)
+
+
+#: The years a report may be of: any a data file, a command or an imported title gives.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+#: A report is dated after its year has ended, and (but for a slip of the keys) within a few years of it.
+LATEST_AFTER = 5
+
+
+def date_problem(published: str, year: int) -> str:
+    """What is wrong with ``published`` (ISO) as the date of the ``year`` report, or ""."""
+    day = dt.date.fromisoformat(published)
+    if day.year <= year:
+        return f"早于 {year} 年度结束（年度报告在次年发布）"
+    if day.year > year + LATEST_AFTER:
+        return f"在 {year} 年度的 {LATEST_AFTER} 年之后，看来写错了"
+    return ""
 
 
 def chinese_date(iso: str) -> str:

@@ -77,12 +77,12 @@ class Project:
     def data_files(self, agency: str, year: int) -> list[Path]:
         """The agency-year's data files that exist: YAML or Excel (the loader refuses two)."""
         folder = self.data_dir / str(year)
-        return [p for p in (folder / f"{agency}.yaml", folder / f"{agency}.xlsx") if p.is_file()]
+        return [p for p in (folder / f"{agency}.yaml", folder / f"{agency}.xlsx") if p.exists()]  # a folder or a pipe: refused when read
 
     def foreign_data_files(self, agency: str, year: int) -> list[Path]:
         """Files where the agency-year's data belongs, in a form the kit does not read (``.xls``, ``.ods`` …)."""
         folder = self.data_dir / str(year)
-        return [p for p in (folder / f"{agency}{s}" for s in FOREIGN_DATA) if p.is_file()]
+        return [p for p in (folder / f"{agency}{s}" for s in FOREIGN_DATA) if p.exists()]
 
     def years_with_data(self, agency: str) -> list[int]:
         years = []
@@ -131,8 +131,9 @@ def _mapping(path: Path, what: str, hint: str, shape: str) -> dict:
 
 def _agency(path: Path, agency_id: object, info: object) -> Agency:
     if not isinstance(agency_id, str) or not SLUG.match(agency_id):
+        shown = "是空的（YAML 中 ~ 和 null 都表示空）" if agency_id is None else f"“{str(agency_id)[:60]}”不合规"
         raise ParamsError(
-            f"单位代码 {agency_id!r} 不合规", file=path, key=agency_id, hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头，最长 64 个字符"
+            f"单位代码{shown}", file=path, key="~" if agency_id is None else str(agency_id), hint="单位代码只用小写英文字母、数字、- 和 _，以字母开头，最长 64 个字符"
         )
     if not isinstance(info, dict):
         raise ParamsError("单位信息应为映射（name、kind、office、contact）", file=path, key=agency_id)
@@ -142,6 +143,8 @@ def _agency(path: Path, agency_id: object, info: object) -> Agency:
                           hint="可用字段：name、kind、office、contact、publication")
     publication = _publication(path, agency_id, info.get("publication"))
     name, kind = info.get("name"), info.get("kind")
+    if name is not None and not isinstance(name, str):
+        raise ParamsError("单位全称 name 应为文字", file=path, key=f"{agency_id}.name", hint="请写单位的全称，如 name: 青川市临江区石门镇人民政府")
     if not isinstance(name, str) or not name.strip():
         raise ParamsError("缺少单位全称 name", file=path, key=f"{agency_id}.name")
     for field_ in ("name", "office", "contact"):
@@ -153,7 +156,8 @@ def _agency(path: Path, agency_id: object, info: object) -> Agency:
                              key=f"{agency_id}.{field_}")
     if kind not in AGENCY_KINDS:
         raise ParamsError(
-            f"单位类型 {kind!r} 无效", file=path, key=f"{agency_id}.kind", hint=f"可选：{'、'.join(AGENCY_KINDS)}"
+            "缺少单位类型 kind" if kind is None else f"单位类型“{str(kind)[:60]}”无效", file=path, key=f"{agency_id}.kind",
+            hint=f"可选：{'、'.join(AGENCY_KINDS)}"
         )
     return Agency(agency_id, name.strip(), kind, str(info.get("office") or ""), str(info.get("contact") or ""),
                   **publication)
@@ -233,7 +237,7 @@ _KIND_NAMES = {str: "文字", int: "整数"}
 def check_params_file(project: Project, agency: str, year: int) -> None:
     """The agency-year's params file, when there is one, parses and names that agency and year."""
     path = project.params_file(agency, year)
-    if path.is_file():
+    if path.exists():  # a folder or a pipe there: refused when read
         params = read_run_params(path)
         if (params["agency"], params["year"]) != (agency, year):
             raise ParamsError(f"参数文件写的是 {params['agency']} {params['year']} 年", file=path, hint="请核对 agency 和 year")

@@ -26,7 +26,7 @@ HEADER = "# 审核说明：已核实的校验结果。所依据的数字（figur
 
 def read(path: Path) -> list[Review]:
     """A reviewers' decisions file (``params/<year>/<agency>.reviews.yaml``); none when it is absent."""
-    if not path.is_file():
+    if not path.exists():  # a folder or a pipe there: refused when read
         return []
     raw = yamlfile.read(path) or []
     fix = "请用 nianbao accept 记录审核说明，不要手工改动文件的结构"
@@ -38,7 +38,7 @@ def read(path: Path) -> list[Review]:
             raise DataError("每项审核说明都要有 rule、cell、reason、figures", file=path, key=f"[{i}]", hint=fix)
         for name, kinds in _REVIEW_FIELDS.items():
             if name in item and item[name] is not None and not isinstance(item[name], kinds):
-                raise DataError(f"审核说明的 {name} 格式不对（{type(item[name]).__name__}）", file=path,
+                raise DataError(f"审核说明的 {name} 格式不对：这里是{yamlfile.kind_of(item[name])}", file=path,
                                 key=f"[{i}].{name}", hint=fix)
         if not str(item["reason"]).strip():
             raise DataError("审核说明的理由 reason 不能为空", file=path, key=f"[{i}].reason")

@@ -79,8 +79,38 @@ def _float(loader: _Loader, node: yaml.ScalarNode) -> float:
     return yaml.SafeLoader.construct_yaml_float(loader, node)
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:  # 2025-02-30: written as a date, but no such day
+        line = node.start_mark.line + 1
+        raise _Refused(f"第 {line} 行的日期“{node.value}”不存在；请写成日历上有的日期，如 2025-01-20", line) from None
+
+
 _Loader.add_constructor("tag:yaml.org,2002:int", _int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+#: What YAML's parser says of the usual slips, as the reader is told it.
+_PROBLEMS = (
+    ("found unhashable key", "键不能是列表或映射（如 [a]: 或 {a: 1}:）"),
+    ("mapping values are not allowed", "这里不能有冒号加空格；值中有“: ”时请给整个值加引号"),
+    ("could not find expected ':'", "少了冒号，或上一行的引号没有配对"),
+    ("did not find expected key", "缩进不对齐，或少了冒号"),
+    ("expected <block end>", "缩进不对齐"),
+    ("found unexpected end of stream", "引号没有配对"),
+    ("found undefined alias", "用了 YAML 别名（*…）"),
+    ("cannot start any token", "这个字符不能出现在值的开头；请给整个值加引号"),
+)
+
+
+def kind_of(value: object) -> str:
+    """What a value read from YAML is, in the words of a message: 文字, 数字, 列表 …"""
+    import datetime as dt
+
+    kinds = ((bool, "是或否"), ((int, float), "数字"), (str, "文字"), (list, "列表"), (dict, "映射（键: 值）"),
+             (dt.datetime, "日期时间"), (dt.date, "日期"))
+    return next((said for kind, said in kinds if isinstance(value, kind)), "空" if value is None else "其他值")
 
 
 def text(path: Path, error: type[NianbaoError] = DataError) -> str:
@@ -92,15 +122,16 @@ def text(path: Path, error: type[NianbaoError] = DataError) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        seems = _seems(raw)
+        said = seems(raw)
         raise error(
-            f"文件不是 UTF-8 编码（第 {line} 行起无法按 UTF-8 读取{seems}）",
+            f"文件不是 UTF-8 编码（第 {line} 行起无法按 UTF-8 读取{said}）",
             file=path,
             hint="请用记事本或编辑器“另存为”UTF-8 编码后再试",
         ) from None
 
 
-def _seems(raw: bytes) -> str:
+def seems(raw: bytes) -> str:
+    """What a text that is not UTF-8 seems to be in, as a clause to add to the refusal ("" if unknown)."""
     try:
         raw.decode("gb18030")
     except UnicodeDecodeError:
@@ -127,9 +158,13 @@ def read(path: Path, error: type[NianbaoError] = DataError) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"（第 {mark.line + 1} 行）" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise error(f"YAML 格式错误{where}：{problem}", file=path, hint="请检查该行的缩进、冒号和引号") from None
+        said = next((ours for theirs, ours in _PROBLEMS if theirs in problem), f"（{problem}）")
+        lines = source.splitlines()
+        if mark and mark.line < len(lines) and "\t" in lines[mark.line]:
+            said = "用了制表符（Tab）：YAML 只能用空格缩进和对齐"
+        raise error(f"YAML 格式错误{where}：{said}", file=path, hint="请检查该行的缩进、冒号和引号") from None
     except RecursionError:
         raise error("YAML 嵌套过深", file=path) from None
 
 
-__all__ = ["read", "text"]
+__all__ = ["kind_of", "read", "seems", "text"]

@@ -8,12 +8,12 @@ from typing import cast
 
 import click
 
-from .group import CONTEXT, _project, agency_option, main, rules_option, year_option
+from .group import CONTEXT, YEAR, _project, agency_option, main, rules_option, year_option
 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--agency", "-a", "agencies", multiple=True, help="单位代码，可重复；默认全部。")
-@click.option("--year", "-y", "years", multiple=True, type=int, help="年度，可重复；默认全部。")
+@click.option("--year", "-y", "years", multiple=True, type=YEAR, help="年度，可重复；默认全部。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="有警告也返回 1。")
 @click.option("--verbose", "-v", is_flag=True, help="也列出跳过的规则及原因。")

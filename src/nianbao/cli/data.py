@@ -79,7 +79,7 @@ def template(ctx: click.Context, agency: str | None, every: bool, year: int, out
 
     project = _project(ctx, rules)
     if bool(agency) == every:
-        raise click.UsageError("请给出 --agency 单位代码，或用 --all 为名录中的每个单位生成")
+        raise click.UsageError("--agency 和 --all 只能用一个" if every else "请给出 --agency 单位代码，或用 --all 为名录中的每个单位生成")
     if every and (output or fill):
         raise click.UsageError("--all 与 --output、--fill 不能同用；用 --out 指定目录")
     if agency and out_dir:

@@ -8,6 +8,7 @@ import click
 
 from .. import __version__
 from ..errors import NianbaoError, os_error
+from ..model import FIRST_YEAR, LAST_YEAR
 from ..params import Project
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -19,6 +20,10 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a command line typed wrong: said in Chinese
+            from .usage import chinese
+
+            raise chinese(exc, ctx) from None
         except NianbaoError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:  # the reader went away (``| head``): what it took was what it wanted
@@ -81,4 +86,6 @@ rules_option = click.option(
 
 
 agency_option = click.option("--agency", "-a", required=True, help="单位代码，如 yueyanglou（见 params/agencies.yaml）。")
-year_option = click.option("--year", "-y", required=True, type=int, help="报告年度，如 2024。")
+#: A report's year, as a data file may give it.
+YEAR = click.IntRange(FIRST_YEAR, LAST_YEAR)
+year_option = click.option("--year", "-y", required=True, type=YEAR, help="报告年度，如 2024。")

@@ -10,13 +10,13 @@ import click
 
 from ..errors import NianbaoError, ParamsError
 from ..params import Project
-from .group import CONTEXT, _project, main
+from .group import CONTEXT, YEAR, _project, main
 
 
 @main.command("import", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--agency", "-a", help="单位代码；默认按标题中的单位名称在 params/agencies.yaml 中查找，查不到时用 agency-<名称的短哈希>。")
-@click.option("--year", "-y", type=int, help="报告年度；默认取标题中的年度。")
+@click.option("--year", "-y", type=YEAR, help="报告年度；默认取标题中的年度。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="数据目录，写到 <目录>/<年度>/<单位>.yaml；默认项目的 data/。")
 @click.option("--force", is_flag=True, help="覆盖已存在的数据文件。")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="扫描件同时识别的页数；默认为 CPU 核数。")
@@ -188,7 +188,7 @@ def compare_(ctx: click.Context, a: Path, b: Path, fmt: str) -> None:
 
     sides = []
     for path in (a, b):
-        if not path.is_file() and not path.is_dir():
+        if not path.exists():
             raise click.UsageError(f"找不到文件 {path}")
     try:
         names = _registry_names(ctx)

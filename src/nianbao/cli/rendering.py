@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .group import CONTEXT, _project, agency_option, main, rules_option, year_option
+from .group import CONTEXT, YEAR, _project, agency_option, main, rules_option, year_option
 
 if TYPE_CHECKING:
     from ..batch.tasks import Record
@@ -58,7 +58,7 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--year", "-y", "years", multiple=True, type=int, help="年度，可重复；默认全部有数据的年度。")
+@click.option("--year", "-y", "years", multiple=True, type=YEAR, help="年度，可重复；默认全部有数据的年度。")
 @click.option("--agency", "-a", "agencies", multiple=True, help="单位代码，可重复；默认名录中的全部单位。")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="并行的工作进程数；默认为 CPU 核数。")
 @click.option("--timeout", type=click.IntRange(1), default=600, show_default=True, help="每份报告的时限（秒），超时即终止并记为失败。")

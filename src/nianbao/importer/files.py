@@ -24,21 +24,25 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 def read_report(path: Path, *, agency: str | None = None, year: int | None = None,
-                untold_year: int | None = None, jobs: int = 1) -> Imported:
+                untold_year: int | None = None, untold_name: str = "", jobs: int = 1) -> Imported:
     """Import one published report — ``.html``/``.htm``, ``.txt``, ``.pdf``, ``.docx`` (or ``.doc``, ``.wps``,
     ``.rtf``, ``.odt``, through LibreOffice), or a scan's page ``.png``/``.jpg`` — by its suffix (keywords as :func:`~nianbao.importer.parse.parse` takes them;
     ``jobs``: a scan's pages read this many at a time).
     """
-    return parse(read_source(path, jobs=jobs), agency=agency, year=year, untold_year=untold_year)
+    return parse(read_source(path, jobs=jobs), agency=agency, year=year, untold_year=untold_year, untold_name=untold_name)
 
 
 def read_source(path: Path, *, jobs: int = 1) -> Source:
     if path.is_dir():
         return _photos_source(path, jobs)
     suffix = path.suffix.lower()
+    if not path.exists():
+        raise DataError("找不到文件", file=path, hint="请检查路径和文件名")
+    if not path.is_file():
+        raise DataError("这不是普通文件（是设备、管道或套接字）", file=path, hint="请给出文件的路径")
     if suffix not in SUFFIXES:
-        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、Word（.docx、.doc）、WPS（.wps）、RTF、.odt"
-                        "或扫描件的图片（.png、.jpg）")
+        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、"
+                        "Word（.docx、.doc）、WPS 文字（.wps）、RTF（.rtf）、OpenDocument（.odt）或扫描件的图片（.png、.jpg）")
     try:
         raw = inputs.read(path)  # its size, what its bytes are, a package's directory: before any parser
     except FileNotFoundError:
@@ -130,7 +134,7 @@ def _pdf_source(raw: bytes, path: str, jobs: int = 1) -> Source:
     import io
 
     import pypdf
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
 
     from .pdflimits import check_document, check_text
 
@@ -142,8 +146,12 @@ def _pdf_source(raw: bytes, path: str, jobs: int = 1) -> Source:
         layout = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except DataError:
         raise
+    except FileNotDecryptedError:  # a password to open it (an empty one pypdf tries itself)
+        raise DataError("无法读取 PDF：文件设置了打开密码", file=path,
+                        hint="请在 PDF 阅读器中输入密码打开，另存为（或打印为）不加密的 PDF 再导入；或导入网站上的网页版") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
-        raise DataError(f"无法读取 PDF（{type(exc).__name__}: {exc}）", file=path) from None
+        raise DataError(f"无法读取 PDF：文件不完整或已损坏（{type(exc).__name__}: {exc}）", file=path,
+                        hint="可能没有下载完整；请重新下载，或导入网站上的网页版") from None
     if not "".join(plain).strip():  # no text layer: a scan
         from .scan import scan_source
 

@@ -53,15 +53,26 @@ def _opens_line(text: str, m: re.Match[str]) -> bool:
 
 
 def identity(source: Source, in_prose: tuple[str, int | None, int] | None, agency: str | None,
-             year: int | None, untold_year: int | None = None) -> tuple[str, int, str, list[str]]:
-    """The agency's name, the year and the agency id: as given, else from the title (else, for the year,
-    ``untold_year`` when given: a comparison says the year is unknown rather than failing).
+             year: int | None, untold_year: int | None = None, untold_name: str = "",
+             ) -> tuple[str, int, str, list[str], str]:
+    """The agency's name, the year and the agency id: as given, else from the title, else ``untold_name`` and
+    ``untold_year`` when given (an audit's manifest; a comparison says the year is unknown rather than failing).
+    A title that says otherwise than those is followed, and the difference noted. The last value says how
+    ``untold_name`` (a manifest) bore on it: ``"told"`` when it (or its year) stood in for what the title
+    lacks, ``"differs"`` when the title says otherwise, else ``""``.
     """
     where = {"file": source.path} if source.path else {}
     stated = find_title(source.title, None) if source.title else None
     title = stated or in_prose or find_title(source.page, find_parts(source.page).first())
     name, title_year = (title[0], title[1]) if title else ("", None)
     notes: list[str] = []
+    manifest = ""
+    if untold_name and ((name and name != untold_name) or (title_year is not None and title_year != untold_year)):
+        notes.append(f"清单写的是{untold_name} {untold_year} 年，标题写的是{name or '（无单位名称）'} {title_year or '（无年度）'}，按标题")
+        manifest = "differs"
+    if untold_name and (not name or (title_year is None and year is None and untold_year is not None)):
+        manifest = "told"
+    name = name or untold_name
     if year is None:
         if title_year is None and untold_year is not None:
             title_year = untold_year
@@ -74,7 +85,7 @@ def identity(source: Source, in_prose: tuple[str, int | None, int] | None, agenc
         if not name:
             raise DataError("无法从标题中读出单位名称", hint="请用 --agency 指定单位代码（审计时用 --manifest 清单给出）", **where)
         agency = agency_slug(name)
-    return name, year, agency, notes
+    return name, year, agency, notes, manifest
 
 
 def agency_slug(name: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import replace as dc_replace
 from .. import characters
 from ..errors import DataError
 from ..format import FORMAT_2019_MARKS, FORMAT_NOTICE_2019
-from ..model import ReportData, empty_cells
+from ..model import ReportData, date_problem, empty_cells
 from .cells import place_table
 from .dates import PUBLISHED, iso_date
 from .fees import fees_from_grid, fees_from_text, scanned_fees
@@ -20,7 +20,8 @@ from .parts import Parts, find_parts
 from .sources import Cell, Source, text_source
 
 
-def parse(source: Source, *, agency: str | None = None, year: int | None = None, untold_year: int | None = None) -> Imported:
+def parse(source: Source, *, agency: str | None = None, year: int | None = None, untold_year: int | None = None,
+          untold_name: str = "") -> Imported:
     """A Source as report data: every value placed with certainty, the rest unknown with the reason."""
     where = {"file": source.path} if source.path else {}
     source = _visible(source)
@@ -33,12 +34,14 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
             **where,
         )
     in_prose_title = find_title(source.prose, in_prose.first())
-    name, year, agency, notes = identity(source, in_prose_title, agency, year, untold_year)
+    name, year, agency, notes, manifest = identity(source, in_prose_title, agency, year, untold_year, untold_name)
     fmt = "2019" if _is_2019(source, in_text) else "2021"
     if fmt == "2019":
         notes.append(f"识别为旧格式（{FORMAT_NOTICE_2019}，2019、2020 年度报告所用）：表三、表四照旧导入；"
                      "表二只有行政许可、行政处罚、行政强制的处理决定数量与现行格式对应，其余各格记为无法确定")
     narrative, headings, signed, more = narrative_of(source.prose, in_prose, in_prose_title[2] if in_prose_title else 0)
+    narrative, unshown = _drawable(narrative)
+    notes += unshown
     placed = [place_table(key, source, in_text, fmt) for key in ("A", "B", "C")]
     fees = fees_from_grid(source)
     if fees is None and source.scanned:
@@ -54,12 +57,16 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
     if source.scanned:
         notes.append(f"扫描件，由 {source.scanned} 识别：表格中的数字逐格识别，识别不确定的格按勾稽关系确定或记为无法确定；"
                      "标题和叙述是识别结果，单位名称和文字可能有错字，请对照原件")
+    published = _published(source, signed)
+    if published and (problem := date_problem(published, year)):
+        notes.append(f"原文的日期 {published} {problem}，未采用")
+        published = ""
     data = ReportData(
         agency=agency,
         year=year,
         cells=cells,
         narrative=narrative,
-        published=_published(source, signed),
+        published=published,
         notes=table_notes,
         source=source.path,
         provenance=provenance,
@@ -69,6 +76,7 @@ def parse(source: Source, *, agency: str | None = None, year: int | None = None,
         read_from = source.title_from
     else:
         read_from = "正文的标题行" if in_prose_title else "页面中的标题"
+    read_from = {"told": "清单", "differs": f"{read_from}（与清单不符，按标题）"}.get(manifest, read_from)
     return Imported(data, name, fmt, tuple(notes), read_from, scanned=bool(source.scanned))
 
 
@@ -80,6 +88,20 @@ def parse_text(text: str, **kw) -> Imported:
 def parse_html(markup: str, **kw) -> Imported:
     """Import a saved web page (see :func:`parse` for the keywords)."""
     return parse(html_source(markup), **kw)
+
+
+def _drawable(narrative: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The narrative with what the report cannot show (an emoji, a character no font has) marked, and
+    a note of it.
+    """
+    kept, gone = {}, ""
+    for key, text in narrative.items():
+        kept[key], lost = characters.drawable(text)
+        gone += "".join(ch for ch in lost if ch not in gone)
+    if not gone:
+        return kept, []
+    return kept, [f"原文的叙述中有报告的字体显示不了的字符（{'、'.join(gone)}），导入时换成了“{characters.MISSING}”；"
+                  "是生僻字的请改用通行写法或加注，表情符号等请删除"]
 
 
 def _is_2019(source: Source, parts: Parts) -> bool:

@@ -25,8 +25,8 @@ def docx_markup(raw: bytes, path: str = "") -> str:
             xml = package.read("word/document.xml")
         root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as exc:
-        raise DataError(f"无法读取 Word 文件（{type(exc).__name__}: {exc}）", file=path,
-                        hint="请确认是 .docx 文件（旧的 .doc 请在 Word 或 WPS 中另存为 .docx）") from None
+        raise DataError(f"无法读取 Word 文件：文件不完整或已损坏（{type(exc).__name__}: {exc}）", file=path,
+                        hint="可能没有下载完整；请重新下载，或在 Word / WPS 中打开、另存为 Word 文档（*.docx）后再导入") from None
     body = root.find(f"{_W}body")
     if body is None:
         raise DataError("Word 文件中没有正文", file=path)

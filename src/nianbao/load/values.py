@@ -11,7 +11,7 @@ from typing import Any
 from .. import characters
 from ..errors import DataError
 from ..format import AMOUNT, BLANK_MARKS, NARRATIVE_KEYS, UNKNOWN_MARK, Column
-from ..model import NUMBER, PLACEHOLDER, ReportData, Value, placeholder_key
+from ..model import FIRST_YEAR, LAST_YEAR, NUMBER, PLACEHOLDER, ReportData, Value, date_problem, placeholder_key
 
 
 def parse_value(raw: Any, column: Column, **where: Any) -> Value:
@@ -31,11 +31,17 @@ def parse_value(raw: Any, column: Column, **where: Any) -> Value:
             return raw.strip()
         if text in (UNKNOWN_MARK, "？"):
             return UNKNOWN_MARK
+        if text.upper() in _EXCEL_ERRORS:  # what Excel or WPS saved as a formula's result
+            raise DataError(f"“{column.label}”中是公式算出的错误值 {text}，不是数字", hint="请改正这一格的公式，或直接填数字", **where)
         raw = _number(text, raw.strip(), column, where)
     if isinstance(raw, float) and not math.isfinite(raw):
         raise DataError(f"“{column.label}”中的 {raw} 不是有效数字", **where)
+    if isinstance(raw, (dt.date, dt.time)):  # a cell formatted as a date, or a YAML date
+        raise DataError(f"“{column.label}”中是日期或时间 {raw}，不是数字", **where,
+                        hint="单元格可能被设成了日期格式：请把它设为“常规”或“数值”，再填数字")
     if not isinstance(raw, (int, float)):
-        raise DataError(f"“{column.label}”应填数字，而不是 {raw!r}", **where)
+        shown = "一组值" if isinstance(raw, (list, tuple, dict)) else f"“{str(raw)[:40]}”"
+        raise DataError(f"“{column.label}”应填数字，而不是{shown}", hint="请填写数字，或留空", **where)
     if raw < 0:
         raise DataError(f"“{column.label}”不能为负数（{raw}）", hint="请填写 0 或正数", **where)
     if raw > MAX_FIGURE:
@@ -51,6 +57,9 @@ def parse_value(raw: Any, column: Column, **where: Any) -> Value:
         return int(raw)
     return raw
 
+
+#: The error values a formula's saved result may be, as Excel and WPS write them.
+_EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 
 #: The largest figure a cell may hold: far above any agency's count or fee (万元), far below what
 #: arithmetic and charts can no longer represent exactly.
@@ -106,14 +115,18 @@ def check_narrative(flat: Mapping[str, Any], **where: Any) -> dict[str, str]:
     return out
 
 
-def report_data(path, agency, year, cells, narrative, published, notes, **where) -> ReportData:
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise DataError(f"年度 {year!r} 无效", file=path, key="year", hint="填写四位年份，如 2024", **where)
+def report_data(path, agency, year, cells, narrative, published, notes, published_at=None, **where) -> ReportData:
+    """The data read, its year and date checked (``where`` places the year, ``published_at`` the date)."""
+    at = published_at or {"key": "published"}
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DataError(f"年度“{year}”无效", file=path, key="year", hint="填写四位年份，如 2024", **where)
     if isinstance(published, (dt.date, dt.datetime)):
         published = published.isoformat()[:10]
     if published:
         try:
-            dt.date.fromisoformat(str(published))
+            problem = date_problem(str(published), year)
         except ValueError:
-            raise DataError(f"发布日期 {published!r} 无效", file=path, key="published", hint="写作 2025-01-31") from None
+            raise DataError(f"发布日期“{published}”无效", file=path, hint="写作 2025-01-31", **at) from None
+        if problem:
+            raise DataError(f"发布日期 {published} {problem}", file=path, hint=f"写成报告的落款日期，如 {year + 1}-01-20", **at)
     return ReportData(str(agency), year, cells, narrative, str(published or ""), dict(notes), str(path))

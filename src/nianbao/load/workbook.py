@@ -91,7 +91,9 @@ def read_xlsx(path: Path) -> ReportData:
     published = value(plan.meta["published"])
     if isinstance(published, str):
         published = published.strip()
-    data = report_data(path, agency, year, cells, narrative, published, notes, sheet=GUIDE_SHEET, cell=plan.meta["year"].cell)
+    data = report_data(path, agency, year, cells, narrative, published, notes,
+                       published_at={"sheet": GUIDE_SHEET, "cell": plan.meta["published"].cell}, sheet=GUIDE_SHEET,
+                       cell=plan.meta["year"].cell)
     return replace(data, places={key: address(place.sheet, place.cell) for key, place in plan.cells.items()})
 
 
@@ -139,10 +141,11 @@ def _open_workbook(path: Path, data_only: bool = True, read_only: bool = False) 
             return openpyxl.load_workbook(io.BytesIO(raw), data_only=data_only, read_only=read_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, TypeError,
             Image.DecompressionBombError) as exc:
+        cause = exc.__context__ or exc  # openpyxl wraps what it could not read of a sheet
         raise DataError(
-            f"无法作为 Excel 工作簿打开（{type(exc).__name__}）",
+            f"无法作为 Excel 工作簿打开：文件已损坏，或不是 Excel、WPS、LibreOffice 保存的（{type(cause).__name__}: {str(cause)[:120]}）",
             file=path,
-            hint="请在 Excel 或 WPS 中另存为“Excel 工作簿（.xlsx）”后再试",
+            hint="请在 Excel 或 WPS 中打开（它们会修复或指出坏的内容），另存为“Excel 工作簿（.xlsx）”后再试",
         ) from None
 
 
