@@ -34,9 +34,11 @@ def rendered(project: Project, agency: str = "jiangbin", year: int = 2024) -> di
     files["publish_html"].parent.mkdir(parents=True, exist_ok=True)
     files["publish_html"].write_text(web.page(made), encoding="utf-8")
     files["publish_fragment"].write_text(web.fragment(made), encoding="utf-8")
-    files["publish_docx"].write_bytes(word.to_docx(made, title=report.title, author=report.agency.office or report.agency.name,
-                                                   date=report.data.published))
-    return {k: p for k, p in files.items() if p.is_file()}
+    files["publish_docx"].write_bytes(word.report_docx(report, made))
+    written = {k: p for k, p in files.items() if p.is_file()}
+    made_by = Run(project, year, agency).made  # what the render records of the bytes it wrote
+    made_by.write_text(json.dumps({p.name: fingerprint(p) for p in written.values()}), encoding="utf-8")
+    return written
 
 
 def change_narrative(project: Project, agency: str = "jiangbin", year: int = 2024) -> None:

@@ -30,6 +30,24 @@ def test_version_and_help() -> None:
         assert command in result.output
 
 
+def test_every_help_page_reads_in_chinese_and_lines_up() -> None:
+    import unicodedata
+
+    from nianbao.cli import main as group
+
+    shown = {name: CliRunner().invoke(main, [name, "-h"]).output for name in group.commands}
+    shown[""] = CliRunner().invoke(main, ["-h"]).output
+    for name, page in shown.items():
+        assert page.startswith("用法：") and "选项：" in page and "显示本帮助并退出。" in page, name
+        assert not re.search(r"Usage:|Options:|Show this|\[required\]|\[default|\bTEXT\b|\bINTEGER\b|DIRECTORY", page), name
+        options = page[page.index("选项："):].split("\n\n")[0].splitlines()[1:]
+        columns = {sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:found.start(2)])
+                   for line in options if (found := re.match(r"(  -\S.*?)\s{2,}(\S.*)$", line))}
+        assert len(columns) == 1, (name, columns)  # every description starts in one column, as a terminal shows it
+    commands = shown[""][shown[""].index("命令："):]
+    assert "..." not in commands and "把已发布的年报读回为数据文件" in commands
+
+
 def test_export_csv_is_one_record_per_cell_with_format_labels(project: Project) -> None:
     result = invoke(project, "export", "--agency", "yueyanglou", "--year", "2024", "--format", "csv")
     assert result.exit_code == 0

@@ -12,10 +12,12 @@ Approvals and revocations are appended to the season's history ``outputs/season-
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import characters, yamlfile
-from .atomic import append_json, read_json_lines, write_text
+from .atomic import append_json, read_json_lines, write_file, write_text
 from .errors import DataError, NianbaoError
 from .model import is_unknown
 from .params import Project
@@ -125,7 +127,9 @@ def _plain(value: Any) -> Any:
 
 def state(project: Project, agency: str, year: int, report: Report | None = None) -> tuple[str, Approval | None]:
     """:data:`NONE`, :data:`CURRENT` or :data:`STALE`, with the approval. Stale when the publication's
-    content changed, or an approved file is gone or no longer the bytes approved (or the report no longer reads).
+    content changed, an approved file is gone or no longer the bytes approved, the report no longer reads,
+    or it now has what would stop an approval (:func:`blockers`: an error found since, as when last year's
+    data changed).
     """
     approval = read(project, agency, year)
     if approval is None:
@@ -137,7 +141,7 @@ def state(project: Project, agency: str, year: int, report: Report | None = None
             report = validate(project, agency, year)
     except NianbaoError:
         return STALE, approval
-    if fingerprint(report) != approval.fingerprint:
+    if fingerprint(report) != approval.fingerprint or blockers(report):
         return STALE, approval
     folder = Run(project, year, agency).publication
     for name, sha in approval.files.items():
@@ -161,9 +165,12 @@ def blockers(report: Report) -> list[str]:
     return out
 
 
-def approve(project: Project, agency: str, year: int, by: str, note: str = "") -> Approval:
+def approve(project: Project, agency: str, year: int, by: str, note: str = "",
+            warn: Callable[[str], None] | None = None) -> Approval:
     """Record that the publication edition as it stands is approved; refuses open errors, “?” cells and
-    publication files that are missing or not made from the current content.
+    publication files that are missing or not made from the current content. The record and the history
+    change together: when the history cannot take the event, the record is put back as it was. ``warn``
+    hears what the history's appender says (a damaged last line set aside).
     """
     if not by.strip():
         raise DataError("审核人不能为空", key="--by", hint="请用 --by 写明审核人的姓名")
@@ -178,17 +185,35 @@ def approve(project: Project, agency: str, year: int, by: str, note: str = "") -
                         hint="请改正数据并重新渲染，或对已核实的结果用 nianbao accept 逐条说明")
     files = current_files(report)
     approval = Approval(by.strip(), now(), note.strip(), fingerprint(report), files)
-    write_text(path(project, agency, year), HEADER + yaml.safe_dump(asdict(approval), allow_unicode=True, sort_keys=False))
-    append(project, {"event": "approve", "agency": agency, "year": year, **asdict(approval)})
+    where = path(project, agency, year)
+    with _undone_unless_recorded(where):
+        write_text(where, HEADER + yaml.safe_dump(asdict(approval), allow_unicode=True, sort_keys=False))
+        said = append(project, {"event": "approve", "agency": agency, "year": year, **asdict(approval)})
+    if said and warn:
+        warn(said)
     return approval
+
+
+@contextlib.contextmanager
+def _undone_unless_recorded(where: Path) -> Iterator[None]:  # the record as it was, should the block fail
+    before = where.read_bytes() if where.is_file() else None
+    try:
+        yield
+    except BaseException:
+        if before is None:
+            where.unlink(missing_ok=True)
+        else:
+            write_file(where, lambda tmp: tmp.write_bytes(before))
+        raise
 
 
 def current_files(report: Report) -> dict[str, str]:
     """The rendered publication files and their SHA-256, once they are shown to be made from the report
-    as it stands: the page and the fragment are made again and must match byte for byte (the Word file
-    is always written with them); a PDF older than the fragment was kept from an earlier render (``--no-pdf``).
+    as it stands: the page, the fragment and the Word file are made again and must match byte for byte;
+    every file must still be the bytes the render recorded (:attr:`Run.made`: a PDF or Word file edited by
+    hand is refused); a PDF older than the fragment was kept from an earlier render (``--no-pdf``).
     """
-    from .edition import blocks, web
+    from .edition import blocks, web, word
 
     run = Run(report.project, report.data.year, report.agency.id)
     files = run.published()
@@ -197,9 +222,15 @@ def current_files(report: Report) -> dict[str, str]:
         if not files[key].is_file():
             raise DataError("发布版文件不存在", file=files[key], hint=again)
     made = blocks(report)
-    for key, text in (("publish_fragment", web.fragment(made)), ("publish_html", web.page(made))):
-        if files[key].read_bytes() != text.encode("utf-8"):
-            raise DataError("发布版文件不是由现在的数据、叙述和代码生成的", file=files[key], hint=again)
+    for key, raw in (("publish_fragment", web.fragment(made).encode("utf-8")), ("publish_html", web.page(made).encode("utf-8")),
+                     ("publish_docx", word.report_docx(report, made))):
+        if files[key].read_bytes() != raw:
+            raise DataError("发布版文件不是由现在的数据、叙述和代码生成的（或在渲染后被改动过）", file=files[key], hint=again)
+    recorded = run.made_files()
+    for path in (p for p in files.values() if p.is_file()):
+        if recorded.get(path.name) != file_sha256(path):
+            raise DataError("发布版文件在渲染后被改动过，不是 nianbao 写出的字节", file=path,
+                            hint=f"改动应改在数据或叙述中；{again}")
     pdf = files["publish_pdf"]
     if pdf.is_file() and pdf.stat().st_mtime_ns < files["publish_fragment"].stat().st_mtime_ns:
         raise DataError("发布版 PDF 是上次渲染保留下来的（渲染时加了 --no-pdf），可能已过时", file=pdf,
@@ -207,8 +238,8 @@ def current_files(report: Report) -> dict[str, str]:
     return {p.name: file_sha256(p) for key, p in files.items() if p.is_file()}
 
 
-def revoke(project: Project, agency: str, year: int, by: str) -> None:
-    """Withdraw the agency-year's approval (the history keeps it)."""
+def revoke(project: Project, agency: str, year: int, by: str, warn: Callable[[str], None] | None = None) -> None:
+    """Withdraw the agency-year's approval (the history keeps it; when it cannot, the approval stays)."""
     if not by.strip():
         raise DataError("撤回人不能为空", key="--by", hint="请用 --by 写明撤回人的姓名")
     characters.check(by, one_line=True, limit=characters.MAX_LINE, key="--by")
@@ -222,9 +253,12 @@ def revoke(project: Project, agency: str, year: int, by: str) -> None:
         withdrawn = read(project, agency, year)
     except DataError:
         withdrawn = None  # a damaged record may be withdrawn all the same
-    where.unlink()
-    append(project, {"event": "revoke", "agency": agency, "year": year, "by": by.strip(), "at": now(),
-                     "fingerprint": withdrawn.fingerprint if withdrawn else ""})
+    with _undone_unless_recorded(where):
+        where.unlink()
+        said = append(project, {"event": "revoke", "agency": agency, "year": year, "by": by.strip(), "at": now(),
+                                "fingerprint": withdrawn.fingerprint if withdrawn else ""})
+    if said and warn:
+        warn(said)
 
 
 def now() -> str:

@@ -9,11 +9,12 @@ leaves the old file as it was and says so in one line (:class:`~nianbao.errors.O
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import writing
@@ -37,6 +38,23 @@ def write_file(path: Path, fill: Callable[[Path], object]) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
     return path
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (through ``<path>.lock`` beside it) while a file is read, changed
+    and written back: two commands changing it at once (two ``accept``) take turns, and neither change is lost.
+    """
+    import fcntl
+
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # the lock goes with it
 
 
 def writable(folder: Path) -> None:

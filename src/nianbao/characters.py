@@ -189,5 +189,12 @@ def spreadsheet_text(value: object) -> object:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """A table as CSV for people who open it in a spreadsheet: every text cell as text, never a formula."""
-    return frame.map(spreadsheet_text).to_csv(index=False, lineterminator="\n")
+    """A table as CSV for people who open it in a spreadsheet: every text cell as text, never a formula,
+    and every number as typed (9, not the 9.0 of a column pandas keeps as floats).
+    """
+    def cell(value: object) -> object:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else spreadsheet_text(value)
+
+    return frame.map(cell).to_csv(index=False, lineterminator="\n")

@@ -180,7 +180,8 @@ def _take(project: Project, entry: Returned, year: int) -> None:
         entry.change = "与 data 中已有的相同，未改动" + (f"；另有 {yaml}，请删去其中一份" if yaml.is_file() else "")
         return
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    moved = []
+    moved: list[str] = []
+    put_aside: list[tuple[Path, Path]] = []
 
     def move_aside_and_copy(tmp: Path) -> None:  # the copy is made before anything is moved
         shutil.copyfile(source, tmp)
@@ -193,9 +194,16 @@ def _take(project: Project, entry: Returned, year: int) -> None:
                     aside = folder / REPLACED / f"{old.stem}-{stamp}-{n}{old.suffix}"
                 aside.parent.mkdir(exist_ok=True)
                 os.replace(old, aside)
+                put_aside.append((old, aside))
                 moved.append(f"{old.name} 移至 {aside}")
 
-    write_file(target, move_aside_and_copy)
+    try:
+        write_file(target, move_aside_and_copy)
+    except BaseException:  # put back what was moved aside: the data stays as it was
+        for original, aside in reversed(put_aside):
+            if aside.exists() and not original.exists():
+                os.replace(aside, original)
+        raise
     entry.change = ("替换：原 " + "；原 ".join(moved)) if moved else "新收"
 
 

@@ -95,11 +95,18 @@ _OS_REASONS = {
     errno.EROFS: ("所在的磁盘是只读的", "请换一个可写的目录（--project / --out）"),
     errno.ENOSPC: ("磁盘空间已满", "请腾出磁盘空间后再运行；之前的输出没有改动"),
     errno.EDQUOT: ("超出了磁盘配额", "请腾出空间或请管理员调整配额后再运行；之前的输出没有改动"),
+    errno.ENOTDIR: ("路径中应是目录的地方是一个文件", "请移走或改名这个文件，或换一个目录"),
+    errno.EEXIST: ("这里已有同名的文件或目录", "请移走或改名它，或换一个目录"),
+    errno.ENOTEMPTY: ("这里已有一个不是空的同名目录", "请移走或改名这个目录，或换一个目录"),
 }
 
 
 def os_error(exc: OSError, path: object = None) -> OutputError:
-    """An operating-system error as one clear line: the path, what went wrong, what to do."""
+    """An operating-system error as one clear line: the path, what went wrong, what to do (a rename that
+    found something in its way names where it was going, not the temporary it came from).
+    """
+    if exc.filename2 and exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.EEXIST, errno.ENOTEMPTY):
+        exc.filename = exc.filename2
     if exc.errno == errno.ENOENT:
         return OutputError("无法读写：路径或其所在的目录不存在", file=exc.filename or path, hint="请检查路径，或先创建目录")
     if exc.errno == errno.ENAMETOOLONG:

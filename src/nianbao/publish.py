@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,8 +19,9 @@ from typing import TYPE_CHECKING
 
 from . import timing
 from .characters import csv_text
-from .errors import GlyphError, OutputError, writing
-from .run import Run
+from .errors import GlyphError, writing
+from .folders import staged
+from .run import Run, fingerprint
 
 if TYPE_CHECKING:  # nbconvert, papermill and the checks are imported when a run is published, not before
     import nbformat
@@ -85,7 +85,7 @@ def drafted(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None
     from .notebook import execute
 
     data = prepared.data
-    with staged(run.folder) as staging:
+    with staged(run.folder, run.own()) as staging:
         nb = execute(run, staging / run.notebook.name, timeout=timeout)
         render.annotate(nb, prepared.title, data.year, office=prepared.agency.office, published=data.published,
                         provenance={"agency": run.agency, "inputs": run.fingerprints()}, title_lines=title_lines(prepared))
@@ -101,6 +101,7 @@ def drafted(run: Run, prepared: Report, *, pdf: bool = True, timeout: int | None
                     raise RuntimeError("a drafted report's PDFs were not set")
                 (staging / run.pdf.name).write_bytes(draft.pdfs[0])
                 where.write_bytes(draft.pdfs[1])
+            _write_made(run, staging, kept)
         run.failed.unlink(missing_ok=True)
     done = _rendered(run, pdf, checks.summary(prepared.results))
     published = {k: p for k, p in run.published().items() if p.is_file()}
@@ -143,10 +144,8 @@ def _publication(prepared: Report, folder: Path, run: Run) -> tuple[Path, nbform
         made = blocks(prepared)
         (folder / names["publish_html"]).write_text(web.page(made), encoding="utf-8")
         (folder / names["publish_fragment"]).write_text(web.fragment(made), encoding="utf-8")
-    author = prepared.agency.office or prepared.agency.name
     with timing.stage("docx"):
-        docx = word.to_docx(made, title=prepared.title, author=author, date=prepared.data.published)
-        (folder / names["publish_docx"]).write_bytes(docx)
+        (folder / names["publish_docx"]).write_bytes(word.report_docx(prepared, made))
     return folder / names["publish_pdf"], pdf.notebook(made, prepared.title)
 
 
@@ -174,7 +173,7 @@ def overview(run: Run, *, pdf: bool = True, timeout: int | None = 600, failed: M
 
     project = run.project
     prepared = summary.prepare(run.year, str(project.root), str(project.data_root or ""), failed)
-    with staged(run.folder) as staging:
+    with staged(run.folder, run.own()) as staging:
         nb = execute(run, staging / run.notebook.name, timeout=timeout, failed=failed)
         render.annotate(nb, prepared.title, run.year, provenance={"inputs": run.fingerprints()})
         with writing(staging):
@@ -198,6 +197,21 @@ def _documents(nb: nbformat.NotebookNode, folder: Path, run: Run, pdf_epoch: int
         return False
     (folder / run.pdf.name).write_bytes(render.to_pdf(nb, pdf_epoch, overview=not run.is_report))
     return True
+
+
+def _write_made(run: Run, staging: Path, kept: tuple[str, ...]) -> None:
+    """:attr:`Run.made` in ``staging``: each publication file's SHA-256 as written now; a file kept from an
+    earlier render (``--no-pdf``) keeps the SHA-256 that render recorded, and none if it no longer has it.
+    """
+    before = run.made_files()
+    made = {}
+    for key, path in run.published().items():
+        new = staging / path.relative_to(run.folder)
+        if new.is_file():
+            sha = fingerprint(new)
+            if key not in kept or before.get(path.name) == sha:
+                made[path.name] = sha
+    (staging / run.made.name).write_text(json.dumps(made, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _write_checks(results: list[Result], folder: Path, data: ReportData) -> None:
@@ -229,55 +243,6 @@ def recover(run: Run, keep: bool) -> None:
         old[-1].rename(run.folder)
     for folder in run.swapped_out():
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def staged(out: Path) -> Iterator[Path]:
-    """A fresh folder beside ``out``, put in its place when the block succeeds and removed when it fails.
-
-    What the block writes into it should go through :func:`~nianbao.errors.writing`.
-    """
-    _replaceable(out)
-    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.tmp"
-    with writing(out):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
-    try:
-        yield staging
-        with writing(out), timing.stage("writing"):
-            _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-#: The files that mark a folder as one the kit wrote (a report's, a year overview's): only such a
-#: folder, or an empty one, is ever replaced.
-MARKERS = ("checks.json", "summary.json")
-
-
-def _replaceable(out: Path) -> None:
-    """Refuse to replace anything at ``out`` that the kit did not write (``--out ~/Documents``, a file)."""
-    if not out.exists() and not out.is_symlink():
-        return
-    if out.is_dir() and not out.is_symlink() and (not any(out.iterdir()) or any((out / m).is_file() for m in MARKERS)):
-        return
-    raise OutputError(
-        "这里已有不是 nianbao 输出的文件或目录，不会替换它",
-        file=out,
-        hint="请用 --out 指定一个新目录，或原来的输出目录",
-    )
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is, keeping the old folder until the new one is in place."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    old = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}.old"
-    out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 __all__ = ["Draft", "Rendered", "drafted", "overview", "recover", "report", "staged"]

@@ -41,6 +41,7 @@ class Released:
     written: list[str] = field(default_factory=list)  # paths relative to out
     removed: list[str] = field(default_factory=list)
     unapproved: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
+    warnings: list[str] = field(default_factory=list)  # what the history's appender said
 
     @property
     def changed(self) -> bool:
@@ -68,7 +69,7 @@ def release(project: Project, year: int, out: Path) -> Released:
         if status == approval.NONE or record is None:
             done.unapproved.append((agency, who.name))
         elif status == approval.STALE:
-            stale.append(f"{who.name}（{agency}）")
+            stale.append(f"{who.name}（{agency}{_blocked(project, agency, year)}）")
         else:
             folder = folder_name(year, agency, who.name)
             for name, sha in sorted(record.files.items()):
@@ -77,7 +78,7 @@ def release(project: Project, year: int, out: Path) -> Released:
     if stale:
         raise DataError(f"以下单位的发布版{approval.STALE}，不能发布：{'、'.join(stale)}", year=year,
                         hint="请重新渲染并审核（nianbao render，nianbao approve），或撤回审核（nianbao approve --revoke）")
-    before = _own_files(out)
+    before = _own_files(out, year)
     wanted = {f"{e['folder']}/{e['file']}": e for e in done.entries}
     with writing(out):
         for rel, entry in wanted.items():
@@ -106,6 +107,18 @@ def release(project: Project, year: int, out: Path) -> Released:
     return done
 
 
+def _blocked(project: Project, agency: str, year: int) -> str:
+    """What now stops the agency's approval, if anything: said beside its name."""
+    from .errors import NianbaoError
+    from .report import validate
+
+    try:
+        found = approval.blockers(validate(project, agency, year))
+    except NianbaoError:
+        return "；数据现在读不了"
+    return f"；现有{'；'.join(found)}" if found else ""
+
+
 def _record(project: Project, year: int, out: Path, done: Released, gone: dict[str, str]) -> None:
     """One history event per agency whose files this release wrote (``release``: what was posted, with
     hashes and approver) or took out of the package (``unrelease``); nothing when nothing changed.
@@ -116,17 +129,19 @@ def _record(project: Project, year: int, out: Path, done: Released, gone: dict[s
     for folder in sorted(touched):
         if folder in posted:
             files = [e for e in done.entries if e["folder"] == folder]
-            approval.append(project, {"event": "release", "agency": posted[folder], "year": year, "at": at,
+            said = approval.append(project, {"event": "release", "agency": posted[folder], "year": year, "at": at,
                                       "out": str(out.resolve()), "folder": folder, "files": files})
         else:
-            approval.append(project, {"event": "unrelease", "agency": gone[folder], "year": year, "at": at,
+            said = approval.append(project, {"event": "unrelease", "agency": gone[folder], "year": year, "at": at,
                                       "out": str(out.resolve()), "folder": folder,
                                       "removed": [r for r in done.removed if r.startswith(folder + "/")]})
+        if said and said not in done.warnings:
+            done.warnings.append(said)
 
 
-def _own_files(out: Path) -> dict[str, str]:
+def _own_files(out: Path, year: int) -> dict[str, str]:
     """The package files already in ``out`` (relative path → agency), from its manifest; refuses a folder
-    that holds anything else.
+    that holds anything else, or another year's package.
     """
     if not out.exists():
         return {}
@@ -144,6 +159,9 @@ def _own_files(out: Path) -> dict[str, str]:
             manifest = None
     except (OSError, ValueError, AttributeError, KeyError, TypeError):
         manifest = None
+    if manifest is not None and manifest.get("year") != year:
+        raise DataError(f"发布目录中是 {manifest.get('year')} 年的发布包，不是 {year} 年的", file=out,
+                        hint="每个年度用自己的发布目录；请核对 --year，或用 --out 指定另一个目录。其中的文件都没有改动")
     foreign = sorted(present - set(listed) - {MANIFEST_JSON, MANIFEST_CSV})
     if manifest is None or foreign:
         shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from . import characters, yamlfile
-from .atomic import write_text
+from .atomic import locked, write_text
 from .checks import ACCEPTED, FAILED, UNCERTAIN, Result, figures
 from .errors import DataError
 from .model import ReportData, Review
@@ -86,13 +86,14 @@ def record(project: Project, result: Result, data: ReportData, reason: str, by: 
     characters.check(by, one_line=True, limit=_LIMITS["by"], key="--by")
     path = project.reviews_file(data.agency, data.year)
     rule, cell = result.key.split("@", 1)
-    entries = [
-        {"rule": r.rule, "cell": r.cell, "reason": r.reason, "by": r.by, "date": r.date, "figures": dict(r.figures)}
-        for r in read(path) if r.key != result.key
-    ]
-    entries.append({"rule": rule, "cell": cell, "reason": reason.strip(), "by": by, "date": dt.date.today().isoformat(),
-                    "figures": figures(result, data)})
-    return write_text(path, HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
+    with locked(path):  # read, changed and written back in one turn: another accept's entry is not lost
+        entries = [
+            {"rule": r.rule, "cell": r.cell, "reason": r.reason, "by": r.by, "date": r.date, "figures": dict(r.figures)}
+            for r in read(path) if r.key != result.key
+        ]
+        entries.append({"rule": rule, "cell": cell, "reason": reason.strip(), "by": by,
+                        "date": dt.date.today().isoformat(), "figures": figures(result, data)})
+        return write_text(path, HEADER + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
 
 
 __all__ = ["apply", "load", "read", "record"]

@@ -93,6 +93,24 @@ class Run:
                 "publish_pdf": p / f"{self.stem}.pdf", "publish_docx": p / f"{self.stem}.docx"}
 
     @property
+    def made(self) -> Path:
+        """The SHA-256 of each publication file as the render wrote it (so that an edit after it is seen)."""
+        return self.folder / "publish.sha256.json"
+
+    def own(self) -> frozenset[str]:
+        """What a render writes in :attr:`folder` (paths relative to it): anything else there is a person's."""
+        files = [*self.documents().values(), self.folder / "checks.csv", self.made]
+        return frozenset(p.relative_to(self.folder).as_posix() for p in files)
+
+    def made_files(self) -> dict[str, str]:
+        """What :attr:`made` records (file name → SHA-256); nothing where it is missing or unreadable."""
+        try:
+            found = json.loads(self.made.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): v for k, v in found.items() if isinstance(v, str)} if isinstance(found, dict) else {}
+
+    @property
     def results(self) -> Path:
         """The machine-readable results beside the documents: checks (a report) or the comparison (an overview)."""
         return self.folder / ("checks.json" if self.agency else "summary.json")

@@ -36,7 +36,9 @@ def records(data: ReportData) -> pd.DataFrame:
                     "key": key,
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["value"] = pd.Series([r["value"] for r in rows], dtype=object)  # 9 stays 9: no float column for the counts
+    return out
 
 
 def frame(data: ReportData, table: str) -> pd.DataFrame:

@@ -48,6 +48,10 @@ def ledger_path(project: Project) -> Path:
 class LedgerDamaged(NianbaoError, ValueError):
     """``outputs/ledger.json`` is not a ledger: truncated, not JSON, or JSON of another shape."""
 
+    def __init__(self, message: str, **where: object) -> None:
+        super().__init__(message, hint="运行 nianbao batch 会把它另存为 ledger.damaged-<时间>.json，并按 outputs/ 中现有的输出重建台账",
+                         **where)
+
 
 def read_ledger(project: Project) -> dict[str, Record]:
     """The last record of every run ever made in the project, keyed by ``<year>/<agency>``.
@@ -118,6 +122,22 @@ def recover_ledger(project: Project, registry: dict[str, Agency]) -> tuple[dict[
                "本次批量中的报告都将重新渲染")
     write_ledger(project, runs)
     return runs, warning
+
+
+def note_render(run: Run, checks: dict, name: str, pending: tuple[str, ...], inputs: dict[str, str]) -> None:
+    """A report ``nianbao render`` made in ``outputs/``, recorded as a batch would record it (``inputs``:
+    what it rested on), so that the season's board and ``status`` know it; with no key, so that the
+    next batch renders it again rather than trust it. A damaged ledger is left for the batch to set aside.
+    """
+    try:
+        runs = read_ledger(run.project)
+    except LedgerDamaged:
+        return
+    record = {**_rebuilt(run, checks, name), "rebuilt": False, "inputs": inputs}
+    if pending:
+        record["pending"] = list(pending)
+    runs[run.id] = cast(Record, record)
+    write_ledger(run.project, runs)
 
 
 def recorded_outputs(run: Run) -> dict[str, str]:

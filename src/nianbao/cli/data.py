@@ -137,6 +137,13 @@ def _one_template(project, agency: str, year: int, path: Path, fill: bool, force
     from ..template import write_template
 
     who = find_agency(project, agency)
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"模板是 Excel 工作簿，文件名应以 .xlsx 结尾：{path}")
+    others = [p for p in project.data_files(agency, year) if p != path]
+    if default_place and others:  # a second data file beside it: every command would refuse the agency-year
+        raise click.ClickException(
+            f"{others[0]} 已存在；模板放进 data/ 会使 {agency} {year} 年有两份数据（检查和渲染都会拒绝）。"
+            f"请用 -o 指定模板的位置（如 -o {agency}-{year}.xlsx；加 --fill 预填现有数据），填好后放回 data/ 并删去原文件")
     data = load_report(project, agency, year) if fill else None
     if path.exists() and not force:
         raise click.ClickException(f"{path} 已存在；如要覆盖请加 --force")
@@ -153,8 +160,6 @@ def _one_template(project, agency: str, year: int, path: Path, fill: bool, force
     write_file(path, lambda tmp: write_template(tmp, agency, who.name, year, data, previous, source, guidance, packs))
     if not quiet:
         click.echo(f"已生成 {path}（{note}）")
-        if default_place and project.data_files(agency, year) != [path]:
-            click.echo(f"注意：data/{year}/ 中已有 {agency}.yaml；两份数据并存时渲染会报错，填好 Excel 后请删去其中一份。")
     return note
 
 

@@ -10,20 +10,22 @@ from .. import __version__
 from ..errors import NianbaoError, os_error
 from ..model import FIRST_YEAR, LAST_YEAR
 from ..params import Project
+from . import usage
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class Group(click.Group):
-    """Turns the kit's own errors into one clear line instead of a traceback."""
+    """Turns the kit's own errors into one clear line instead of a traceback; its commands' help in Chinese."""
+
+    context_class = usage.Context
+    command_class = usage.Command
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # a command line typed wrong: said in Chinese
-            from .usage import chinese
-
-            raise chinese(exc, ctx) from None
+            raise usage.chinese(exc, ctx) from None
         except NianbaoError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:  # the reader went away (``| head``): what it took was what it wanted

@@ -27,7 +27,7 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
     """执行主笔记本，生成一个单位一个年度的报告：审核版（笔记本、HTML、PDF、校验结果）和发布版。
 
     发布版在 <输出目录>/publish/ 中：<单位>-<年度>.pdf、.docx、.html（整页，可按 A4 打印）和
-    .fragment.html（一个 <article>，可直接粘贴到网站的文章编辑器）。
+    .fragment.html（HTML 片段，可直接粘贴到网站的文章编辑器）。
 
     \b
     示例：
@@ -40,7 +40,15 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
 
     project = _project(ctx, rules)
     prepared = validate(project, agency, year)  # every input read and checked, once, before the kernel starts
-    result = publish(Run(project, year, agency, out), prepared, pdf=not no_pdf, timeout=timeout)
+    run = Run(project, year, agency, out)
+    result = publish(run, prepared, pdf=not no_pdf, timeout=timeout)
+    if out is None:  # the project's own outputs: the season's board counts it as rendered
+        from ..batch.ledger import note_render
+        from ..params import load_registry
+        from ..run import Fingerprints, rests_on
+
+        note_render(run, result.summary, prepared.agency.name, result.pending,
+                    rests_on(run, load_registry(project), Fingerprints()))
     who = prepared.agency
     s = result.summary
     click.echo(f"{who.name} {year} 年：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")

@@ -32,10 +32,10 @@ def approve(ctx: click.Context, agency: str, year: int, by: str, note: str, revo
 
     project = _project(ctx)
     if revoke:
-        approval.revoke(project, agency, year, by)
+        approval.revoke(project, agency, year, by, warn=lambda said: click.echo(f"警告：{said}", err=True))
         click.echo(f"已撤回 {agency} {year} 年发布版的审核（{approval.path(project, agency, year)}）")
         return
-    done = approval.approve(project, agency, year, by, note)
+    done = approval.approve(project, agency, year, by, note, warn=lambda said: click.echo(f"警告：{said}", err=True))
     click.echo(f"已审核：{agency} {year} 年发布版，审核人 {done.by}，{done.at}")
     click.echo(f"  内容指纹 {done.fingerprint}")
     for name, sha in done.files.items():
@@ -68,3 +68,5 @@ def release(ctx: click.Context, year: int, out: Path) -> None:
                + (f"；写入 {len(done.written)} 个、移除 {len(done.removed)} 个" if done.changed else "；没有变化"))
     if done.unapproved:
         click.echo("未审核（未放入）：" + "、".join(f"{name}（{a}）" for a, name in done.unapproved))
+    for said in done.warnings:
+        click.echo(f"警告：{said}", err=True)

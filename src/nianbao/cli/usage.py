@@ -1,12 +1,14 @@
-"""A command line typed wrong, said in Chinese: click's usage errors (an option missing or unknown, a
-value that is not a number, a path that is not there) rewritten as the kit's other messages read, the
-option named as it was typed. What is not known here passes through as click words it.
+"""The command line in Chinese: click's usage errors (an option missing or unknown, a value that is not
+a number, a path that is not there) rewritten as the kit's other messages read, the option named as it
+was typed; and the help pages' headings, value kinds and notes ([required], [default: …]). What is not
+known here passes through as click words it.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from typing import IO, Any
 
 import click
@@ -40,6 +42,96 @@ class Usage(click.UsageError):
             hint = f"用 {self.ctx.command_path} {options[0]} 查看用法。\n" if options else ""
             click.echo(f"{self.ctx.get_usage()}\n{hint}", file=out, color=self.ctx.color)
         click.echo(f"Error: {self.format_message()}", file=out)
+
+
+#: The help pages' words, as click writes them and as the reader is told them.
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+_HELP_TEXTS = {"Show this message and exit.": "显示本帮助并退出。", "Show the version and exit.": "显示版本号并退出。"}
+_METAVARS = (("INTEGER RANGE", "整数"), ("FLOAT RANGE", "数"), ("INTEGER", "整数"), ("FLOAT", "数"), ("TEXT", "文字"),
+             ("DIRECTORY", "目录"), ("FILENAME", "文件"), ("FILE", "文件"), ("PATH", "路径"), ("ADDRESS", "地址"))
+_NOTES = (("required", "必填"), ("default: ", "默认："))
+_NOTE = re.compile(r"\s*\[([^\[\]]*)\]$")
+
+
+class Formatter(click.HelpFormatter):
+    """Help pages with Chinese headings and notes."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def section(self, name: str):
+        return super().section(_HEADINGS.get(name, name))
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        """Click's two columns, measured as a terminal shows them (a Chinese character two columns wide)."""
+        rows = [(_kinds(term), _notes(_HELP_TEXTS.get(text, text))) for term, text in rows]
+        first = min(max((_width(term) for term, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for term, text in rows:
+            self.write(indent + term)
+            if _width(term) <= first - col_spacing:
+                self.write(" " * (first - _width(term)))
+            else:
+                self.write("\n" + indent + " " * first)
+            lines = _wrap(text, max(self.width - first - 2 - self.current_indent, 10)) or [""]
+            self.write("\n".join([lines[0], *(indent + " " * first + line for line in lines[1:])]) + "\n")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+#: What a line may not be broken inside: a run of Latin letters, digits and the marks between them.
+_UNBROKEN = re.compile(r"[A-Za-z0-9_./<>\-\[\]|=:@%+#*'\"]+|\s+|.")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns, broken between Chinese characters or at spaces."""
+    lines, line = [], ""
+    for token in _UNBROKEN.findall(" ".join(text.split())):
+        if line.strip() and _width(line + token) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def _kinds(term: str) -> str:
+    for english, chinese_ in _METAVARS:
+        term = re.sub(rf"(?<![A-Za-z_-]){english}(?![A-Za-z_-])", chinese_, term)
+    return term
+
+
+def _notes(text: str) -> str:
+    note = _NOTE.search(text)
+    if not note:
+        return text
+    said = note.group(1)
+    for english, chinese_ in _NOTES:
+        said = said.replace(english, chinese_)
+    return text[:note.start()] + f"  ［{said.replace('; ', '；')}］"
+
+
+class Context(click.Context):
+    formatter_class = Formatter
+
+
+class Command(click.Command):
+    context_class = Context
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The help's first sentence (click cuts at a space, which Chinese has none of)."""
+        if self.short_help:
+            return self.short_help
+        first = "".join(line.strip() for line in (self.help or "").strip().split("\n\n")[0].splitlines())
+        first = re.sub(r"（[^（）]*）", "", first).split("。")[0].split("：")[0]
+        while len(first) > limit and "，" in first:
+            first = first.rsplit("，", 1)[0]
+        return first[:limit]
 
 
 def chinese(error: click.UsageError, around: click.Context | None = None) -> click.UsageError:
@@ -77,4 +169,4 @@ def _value(message: str) -> str:
     return message
 
 
-__all__ = ["chinese"]
+__all__ = ["Command", "Context", "Formatter", "chinese"]

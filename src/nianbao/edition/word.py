@@ -53,6 +53,12 @@ def to_docx(blocks: list[Block], *, title: str, author: str, date: str = "") -> 
     return _fixed_zip(buf.getvalue(), when)
 
 
+def report_docx(report: Any, made: list[Block]) -> bytes:
+    """The Word file of a report's publication edition (``made``, its blocks), as render writes it."""
+    author = report.agency.office or report.agency.name
+    return to_docx(made, title=report.title, author=author, date=report.data.published)
+
+
 def _when(date: str) -> dt.datetime:
     day = dt.date.fromisoformat(date) if date else dt.date(2000, 1, 1)
     return dt.datetime(day.year, day.month, day.day)
@@ -136,4 +142,4 @@ def _page_number(section: Any) -> None:
     add_run(p, " —")
 
 
-__all__ = ["BODY_FONT", "FALLBACK", "TITLE_FONT", "to_docx"]
+__all__ = ["BODY_FONT", "FALLBACK", "TITLE_FONT", "report_docx", "to_docx"]
