@@ -170,3 +170,20 @@ def test_export_gives_counts_as_typed_from_a_workbook(project: Project, tmp_path
     assert natural.split(",")[-2] == "9"
     exported = json.loads(invoke(project, "export", "-a", "shimen", "-y", "2024", "--format", "json").output)
     assert next(r for r in exported if r["key"] == "B.new.natural")["value"] == 9
+
+
+def test_the_index_and_status_follow_approve_revoke_and_release(project: Project, tmp_path: Path) -> None:
+    from nianbao import index
+
+    rendered(project)
+    registry = load_registry(project)
+    index.write(project, read_ledger(project), registry)  # as a batch leaves it
+    page = project.outputs_dir / "index.html"
+    assert invoke(project, "approve", "-a", "jiangbin", "-y", "2024", "--by", "审核员甲").exit_code == 0
+    assert "审核员甲" in page.read_text(encoding="utf-8")
+    assert invoke(project, "release", "-y", "2024", "--out", str(tmp_path / "out")).exit_code == 0
+    assert invoke(project, "approve", "-a", "jiangbin", "-y", "2024", "--by", "审核员甲", "--revoke").exit_code == 0
+    row = next(r for r in board(project, 2024, read_ledger(project), registry).rows if r.agency == "jiangbin")
+    assert row.stage.key == "released" and "审核已撤回，下次 nianbao release 时移出" in row.note
+    again = invoke(project, "release", "-y", "2024", "--out", str(tmp_path / "out"))
+    assert again.exit_code == 0 and "移出发布包" in again.output and "jiangbin" in again.output

@@ -243,7 +243,7 @@ def _note(stage: Stage, sent: dict | None, record: Record | None, release: dict 
         return f"渲染后改动了 {files}；运行 nianbao batch 重新渲染"
     if stage.key == "released":
         when = f"发布于 {str(release.get('at', ''))[:10]}" if release and release.get("at") else "已发布"
-        return when + ("；发布后内容已变，须重新审核" if approved == "stale" else "")
+        return when + {"stale": "；发布后内容已变，须重新审核", "": "；审核已撤回，下次 nianbao release 时移出"}.get(approved, "")
     if stage.key == "sent" and sent:
         return f"模板发于 {str(sent.get('at', ''))[:10]}"
     if stage.key == "failed" and record:

@@ -46,9 +46,11 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
         from ..batch.ledger import note_render
         from ..params import load_registry
         from ..run import Fingerprints, rests_on
+        from .season import refresh_index
 
         note_render(run, result.summary, prepared.agency.name, result.pending,
                     rests_on(run, load_registry(project), Fingerprints()))
+        refresh_index(project)
     who = prepared.agency
     s = result.summary
     click.echo(f"{who.name} {year} 年：错误 {s['errors']}，警告 {s['warnings']}，无法判定 {s['uncertain']}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..params import Project
 from .group import CONTEXT, _project, agency_option, main, year_option
 
 
@@ -34,8 +35,10 @@ def approve(ctx: click.Context, agency: str, year: int, by: str, note: str, revo
     if revoke:
         approval.revoke(project, agency, year, by, warn=lambda said: click.echo(f"警告：{said}", err=True))
         click.echo(f"已撤回 {agency} {year} 年发布版的审核（{approval.path(project, agency, year)}）")
+        refresh_index(project)
         return
     done = approval.approve(project, agency, year, by, note, warn=lambda said: click.echo(f"警告：{said}", err=True))
+    refresh_index(project)
     click.echo(f"已审核：{agency} {year} 年发布版，审核人 {done.by}，{done.at}")
     click.echo(f"  内容指纹 {done.fingerprint}")
     for name, sha in done.files.items():
@@ -68,5 +71,23 @@ def release(ctx: click.Context, year: int, out: Path) -> None:
                + (f"；写入 {len(done.written)} 个、移除 {len(done.removed)} 个" if done.changed else "；没有变化"))
     if done.unapproved:
         click.echo("未审核（未放入）：" + "、".join(f"{name}（{a}）" for a, name in done.unapproved))
+    gone = sorted({rel.split("/", 1)[0] for rel in done.removed if "/" in rel})
+    if gone:
+        click.echo("移出发布包（审核已撤回，或已不在名录中）：" + "、".join(gone))
     for said in done.warnings:
         click.echo(f"警告：{said}", err=True)
+    refresh_index(project)
+
+
+def refresh_index(project: Project) -> None:
+    """The reviewers' index (``outputs/index.html``), where a batch wrote one, made again to show what changed."""
+    from ..batch.ledger import LedgerDamaged, read_ledger
+    from ..index import write
+    from ..params import load_registry
+
+    if not (project.outputs_dir / "index.html").is_file():
+        return
+    try:
+        write(project, read_ledger(project), load_registry(project))
+    except LedgerDamaged:  # the next batch sets it aside and writes the index
+        pass

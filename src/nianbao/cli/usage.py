@@ -141,14 +141,14 @@ def chinese(error: click.UsageError, around: click.Context | None = None) -> cli
     ctx = error.ctx or around
     if isinstance(error, exceptions.MissingParameter) and error.param is not None:
         what = "参数" if error.param.param_type_name == "argument" else "选项"
-        return Usage(f"缺少{what} {_names(error.param, ctx)}", ctx)
+        return Usage(f"缺少{what} {_names(error.param)}", ctx)
     if isinstance(error, exceptions.NoSuchOption):
         near = f"（是不是 {'、'.join(error.possibilities)}？）" if error.possibilities else ""
         return Usage(f"没有选项 {error.option_name}{near}", ctx)
     if isinstance(error, exceptions.BadOptionUsage) and error.message.endswith("requires an argument."):
         return Usage(f"选项 {error.option_name} 后面要写一个值", ctx)
     if isinstance(error, exceptions.BadParameter) and error.param is not None:
-        return Usage(f"{_names(error.param, ctx)} 的值不对：{_value(error.message)}", ctx)
+        return Usage(f"{_names(error.param)} 的值不对：{_value(error.message)}", ctx)
     if extra := _EXTRA.fullmatch(error.message):
         return Usage(f"多出了参数 {extra.group(1)}；有空格的值请加引号", ctx)
     if command := _COMMAND.fullmatch(error.message):
@@ -156,10 +156,10 @@ def chinese(error: click.UsageError, around: click.Context | None = None) -> cli
     return Usage(error.message, ctx)
 
 
-def _names(param: click.Parameter, ctx: click.Context | None) -> str:
+def _names(param: click.Parameter) -> str:
     if isinstance(param, click.Option):
         return " / ".join(param.opts + param.secondary_opts)
-    return param.get_error_hint(ctx) if ctx else str(param.name)
+    return str(param.name or "").upper()  # an argument, as its help page names it
 
 
 def _value(message: str) -> str:
