@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,7 +243,8 @@ def _note(stage: Stage, sent: dict | None, record: Record | None, release: dict 
         files = "、".join(named[:3]) + (f" 等 {len(named)} 项" if len(named) > 3 else "")
         return f"渲染后改动了 {files}；运行 nianbao batch 重新渲染"
     if stage.key == "released":
-        when = f"发布于 {str(release.get('at', ''))[:10]}" if release and release.get("at") else "已发布"
+        at = str((release or {}).get("at", ""))[:10]
+        when = f"发布于 {at}" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", at) else "已发布"
         return when + {"stale": "；发布后内容已变，须重新审核", "": "；审核已撤回，下次 nianbao release 时移出"}.get(approved, "")
     if stage.key == "sent" and sent:
         return f"模板发于 {str(sent.get('at', ''))[:10]}"

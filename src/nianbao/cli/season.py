@@ -71,6 +71,9 @@ def release(ctx: click.Context, year: int, out: Path) -> None:
                + (f"；写入 {len(done.written)} 个、移除 {len(done.removed)} 个" if done.changed else "；没有变化"))
     if done.unapproved:
         click.echo("未审核（未放入）：" + "、".join(f"{name}（{a}）" for a, name in done.unapproved))
+    without = sorted({e["agency"] for e in done.entries} - {e["agency"] for e in done.entries if e["file"].endswith(".pdf")})
+    if without:
+        click.echo("没有 PDF（审核时没有排版 PDF）：" + "、".join(without), err=True)
     gone = sorted({rel.split("/", 1)[0] for rel in done.removed if "/" in rel})
     if gone:
         click.echo("移出发布包（审核已撤回，或已不在名录中）：" + "、".join(gone))
