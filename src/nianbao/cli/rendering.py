@@ -44,12 +44,11 @@ def render(ctx: click.Context, agency: str, year: int, out: Path | None, no_pdf:
     result = publish(run, prepared, pdf=not no_pdf, timeout=timeout)
     if out is None:  # the project's own outputs: the season's board counts it as rendered
         from ..batch.ledger import note_render
-        from ..params import load_registry
         from ..run import Fingerprints, rests_on
         from .season import refresh_index
 
         note_render(run, result.summary, prepared.agency.name, result.pending,
-                    rests_on(run, load_registry(project), Fingerprints()))
+                    rests_on(run, {agency: prepared.agency}, Fingerprints()))  # its entry, as read once above
         refresh_index(project)
     who = prepared.agency
     s = result.summary
