@@ -758,3 +758,20 @@ def test_a_scanned_title_a_character_off_is_the_registered_name_clearly_nearest_
     assert registered("岳阳市岳阳楼区数据司", names, misread=True) is None  # near the district's name as well
     assert registered("岳阳市岳阳楼区数人局", {**names, "y": "岳阳市岳阳楼区数字局"}, misread=True) is None  # as near to both
     assert registered("江苏省", names, misread=True) is None
+
+
+def test_a_browser_printed_pdf_reads_its_radicals_as_ideographs_and_its_wide_indents_as_paragraphs() -> None:
+    """Chromium's “print to PDF” gives 民 as ⺠ and 行 as ⾏ (the fonts draw them with one glyph), and
+    indents each paragraph with two em spaces: the text reads as the page, paragraph by paragraph.
+    """
+    from nianbao.importer.parse import parse
+    from nianbao.importer.sources import pdf_source
+
+    lines = ["⻘川市临江区⽯⻔镇⼈⺠政府", "2024年政府信息公开⼯作年度报告"]
+    for part in PARTS:
+        lines += [f"\u2003\u2003{part.number}、{part.title}", "\u2003\u2003本部分由⾏政机关写明，共⼀段。"]
+    page = "\n".join(lines)
+    imported = parse(pdf_source([page], [page]), year=2024)
+    assert imported.name == "青川市临江区石门镇人民政府"
+    said = [text for text in imported.data.narrative.values() if text.strip()]
+    assert said and all(text.strip() == "本部分由行政机关写明，共一段。" for text in said), said

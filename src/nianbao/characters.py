@@ -152,14 +152,27 @@ def _tex_file(name: str) -> str | None:
 
 def printable(text: str) -> str:
     """A published page's text without the characters a report may not hold that nobody sees
-    (controls other than line breaks and tabs, format and direction characters, variation selectors).
+    (controls other than line breaks and tabs, format and direction characters, variation selectors),
+    and with each radical a PDF's text layer gives for an ideograph drawn with the same glyph as that
+    ideograph (a browser's “print to PDF” writes 民 as ⺠, 门 as ⻔, 行 as ⾏).
 
     Page and line separators become line breaks; a line of nothing but spaces and such characters is
     left as it is: in text copied from a table it stands for an empty cell.
     """
     if _COMMON.fullmatch(text):
         return text
+    text = text.translate(_IDEOGRAPHS)
     return "\n".join(_visible_line(line) for line in _BREAKS.sub("\n", text).split("\n"))
+
+
+#: The CJK radicals that the Noto CJK fonts draw with the glyph of one ideograph, each before that
+#: ideograph (read from the fonts' own character maps, SC and JP faces); the Kangxi radicals are
+#: mapped by Unicode's own compatibility decomposition.
+_RADICALS = ("⺂乛⺃乚⺅亻⺉刂⺋㔾⺎兀⺏尣⺐尢⺒巳⺓幺⺔彑⺕彐⺖忄⺘扌⺙攵⺛旡⺞歺⺟母⺠民⺡氵⺣灬⺤爫⺦丬⺨犭⺫罒⺭礻⺯糹"
+             "⺰纟⺱罓⺲罒⺳㓁⺹耂⺺肀⺾艹⻁虎⻂衤⻃覀⻄西⻅见⻆角⻈讠⻉贝⻋车⻌辶⻍辶⻐钅⻑長⻒镸⻓长⻔门⻖阝⻘青"
+             "⻙韦⻚页⻛风⻜飞⻝食⻟飠⻠饣⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻫斉⻬齐⻭歯⻮齿⻯竜⻰龙⻱龜⻲亀⻳龟")
+_IDEOGRAPHS = {ord(a): b for a, b in zip(_RADICALS[::2], _RADICALS[1::2])} | {
+    cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
 
 
 #: What a page or a PDF's text uses to break a line or a page: a line break in a report's text.

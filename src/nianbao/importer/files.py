@@ -21,6 +21,7 @@ SUFFIXES = (".html", ".htm", ".txt", ".pdf", ".docx", ".doc", ".wps", ".rtf", ".
 # pypdf logs what it repairs in a damaged PDF ("EOF marker not found"); the import says in one line
 # whether the file can be read, and those lines reach a handler only where the user set one up.
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())  # pdfplumber's reader, as chatty ("Could not get FontBBox")
 
 
 def read_report(path: Path, *, agency: str | None = None, year: int | None = None,

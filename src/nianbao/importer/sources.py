@@ -153,6 +153,15 @@ def prose_lines(text: str) -> list[str]:
     return [line for line in lines if line and line != BLANK_CELL]
 
 
+#: What a line of a PDF's text may open with to indent it: spaces, or the wide spaces a browser's
+#: “print to PDF” writes for a paragraph's two-character indent (U+2003, U+3000).
+_SPACES = " \xa0\u2002\u2003\u3000"
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(_SPACES))
+
+
 def pdf_source(plain: list[str], layout: list[str], path: str = "") -> Source:
     """A PDF's text layer, page by page: tables from the plain text, paragraphs from the layout text.
 
@@ -163,13 +172,13 @@ def pdf_source(plain: list[str], layout: list[str], path: str = "") -> Source:
     text = "\n".join(_PAGE_NUMBER.sub("", page) for page in plain)
     paragraphs: list[list[str]] = []
     pages = [[line for line in _PAGE_NUMBER.sub("", page).split("\n") if line.strip()] for page in layout]
-    margin = min((len(line) - len(line.lstrip(" ")) for lines in pages for line in lines), default=0)
+    margin = min((_indent(line) for lines in pages for line in lines), default=0)
     for lines in pages:
         for line in lines:
-            indent = len(line) - len(line.lstrip(" ")) - margin
-            if not paragraphs or indent >= 1 or HEADING_LINE.match(line):
+            indent = _indent(line) - margin
+            if not paragraphs or indent >= 1 or HEADING_LINE.match(line.lstrip(_SPACES)):
                 paragraphs.append([])
-            paragraphs[-1].append(line.strip())
+            paragraphs[-1].append(line.strip(_SPACES + "\t"))
     prose = "\n".join(tidy_spaces("\n".join(p)) for p in paragraphs)
     return Source(text=text, prose=prose, page=prose, path=path)
 
