@@ -187,3 +187,10 @@ def test_the_index_and_status_follow_approve_revoke_and_release(project: Project
     assert row.stage.key == "released" and "审核已撤回，下次 nianbao release 时移出" in row.note
     again = invoke(project, "release", "-y", "2024", "--out", str(tmp_path / "out"))
     assert again.exit_code == 0 and "移出发布包" in again.output and "jiangbin" in again.output
+
+
+def test_a_publication_rendered_without_a_record_asks_for_a_render_not_an_edit(project: Project) -> None:
+    rendered(project)
+    Run(project, 2024, "jiangbin").made.unlink()  # as a render before renders kept the record leaves it
+    result = invoke(project, "approve", "-a", "jiangbin", "-y", "2024", "--by", "张三")
+    assert result.exit_code == 1 and "没有渲染时留下的记录" in result.output and "nianbao render" in result.output

@@ -226,11 +226,11 @@ def current_files(report: Report) -> dict[str, str]:
                      ("publish_docx", word.report_docx(report, made))):
         if files[key].read_bytes() != raw:
             raise DataError("发布版文件不是由现在的数据、叙述和代码生成的（或在渲染后被改动过）", file=files[key], hint=again)
-    recorded = run.made_files()
+    recorded = run.made_files()  # none: rendered before renders kept one, or the record removed
     for path in (p for p in files.values() if p.is_file()):
         if recorded.get(path.name) != file_sha256(path):
-            raise DataError("发布版文件在渲染后被改动过，不是 nianbao 写出的字节", file=path,
-                            hint=f"改动应改在数据或叙述中；{again}")
+            raise DataError("发布版文件在渲染后被改动过，不是 nianbao 写出的字节" if recorded else
+                            "发布版没有渲染时留下的记录，无法确认文件未被改动", file=path, hint=f"改动应改在数据或叙述中；{again}")
     pdf = files["publish_pdf"]
     if pdf.is_file() and pdf.stat().st_mtime_ns < files["publish_fragment"].stat().st_mtime_ns:
         raise DataError("发布版 PDF 是上次渲染保留下来的（渲染时加了 --no-pdf），可能已过时", file=pdf,
