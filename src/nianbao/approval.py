@@ -226,16 +226,16 @@ def current_files(report: Report) -> dict[str, str]:
                      ("publish_docx", word.report_docx(report, made))):
         if files[key].read_bytes() != raw:
             raise DataError("发布版文件不是由现在的数据、叙述和代码生成的（或在渲染后被改动过）", file=files[key], hint=again)
-    recorded = run.made_files()  # none: rendered before renders kept one, or the record removed
-    for path in (p for p in files.values() if p.is_file()):
-        if recorded.get(path.name) != file_sha256(path):
+    recorded, hashes = run.made_files(), {p: file_sha256(p) for p in files.values() if p.is_file()}
+    for path, sha in hashes.items():  # no record at all: rendered before renders kept one
+        if recorded.get(path.name) != sha:
             raise DataError("发布版文件在渲染后被改动过，不是 nianbao 写出的字节" if recorded else
                             "发布版没有渲染时留下的记录，无法确认文件未被改动", file=path, hint=f"改动应改在数据或叙述中；{again}")
     pdf = files["publish_pdf"]
     if pdf.is_file() and pdf.stat().st_mtime_ns < files["publish_fragment"].stat().st_mtime_ns:
         raise DataError("发布版 PDF 是上次渲染保留下来的（渲染时加了 --no-pdf），可能已过时", file=pdf,
                         hint=f"请运行 nianbao render -a {run.agency} -y {run.year}（不加 --no-pdf），再审核")
-    return {p.name: file_sha256(p) for key, p in files.items() if p.is_file()}
+    return {p.name: sha for p, sha in hashes.items()}
 
 
 def revoke(project: Project, agency: str, year: int, by: str, warn: Callable[[str], None] | None = None) -> None:

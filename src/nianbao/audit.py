@@ -234,9 +234,7 @@ def _import_one(job: tuple[Path, tuple[str, int] | None, int]) -> Imported | str
             return read_report(path, untold_name=name, untold_year=year, jobs=jobs)
         return read_report(path, jobs=jobs)
     except NianbaoError as exc:
-        if str(exc.where.get("file", "")) == str(path):  # listed under the file already
-            del exc.where["file"]
-        return str(exc)
+        return exc.beside(path)  # listed under the file already
     except Exception as exc:  # noqa: BLE001
         return f"导入时出错（{type(exc).__name__}: {exc}）"
 

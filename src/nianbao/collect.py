@@ -223,9 +223,7 @@ def _check(project: Project, taken: list[Returned], year: int) -> None:
 
 def _plain(exc: NianbaoError, file: Path | None = None) -> str:
     """The error on one line; without its file when that is the file it is listed under."""
-    if file is not None and str(exc.where.get("file", "")) == str(file):
-        del exc.where["file"]
-    return " ".join(str(exc).split())
+    return " ".join((exc.beside(file) if file is not None else str(exc)).split())
 
 
 def _problem(p: DataError) -> str:

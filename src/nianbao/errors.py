@@ -20,7 +20,14 @@ class NianbaoError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = dict(self.where)
+        return self._said(self.where)
+
+    def beside(self, file: object) -> str:
+        """The error as a list says it under ``file``: without naming that file again."""
+        return self._said({k: v for k, v in self.where.items() if not (k == "file" and str(v) == str(file))})
+
+    def _said(self, where: dict[str, object]) -> str:
+        where = dict(where)
         if "sheet" in where and "cell" in where:  # one address, as Excel and WPS write it: 表三!D7
             where["cell"] = address(str(where.pop("sheet")), str(where["cell"]))
         place = "，".join(f"{_WHERE_NAMES.get(k, k)} {v}" for k, v in where.items())

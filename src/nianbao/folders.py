@@ -64,7 +64,7 @@ def _carry(out: Path, staging: Path, own: frozenset[str]) -> None:
         inner = path.iterdir() if path.name in folders and path.is_dir() and not path.is_symlink() else [path]
         for entry in inner:
             rel = entry.relative_to(out).as_posix()
-            if rel not in own and not (staging / rel).exists() and not os.path.lexists(staging / rel):
+            if rel not in own and not os.path.lexists(staging / rel):
                 (staging / rel).parent.mkdir(parents=True, exist_ok=True)
                 entry.rename(staging / rel)
 

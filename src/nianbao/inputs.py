@@ -71,15 +71,9 @@ MAX_PARTS, MAX_XML, MAX_INFLATED = 1_000, 20 * MB, 200 * MB
 #: ~600 characters. The table finder's work grows with the square of the lattice; pypdf and
 #: pdfplumber take 2–10 s a megabyte of content. Within these bounds a PDF is read, or refused, in
 #: seconds (10 s at worst, measured, for a PDF made to use every bound).
-MAX_PDF_PAGES = 100
-MAX_PAGE_CONTENT = 512 * KB
-MAX_PDF_CONTENT = 2 * MB
-MAX_PAGE_CHARS = 20_000
-MAX_PDF_CHARS = 100_000
-MAX_PAGE_RULES = 3_000
-MAX_PDF_RULES = 15_000
-MAX_PAGE_CROSSINGS = 4_000
-MAX_PDF_CROSSINGS = 20_000
+MAX_PDF_PAGES, MAX_PAGE_CONTENT, MAX_PDF_CONTENT = 100, 512 * KB, 2 * MB
+MAX_PAGE_CHARS, MAX_PDF_CHARS = 20_000, 100_000
+MAX_PAGE_RULES, MAX_PDF_RULES, MAX_PAGE_CROSSINGS, MAX_PDF_CROSSINGS = 3_000, 15_000, 4_000, 20_000
 
 #: Scans, read by OCR at 2–10 s a page: 3–20 pages of A4 (8.7 million pixels at 300 dpi); a table page has
 #: a few hundred strokes of rule, 40–120 rules once joined; below 140 dpi figures are not told apart.
@@ -105,11 +99,7 @@ def read(path: Path, kind: str | None = None, error: type[NianbaoError] = DataEr
     """
     kind = kind or SUFFIXES[path.suffix.lower()]
     spec = KINDS[kind]
-    info = os.stat(path)
-    if stat.S_ISDIR(info.st_mode):
-        raise error("这是一个目录，不是文件", file=path, hint="请给出文件的路径")
-    if not stat.S_ISREG(info.st_mode):
-        raise error("这不是普通文件（是设备、管道或套接字）", file=path, hint="请给出文件的路径")
+    info = regular(path, error)
     if info.st_size > spec.limit:
         raise _too_large(path, spec, info.st_size, error)
     try:
@@ -123,6 +113,16 @@ def read(path: Path, kind: str | None = None, error: type[NianbaoError] = DataEr
         raise _too_large(path, spec, len(raw), error)
     check(raw, path, kind, error)
     return raw
+
+
+def regular(path: Path, error: type[NianbaoError] = DataError) -> os.stat_result:
+    """``path``'s status, once shown to be a regular file, not a folder, device or pipe (``FileNotFoundError`` passes)."""
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise error("这是一个目录，不是文件", file=path, hint="请给出文件的路径")
+    if not stat.S_ISREG(info.st_mode):
+        raise error("这不是普通文件（是设备、管道或套接字）", file=path, hint="请给出文件的路径")
+    return info
 
 
 def _too_large(path: Path, spec: Kind, n: int, error: type[NianbaoError]) -> NianbaoError:
@@ -297,4 +297,4 @@ def _no_macros(names: list[str], types: bytes, path: Path | str, error: type[Nia
                         hint="请在 Excel 或 WPS 中删去宏和嵌入的对象，另存为不带宏的 Excel 工作簿（*.xlsx）后再交回（或放回 data/）")
 
 
-__all__ = ["KINDS", "MAX_PDF_PAGES", "Kind", "check", "read", "size", "sniff"]
+__all__ = ["KINDS", "MAX_PDF_PAGES", "Kind", "check", "read", "regular", "size", "sniff"]

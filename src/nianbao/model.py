@@ -71,8 +71,6 @@ def date_problem(published: str, year: int) -> str:
 
 def chinese_date(iso: str) -> str:
     """An ISO date as a Chinese document prints it: ``2025-01-31`` → 2025年1月31日."""
-    import datetime as dt
-
     day = dt.date.fromisoformat(iso)
     return f"{day.year}年{day.month}月{day.day}日"
 

@@ -37,31 +37,30 @@ def read_source(path: Path, *, jobs: int = 1) -> Source:
     if path.is_dir():
         return _photos_source(path, jobs)
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise DataError("找不到文件", file=path, hint="请检查路径和文件名")
-    if not path.is_file():
-        raise DataError("这不是普通文件（是设备、管道或套接字）", file=path, hint="请给出文件的路径")
-    if suffix not in SUFFIXES:
-        raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、"
-                        "Word（.docx、.doc）、WPS 文字（.wps）、RTF（.rtf）、OpenDocument（.odt）或扫描件的图片（.png、.jpg）")
     try:
+        inputs.regular(path)  # a device or a pipe is said as such, whatever its name
+        if suffix not in SUFFIXES:
+            raise DataError("不认识的文件类型", file=path, hint="可导入网页（.html、.htm）、复制的文字（.txt）、PDF（.pdf）、"
+                            "Word（.docx、.doc）、WPS 文字（.wps）、RTF（.rtf）、OpenDocument（.odt）或扫描件的图片（.png、.jpg）")
         raw = inputs.read(path)  # its size, what its bytes are, a package's directory: before any parser
     except FileNotFoundError:
-        raise DataError("找不到文件", file=path) from None
+        raise DataError("找不到文件", file=path, hint="请检查路径和文件名") from None
+    kind = inputs.SUFFIXES[suffix]
     if suffix == ".pdf":
         return _pdf_source(raw, str(path), jobs)
     if suffix in (".png", ".jpg", ".jpeg"):
         from .scan import scan_source
 
         return scan_source(raw, str(path), jobs=jobs)
-    if suffix in (".doc", ".wps", ".rtf", ".odt") and inputs.sniff(raw) == "html":  # a page saved under a Word name
+    found = inputs.sniff(raw) if kind == "office" else kind
+    if found == "html" and kind == "office":  # a page saved under a Word name
         return html_source(_decode(raw, path, html=True), str(path))
-    if suffix in (".doc", ".wps", ".rtf", ".odt") and inputs.sniff(raw) != "docx":
+    if found != "docx" and kind == "office":
         from .office import to_docx
 
         raw = to_docx(raw, str(path), suffix)
         inputs.check(raw, path, "docx")  # what LibreOffice made, bounded as any Word file is
-    if suffix in (".docx", ".doc", ".wps", ".rtf", ".odt"):
+    if kind in ("docx", "office"):
         from .word import docx_markup
 
         return html_source(docx_markup(raw, str(path)), str(path))
